@@ -1,0 +1,92 @@
+# Shared helpers for the ./vmm subcommands. Sourced, not run.
+# shellcheck shell=bash
+
+VMM_ROOT=${VMM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# Downloads and built images live here, outside git; reused across clones of the project.
+VMM_CACHE=${VMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm}
+
+say() { printf 'vmm: %s\n' "$*" >&2; }
+die() { printf 'vmm: %s\n' "$*" >&2; exit 2; }
+
+# Prints the path of a JDK >= 25: JAVA_HOME, then javac on PATH, then the usual install places.
+find_jdk() {
+  local candidates=() c v
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v javac >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  fi
+  # VMM_JDK_DIRS replaces the usual places (tests use it to simulate a machine without JDK 25).
+  local places=${VMM_JDK_DIRS:-"/usr/lib/jvm/* /opt/java/* /opt/jdk* $HOME/.sdkman/candidates/java/* $HOME/.jdks/*"}
+  for c in $places; do
+    [ -d "$c" ] && candidates+=("$c")
+  done
+  for c in "${candidates[@]}"; do
+    [ -x "$c/bin/javac" ] && [ -x "$c/bin/java" ] || continue
+    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      echo "$c"; return 0
+    fi
+  done
+  return 1
+}
+
+# Exports JAVA_HOME (and PATH) for a JDK >= 25, or stops with one sentence.
+use_jdk() {
+  local jdk
+  jdk=$(find_jdk) || die "No JDK 25 or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm): install one (e.g. Temurin 25) and set JAVA_HOME to it."
+  export JAVA_HOME=$jdk
+  export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven 3.8 bundles a Guava that warns about sun.misc.Unsafe on JDK 24+; the warning is noise.
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+}
+
+# Installs Debian packages that are missing. Args: "command:package" pairs.
+ensure_debs() {
+  local missing=() pair cmd pkg
+  for pair in "$@"; do
+    cmd=${pair%%:*}; pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "Missing Debian packages ${missing[*]}: install them with 'sudo apt-get install ${missing[*]}' and run again."
+  say "installing Debian packages: ${missing[*]}"
+  apt_updated || die "apt-get update failed: check the network access to Debian's package mirror."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
+    || die "apt-get install ${missing[*]} failed: see the messages above."
+}
+
+_apt_updated=0
+apt_updated() {
+  [ "$_apt_updated" = 1 ] && return 0
+  apt-get update -q >&2 && _apt_updated=1
+}
+
+# Prints the newest package name matching an extended regex, updating apt's lists when needed.
+newest_deb() {
+  local regex=$1 name
+  name=$(apt-cache search --names-only "$regex" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1)
+  if [ -z "$name" ]; then
+    apt_updated || return 1
+    name=$(apt-cache search --names-only "$regex" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1)
+  fi
+  [ -n "$name" ] && echo "$name"
+}
+
+# Downloads a Debian package (not installed) and unpacks it under the cache.
+# Prints the folder it was unpacked into. Reuses an earlier download.
+fetch_deb() {
+  local pkg=$1 dir="$VMM_CACHE/debs/$1" tmp
+  if [ ! -f "$dir/.done" ]; then
+    say "downloading $pkg (first time only; cached under $VMM_CACHE)"
+    tmp=$(mktemp -d "$VMM_CACHE/tmp.XXXXXX") || return 1
+    (cd "$tmp" && apt-get download -q "$pkg" >&2) || { apt_updated && (cd "$tmp" && apt-get download -q "$pkg" >&2); } \
+      || { rm -rf "$tmp"; return 1; }
+    rm -rf "$dir" && mkdir -p "$dir"
+    dpkg-deb -x "$tmp"/*.deb "$dir" || { rm -rf "$tmp"; return 1; }
+    rm -rf "$tmp"
+    touch "$dir/.done"
+  fi
+  echo "$dir"
+}
+
+mkdir -p "$VMM_CACHE" 2>/dev/null || true

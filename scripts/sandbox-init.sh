@@ -1,0 +1,101 @@
+#!/bin/busybox sh
+# PID 1 of the throwaway guest that scripts/sandbox.sh boots under QEMU TCG.
+# Packed into the initramfs as /init next to a static busybox and the kernel modules it loads.
+# It loads 9p (to reach the control folder) and kvm_amd, checks /dev/kvm, enters the host's root
+# (read-only 9p) with the project folder writable, runs the command and leaves its exit status in
+# the control folder. Serial ports: ttyS0 carries the command's stdout, ttyS1 its stderr, the
+# kernel console and the messages of this script. Whatever happens, the guest powers off.
+
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /host /ctl
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+
+err=/dev/ttyS1; [ -c "$err" ] || err=/dev/console
+exec 0</dev/null 1>"$err" 2>&1
+# No \n -> \r\n translation: the host receives exactly what was written.
+stty -F /dev/ttyS0 raw -echo 2>/dev/null
+stty -F "$err" raw -echo 2>/dev/null
+
+say() { echo "vmm sandbox: $*" >&2; }
+
+off() {
+  sync
+  # Closing the last file descriptor on a serial port waits until its output has left.
+  exec 0<&- 1>&- 2>&-
+  poweroff -f
+  echo o >/proc/sysrq-trigger
+  sleep 10
+}
+
+# Leaves the reason in the control folder (the host prints it) or, before that folder is
+# mounted, on the console; then powers off without a status: the host exits 125.
+fail() {
+  if [ -w /ctl ] && echo "$*" >/ctl/error.tmp 2>/dev/null && mv /ctl/error.tmp /ctl/error; then :; else
+    say "$*"
+  fi
+  off
+}
+
+load() { # load LIST-FILE [OPTIONS-FOR-KVM_AMD]
+  local m
+  for m in $(cat "$1"); do
+    if [ "$m" = kvm_amd ]; then
+      # shellcheck disable=SC2086
+      insmod "/lib/modules/$m.ko" $2 || fail "could not load kernel module $m ($(dmesg | tail -n 3 | tr '\n' ' '))."
+    else
+      insmod "/lib/modules/$m.ko" || fail "could not load kernel module $m ($(dmesg | tail -n 3 | tr '\n' ' '))."
+    fi
+  done
+}
+
+load /etc/vmm-modules.9p
+o9p=trans=virtio,version=9p2000.L,msize=512000
+mount -t 9p -o "$o9p" ctl /ctl || fail "could not mount the control folder (9p tag ctl)."
+[ -r /ctl/guest.conf ] || fail "the control folder has no guest.conf."
+# Sets PROFILE, KVM_AMD_OPTS, PROJ, HOSTNAME_, SHELL_
+. /ctl/guest.conf
+
+load /etc/vmm-modules.kvm "$KVM_AMD_OPTS"
+i=0
+while [ ! -c /dev/kvm ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+[ -c /dev/kvm ] || fail "/dev/kvm did not appear in the guest although kvm_amd loaded (does the CPU model offer SVM?); the command was not run."
+
+npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)
+say "guest kernel $(uname -r), kvm_amd npt=${npt:-?} (profile $PROFILE)"
+
+mount -t 9p -o "$o9p,ro,cache=loose" hostroot /host || fail "could not mount the host's root (9p tag hostroot)."
+mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "could not mount a tmpfs on /tmp."
+if [ -n "$PROJ" ]; then
+  mkdir -p "/host$PROJ" 2>/dev/null # only works below /tmp; elsewhere the folder exists already
+  mount -t 9p -o "$o9p,cache=mmap" proj "/host$PROJ" || fail "could not mount the project folder $PROJ writable (9p tag proj)."
+fi
+mount -t proc proc /host/proc || fail "could not mount /proc in the host's root."
+mount -t sysfs sysfs /host/sys || fail "could not mount /sys in the host's root."
+mount -o bind /dev /host/dev || fail "could not bind /dev into the host's root."
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts 2>/dev/null && ln -sf pts/ptmx /dev/ptmx
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
+[ -n "$HOSTNAME_" ] && hostname "$HOSTNAME_"
+ifconfig lo 127.0.0.1 up 2>/dev/null
+
+# cmd.sh (written by the host with printf %q) sets the environment, enters the working folder and
+# execs the command; it is run by the host's bash inside the host's root, with an empty environment.
+script=$(cat /ctl/cmd.sh) || fail "the control folder has no cmd.sh."
+cd /
+env -i /bin/busybox chroot /host "${SHELL_:-/bin/bash}" -c "$script" </dev/null >/dev/ttyS0 2>"$err"
+rc=$?
+
+kill -9 -1 2>/dev/null # whatever the command left running
+sleep 0.1
+sync
+[ -n "$PROJ" ] && umount "/host$PROJ" 2>/dev/null
+echo "$rc" >/ctl/status.tmp && mv /ctl/status.tmp /ctl/status || say "could not write the exit status ($rc) to the control folder."
+umount /ctl 2>/dev/null
+off

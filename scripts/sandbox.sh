@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Runs a command with a real /dev/kvm.
+#
+#   scripts/sandbox.sh [--kernel PROFILE] [--force-sandbox] [--timeout SECONDS] [--mem MIB] [--cpus N] -- CMD [ARGS...]
+#
+# With a usable /dev/kvm on the host (and no --force-sandbox) CMD simply runs here, with
+# VMM_KERNEL_PROFILE=host. Otherwise a throwaway guest boots under QEMU's emulator (TCG, which
+# emulates AMD SVM with nested paging) with a stock Debian kernel that loads kvm_amd; CMD runs in
+# it as root, chrooted into the host's root (read-only 9p), in the same working folder, with the
+# project folder writable, a tmpfs on /tmp, and stdout/stderr streamed live. The exit status is
+# CMD's; 124 when --timeout ran out, 125 when the guest failed before CMD ran, 2 for usage errors.
+#
+# Profiles: 6.12 (default, nested paging, has KVM_CAP_PRE_FAULT_MEMORY), 6.12-nonpt (same kernel,
+# kvm_amd npt=0: shadow paging), 6.1 (predates KVM_PRE_FAULT_MEMORY).
+# Downloads and built initramfs images are cached in $VMM_CACHE (default ~/.cache/vmm).
+set -uo pipefail
+
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PROFILES="6.12, 6.12-nonpt, 6.1"
+INIT_SCRIPT="$VMM_ROOT/scripts/sandbox-init.sh"
+# Bump when the layout of the initramfs built below changes (the init script is hashed anyway).
+INITRD_FORMAT=1
+
+note() { printf 'vmm sandbox: %s\n' "$*" >&2; }
+usage_error() { note "$*"; exit 2; }
+fatal() { note "$*"; exit 125; }
+usage() {
+  cat >&2 <<EOF
+usage: scripts/sandbox.sh [--kernel PROFILE] [--force-sandbox] [--timeout SECONDS] [--mem MIB] [--cpus N] -- CMD [ARGS...]
+Runs CMD with a real /dev/kvm: directly when the host has one, else in a QEMU TCG guest.
+  --kernel PROFILE   guest kernel: $PROFILES (default 6.12)
+  --force-sandbox    boot the guest even when the host has /dev/kvm
+  --timeout SECONDS  stop the guest after this long, exit 124 (default 1800)
+  --mem MIB          guest memory (default 4096)
+  --cpus N           guest vCPUs (default 2)
+EOF
+}
+
+profile=6.12 force=0 timeout=1800 mem=4096 cpus=2
+while [ $# -gt 0 ]; do
+  case $1 in
+    --) shift; break ;;
+    --kernel|--timeout|--mem|--cpus)
+      [ $# -ge 2 ] || usage_error "option $1 needs a value."
+      opt=${1#--} val=$2; shift 2 ;;
+    --kernel=*|--timeout=*|--mem=*|--cpus=*)
+      opt=${1%%=*}; opt=${opt#--}; val=${1#*=}; shift ;;
+    --force-sandbox) force=1; shift; continue ;;
+    -h|--help) usage; exit 0 ;;
+    -*) usage >&2; usage_error "unknown option $1." ;;
+    *) break ;;
+  esac
+  case $opt in
+    kernel) profile=$val ;;
+    timeout|mem|cpus)
+      [[ $val =~ ^[0-9]+$ ]] && [ "$val" -gt 0 ] || usage_error "--$opt needs a positive whole number, not '$val'."
+      printf -v "$opt" '%s' "$val" ;;
+  esac
+done
+[ $# -gt 0 ] || { usage; usage_error "no command given (put it after --)."; }
+
+case $profile in
+  6.12)       kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="" ;;
+  6.12-nonpt) kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="npt=0" ;;
+  6.1)        kregex='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$';       kvm_amd_opts="" ;;
+  *) usage_error "unknown kernel profile '$profile'; valid profiles are $PROFILES." ;;
+esac
+
+export VMM_ROOT VMM_CACHE
+
+# ---- The host has KVM: nothing to boot. ----
+if [ "$force" = 0 ] && [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
+  export VMM_KERNEL_PROFILE=host
+  exec "$@"
+fi
+
+# ---- Tools. ----
+ensure_debs qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
+# The initramfs needs the static busybox; the busybox package (dynamic) owns /bin/busybox too.
+if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || [ ! -x /bin/busybox ]; then
+  ensure_debs vmm-needs-busybox-static:busybox-static
+fi
+[ -x /bin/busybox ] || fatal "/bin/busybox from busybox-static is missing after installing it."
+
+# ---- Kernel: newest package of the profile's series, downloaded and unpacked once. ----
+cached_kernel() { # newest already unpacked package matching the regex
+  local d
+  for d in "$VMM_CACHE"/debs/*; do
+    [ -f "$d/.done" ] && [[ ${d##*/} =~ $kregex ]] && echo "${d##*/}"
+  done | sort -V | tail -n 1
+}
+kpkg=$(newest_deb "$kregex") || kpkg=""
+kdir=""
+if [ -n "$kpkg" ]; then
+  kdir=$(fetch_deb "$kpkg") || {
+    # The lists may name a package the mirror has dropped: refresh them and resolve again.
+    apt_updated && kpkg=$(newest_deb "$kregex") && kdir=$(fetch_deb "$kpkg")
+  } || kdir=""
+fi
+if [ -z "$kdir" ]; then
+  kpkg=$(cached_kernel)
+  [ -n "$kpkg" ] || fatal "could not find or download a kernel package for profile $profile (apt-cache search '$kregex')."
+  note "using the cached $kpkg (could not get the newest from the package mirror)."
+  kdir="$VMM_CACHE/debs/$kpkg"
+else
+  # Drop older unpacked kernels of the same series (a few hundred MB each).
+  for d in "$VMM_CACHE"/debs/*; do
+    n=${d##*/}
+    [ "$n" != "$kpkg" ] && [[ $n =~ $kregex ]] && rm -rf "$d"
+  done
+fi
+vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+[ -n "$vmlinuz" ] || fatal "$kpkg holds no boot/vmlinuz-*."
+kver=${vmlinuz##*/vmlinuz-}
+moddir="$kdir/lib/modules/$kver"
+[ -d "$moddir" ] || fatal "$kpkg holds no lib/modules/$kver."
+
+# Upstream version from the bzImage header's version string ("... Debian 6.1.158-1 ..."), for the message.
+kshow=$kver
+hdr_off=$(od -An -tu2 -j526 -N2 "$vmlinuz" 2>/dev/null | tr -d ' ')
+if [ -n "$hdr_off" ] && [ "$hdr_off" -gt 0 ]; then
+  kstr=$(dd if="$vmlinuz" bs=1 skip=$((hdr_off + 512)) count=256 2>/dev/null | tr '\0' '\n' | head -n 1)
+  [[ $kstr =~ Debian\ ([0-9]+\.[0-9]+\.[0-9]+) ]] && kshow=${BASH_REMATCH[1]}
+fi
+
+# ---- Initramfs: static busybox, /init, decompressed modules; keyed by init script + kernel. ----
+[ -r "$INIT_SCRIPT" ] || fatal "$INIT_SCRIPT is missing."
+key=$( { echo "$INITRD_FORMAT $kpkg"; cat "$INIT_SCRIPT"; } | sha256sum | cut -c1-16)
+initrd="$VMM_CACHE/initramfs/$kpkg-$key.cpio"
+
+build_initrd() {
+  local stage m f name out
+  local -A path=() seen=()
+  local order9p=() orderkvm=()
+  stage=$(mktemp -d "$VMM_CACHE/tmp.initrd.XXXXXX") || return 1
+  mkdir -p "$stage"/{bin,etc,lib/modules,proc,sys,dev,host,ctl,tmp}
+  cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" || return 1
+
+  # Index the kernel's modules by module name (file name with - as _).
+  while IFS= read -r f; do
+    name=${f##*/}; name=${name%%.ko*}; name=${name//-/_}
+    path[$name]=$f
+  done < <(find "$moddir/kernel" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz')
+
+  unpack() { # module name -> $stage/lib/modules/NAME.ko
+    local src=${path[$1]} dst="$stage/lib/modules/$1.ko"
+    case $src in
+      *.ko.xz)  xz -dc "$src" >"$dst" ;;
+      *.ko.zst) { command -v zstd >/dev/null || ensure_debs zstd:zstd; } && zstd -qdc "$src" >"$dst" ;;
+      *.ko.gz)  gzip -dc "$src" >"$dst" ;;
+      *)        cp "$src" "$dst" ;;
+    esac
+  }
+  # Depth-first over the modules' "depends=" (from .modinfo); names without a file are built in.
+  add() { # add NAME ARRAY
+    local n=$1 d deps
+    [ -n "${seen[$n]:-}" ] && return 0
+    seen[$n]=1
+    [ -n "${path[$n]:-}" ] || return 0
+    unpack "$n" || return 1
+    deps=$(tr '\0' '\n' <"$stage/lib/modules/$n.ko" | sed -n 's/^depends=//p' | head -n 1)
+    for d in ${deps//,/ }; do add "$d" "$2" || return 1; done
+    eval "$2+=(\"\$n\")"
+  }
+  for m in virtio_pci 9pnet_virtio 9p; do add "$m" order9p || return 1; done
+  for m in kvm_amd; do add "$m" orderkvm || return 1; done
+  for m in 9p 9pnet_virtio kvm kvm_amd; do
+    [ -n "${path[$m]:-}" ] || grep -q "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" 2>/dev/null \
+      || { note "the kernel $kpkg has no module $m."; return 1; }
+  done
+  printf '%s\n' "${order9p[@]}" >"$stage/etc/vmm-modules.9p"
+  printf '%s\n' "${orderkvm[@]}" >"$stage/etc/vmm-modules.kvm"
+
+  mkdir -p "${initrd%/*}"
+  out=$(mktemp "$initrd.XXXXXX") || return 1
+  (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" || { rm -f "$out"; return 1; }
+  mv "$out" "$initrd"
+  rm -rf "$stage"
+  # Images built for older init scripts of this kernel are stale now.
+  for f in "$VMM_CACHE/initramfs/$kpkg"-*.cpio; do [ "$f" = "$initrd" ] || rm -f "$f"; done
+}
+if [ ! -s "$initrd" ]; then
+  note "building the guest's initramfs for $kver (cached under $VMM_CACHE/initramfs)"
+  build_initrd || { rm -rf "$VMM_CACHE"/tmp.initrd.*; fatal "could not build the initramfs for $kpkg."; }
+fi
+
+# ---- Control folder: command, environment and guest settings in; exit status out. ----
+ctl=$(mktemp -d "${TMPDIR:-/tmp}/vmm-sandbox.XXXXXX") || fatal "could not create a control folder."
+qpid="" spid="" epid=""
+cleanup() {
+  local p
+  for p in $qpid $spid $epid; do kill "$p" 2>/dev/null; done
+  if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+    sleep 1; kill -KILL "$qpid" 2>/dev/null
+  fi
+  rm -rf "$ctl"
+}
+trap cleanup EXIT
+trap 'note "interrupted; stopping the guest."; exit 130' INT
+trap 'exit 143' TERM HUP
+
+squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
+{
+  echo "PROFILE=$(squote "$profile")"
+  echo "KVM_AMD_OPTS=$(squote "$kvm_amd_opts")"
+  echo "PROJ=$(squote "$VMM_ROOT")"
+  echo "HOSTNAME_=$(squote "$(hostname 2>/dev/null || cat /etc/hostname 2>/dev/null)")"
+  echo "SHELL_=$(squote "${BASH:-/bin/bash}")"
+} >"$ctl/guest.conf"
+{
+  echo "# written by scripts/sandbox.sh; run by bash in the guest's chroot"
+  for v in $(compgen -e); do
+    case $v in
+      PATH|JAVA_HOME|HOME|CI|TERM|LANG|VMM_*|MAVEN_*) [ "$v" = VMM_KERNEL_PROFILE ] || printf 'export %s=%q\n' "$v" "${!v}" ;;
+    esac
+  done
+  printf 'export VMM_KERNEL_PROFILE=%q\n' "$profile"
+  printf 'cd -- %q 2>/dev/null || { echo %q >&2; cd /; }\n' "$PWD" \
+    "vmm sandbox: the working folder $PWD is not visible in the guest (below /tmp?); running in /."
+  printf 'exec'; printf ' %q' "$@"; printf '\n'
+} >"$ctl/cmd.sh"
+
+# ---- Boot. ----
+mkfifo "$ctl/stderr" || fatal "could not create a FIFO in $ctl."
+cat "$ctl/stderr" >&2 &
+epid=$!
+
+qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
+  -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
+  -kernel "$vmlinuz" -initrd "$initrd"
+  -append "console=ttyS1 quiet loglevel=1 panic=-1 mitigations=off"
+  -chardev stdio,id=out,signal=off -serial chardev:out
+  -chardev file,id=err,path="$ctl/stderr" -serial chardev:err
+  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+  -virtfs local,path="$VMM_ROOT",mount_tag=proj,security_model=none,multidevs=remap
+  -virtfs local,path="$ctl",mount_tag=ctl,security_model=none)
+note "booting Linux $kshow (profile $profile) under QEMU TCG..."
+"${qemu[@]}" </dev/null &
+qpid=$!
+sleep "$timeout" &
+spid=$!
+wait -n -p ended "$qpid" "$spid"
+qrc=$?
+if [ "${ended:-}" = "$spid" ]; then
+  spid=""
+  kill "$qpid" 2>/dev/null
+  for _ in $(seq 20); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$qpid" 2>/dev/null
+  wait "$qpid" 2>/dev/null
+  qpid=""
+  note "the guest did not finish within $timeout s (profile $profile); stopped it."
+  exit 124
+fi
+qpid=""
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
+# Let the stderr forwarder drain; it never ends by itself if QEMU died before opening the FIFO.
+for _ in $(seq 40); do kill -0 "$epid" 2>/dev/null || break; sleep 0.05; done
+kill "$epid" 2>/dev/null; wait "$epid" 2>/dev/null; epid=""
+
+if [ -f "$ctl/status" ]; then
+  rc=$(cat "$ctl/status")
+  [[ $rc =~ ^[0-9]+$ ]] || fatal "the guest wrote an unreadable exit status '$rc'."
+  exit "$rc"
+fi
+[ -f "$ctl/error" ] && fatal "$(cat "$ctl/error")"
+[ "$qrc" = 0 ] || fatal "QEMU failed (exit status $qrc) before the command finished; see its messages above."
+fatal "the guest stopped without reporting an exit status (kernel panic or module failure? see the messages above; profile $profile, $kpkg)."

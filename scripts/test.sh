@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# ./vmm test: build, host tests, then the KVM tests on real KVM for each kernel profile.
+# Usage: ./vmm test [--profiles "6.12 6.12-nonpt 6.1"] [--host-only]
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+profiles=${VMM_TEST_PROFILES:-"6.12 6.12-nonpt 6.1"}
+host_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profiles) [ $# -ge 2 ] || die "--profiles needs a value, e.g. --profiles \"6.12 6.12-nonpt\"."; profiles=$2; shift 2 ;;
+    --host-only) host_only=1; shift ;;
+    *) die "Unknown option '$1' for ./vmm test: use --profiles \"6.12 6.12-nonpt 6.1\" or --host-only." ;;
+  esac
+done
+
+use_jdk
+cd "$VMM_ROOT"
+report() { "$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/TestReport.java" "$@"; }
+
+say "preparing the Linux 6.12 uapi headers for the layout check"
+uapi=$(bash scripts/uapi-headers.sh) || die "Could not prepare the 6.12 uapi headers: see the messages above."
+
+say "building and running the host tests (JDK: $JAVA_HOME)"
+rm -rf vmm-*/target/surefire-reports examples/target/surefire-reports target/kvm-tests
+mvn_status=0
+mvn -B -ntp verify -Dvmm.uapi.include="$uapi" || mvn_status=$?
+
+read -r host_passed host_failed host_skipped < <(report counts */target/surefire-reports)
+total_passed=$host_passed total_failed=$host_failed
+summary=("host tests: $host_passed passed, $host_failed failed, $host_skipped skipped")
+if [ "$mvn_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then
+  total_failed=$((total_failed + 1)); summary+=("build: failed (exit $mvn_status) before all tests ran")
+fi
+
+if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
+  # One class path for every module's KVM tests: test classes, main classes and their dependencies.
+  cp=""
+  for m in vmm-ffm vmm-core vmm-bench examples; do
+    [ -d "$m/target/test-classes" ] || continue
+    cp="$cp:$VMM_ROOT/$m/target/test-classes:$VMM_ROOT/$m/target/classes:$(cat "$m/target/test-classpath.txt")"
+  done
+  cp=$(printf '%s' "${cp#:}" | tr ':' '\n' | awk 'NF && !seen[$0]++' | paste -sd:)
+  for profile in $profiles; do
+    reports="$VMM_ROOT/target/kvm-tests/$profile"
+    mkdir -p "$reports"
+    say "running the KVM tests on kernel profile $profile"
+    status=0
+    bash scripts/sandbox.sh --kernel "$profile" -- "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+      -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
+      --disable-banner --details=tree --disable-ansi-colors --include-tag kvm --fail-if-no-tests \
+      --select-package dev.vmm --reports-dir "$reports" || status=$?
+    read -r p f s < <(report counts "$reports")
+    if [ "${CI:-}" = "true" ] && [ "$s" -gt 0 ]; then
+      f=$((f + s)); s=0 # under CI a KVM test that did not run is a failure
+    fi
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+      f=1 # the sandbox or the launcher failed before any test could report
+    fi
+    total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
+    summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped")
+  done
+fi
+
+echo
+for line in "${summary[@]}"; do echo "vmm test: $line"; done
+echo "total: $total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]

@@ -1,0 +1,31 @@
+package dev.vmm.core;
+
+import dev.vmm.ffm.Libc;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.Supplier;
+
+/** Issues an ioctl and turns -1 into a {@link KvmException} naming the call. */
+final class Ioctls {
+    private Ioctls() {}
+
+    static int call(FileDescriptor fd, long request, String name, long arg) {
+        int r = Libc.ioctl(fd.get(), request, arg);
+        if (r < 0) {
+            throw new KvmException(name, Libc.errno(), "arg=" + arg);
+        }
+        return r;
+    }
+
+    static int call(FileDescriptor fd, long request, String name, MemorySegment arg) {
+        return call(fd, request, name, arg, () -> "");
+    }
+
+    static int call(FileDescriptor fd, long request, String name, MemorySegment arg, Supplier<String> arguments) {
+        int r = Libc.ioctl(fd.get(), request, arg);
+        if (r < 0) {
+            throw new KvmException(name, Libc.errno(), arguments.get());
+        }
+        return r;
+    }
+}

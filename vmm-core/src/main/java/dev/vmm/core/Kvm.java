@@ -1,0 +1,108 @@
+package dev.vmm.core;
+
+import dev.vmm.ffm.Errno;
+import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.NativeAccess;
+import dev.vmm.ffm.kvm.KvmConstants;
+import dev.vmm.ffm.kvm.KvmIoctls;
+
+/**
+ * The KVM subsystem: an open {@code /dev/kvm}. Creates VMs and answers system-wide questions.
+ *
+ * {@snippet :
+ * try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
+ *     boolean preFault = vm.checkExtension(Capability.PRE_FAULT_MEMORY) > 0;
+ * }
+ * }
+ */
+public final class Kvm implements AutoCloseable {
+    public static final String DEFAULT_PATH = "/dev/kvm";
+
+    private final FileDescriptor fd;
+
+    private Kvm(FileDescriptor fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Opens {@code /dev/kvm}.
+     *
+     * @throws IllegalStateException when native access is not enabled for the bindings
+     * @throws KvmException when /dev/kvm is missing or not accessible, with what to do about it,
+     *     or when its API version is not 12
+     */
+    public static Kvm open() {
+        return open(DEFAULT_PATH);
+    }
+
+    /** Opens a KVM device node at {@code path}; see {@link #open()}. */
+    public static Kvm open(String path) {
+        NativeAccess.require();
+        int raw = Libc.open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        if (raw < 0) {
+            int errno = Libc.errno();
+            String advice;
+            if (errno == Errno.ENOENT.value()) {
+                advice = "KVM is not available on this machine: load kvm_intel or kvm_amd, enable virtualization in the firmware,"
+                        + " or run through './vmm sandbox -- CMD'";
+            } else if (errno == Errno.EACCES.value() || errno == Errno.EPERM.value()) {
+                advice = "Add this user to the group that owns " + path + " (usually 'kvm': sudo usermod -aG kvm $USER, then log in again)";
+            } else {
+                advice = null;
+            }
+            throw new KvmException("open(" + path + ")", errno, "", advice);
+        }
+        Kvm kvm = new Kvm(new FileDescriptor(path, raw));
+        int version = kvm.apiVersion();
+        if (version != KvmConstants.KVM_API_VERSION) {
+            kvm.close();
+            throw new IllegalStateException(path + " reports KVM API version " + version + ", but only version "
+                    + KvmConstants.KVM_API_VERSION + " exists upstream: this is not a Linux KVM device.");
+        }
+        return kvm;
+    }
+
+    /** {@code KVM_GET_API_VERSION}: 12 on every Linux since 2.6.22. */
+    public int apiVersion() {
+        return Ioctls.call(fd, KvmIoctls.KVM_GET_API_VERSION, "KVM_GET_API_VERSION", 0L);
+    }
+
+    /**
+     * {@code KVM_CHECK_EXTENSION} on /dev/kvm: 0 when absent, otherwise 1 or a capability-specific
+     * value. For capabilities that depend on the VM type, ask {@link Vm#checkExtension} instead.
+     */
+    public int checkExtension(Capability capability) {
+        return checkExtension(capability.number());
+    }
+
+    /** {@code KVM_CHECK_EXTENSION} with a raw {@code KVM_CAP_*} number. */
+    public int checkExtension(int capability) {
+        return Ioctls.call(fd, KvmIoctls.KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION", capability);
+    }
+
+    /** {@code KVM_GET_VCPU_MMAP_SIZE}: the size of each vCPU's shared {@code kvm_run} area. */
+    public int vcpuMmapSize() {
+        return Ioctls.call(fd, KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, "KVM_GET_VCPU_MMAP_SIZE", 0L);
+    }
+
+    /** Creates a VM of the default type. */
+    public Vm createVm() {
+        return createVm(KvmConstants.KVM_X86_DEFAULT_VM);
+    }
+
+    /** Creates a VM of a given {@code KVM_X86_*_VM} type. */
+    public Vm createVm(int type) {
+        int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VM, "KVM_CREATE_VM", type);
+        return new Vm(this, new FileDescriptor("VM", raw));
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+}

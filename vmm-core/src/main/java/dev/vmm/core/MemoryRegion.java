@@ -1,0 +1,55 @@
+package dev.vmm.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One contiguous range of guest physical memory and the host mapping that backs it. Owned by its
+ * {@link GuestMemory}, which unmaps it on close.
+ */
+public final class MemoryRegion {
+    private final GuestAddress start;
+    private final MemorySegment host;
+
+    MemoryRegion(GuestAddress start, MemorySegment host) {
+        this.start = start;
+        this.host = host;
+    }
+
+    /** First guest physical address of the region. */
+    public GuestAddress start() {
+        return start;
+    }
+
+    /** Size in bytes. */
+    public long size() {
+        return host.byteSize();
+    }
+
+    /** First guest physical address after the region. */
+    public GuestAddress end() {
+        return start.plus(size());
+    }
+
+    /** Whether {@code [address, address + length)} lies inside this region. */
+    public boolean contains(GuestAddress address, long length) {
+        long offset = address.value() - start.value();
+        return Long.compareUnsigned(address.value(), start.value()) >= 0
+                && length >= 0
+                && Long.compareUnsigned(offset, size()) <= 0
+                && length <= size() - offset;
+    }
+
+    MemorySegment host() {
+        return host;
+    }
+
+    /** The host bytes behind {@code [address, address + length)}, which must lie in this region. */
+    MemorySegment slice(GuestAddress address, long length) {
+        return host.asSlice(address.value() - start.value(), length);
+    }
+
+    @Override
+    public String toString() {
+        return "[" + start + ", " + end() + ")";
+    }
+}

@@ -1,0 +1,113 @@
+package dev.vmm.core;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Why {@link Vcpu#run()} returned: {@code kvm_run}'s exit reason and its data, decoded. Guest
+ * values (ports, addresses, lengths) arrive bounds-checked against the shared area they live in.
+ */
+public sealed interface VcpuExit {
+
+    /** The guest wrote {@code count} items of {@code size} bytes to I/O port {@code port}. */
+    record IoOut(int port, int size, int count, byte[] data) implements VcpuExit {}
+
+    /**
+     * The guest reads {@code count} items of {@code size} bytes from I/O port {@code port}; answer
+     * with {@link #reply} before the next run, or the guest reads what is there (zeros at first).
+     */
+    final class IoIn implements VcpuExit {
+        private final int port;
+        private final int size;
+        private final int count;
+        private final MemorySegment data;
+
+        IoIn(int port, int size, int count, MemorySegment data) {
+            this.port = port;
+            this.size = size;
+            this.count = count;
+            this.data = data;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public int size() {
+            return size;
+        }
+
+        public int count() {
+            return count;
+        }
+
+        /** Supplies the bytes the guest reads: at most {@code size * count}; the rest stays as is. */
+        public void reply(byte[] bytes) {
+            if (bytes.length > data.byteSize()) {
+                throw new IllegalArgumentException("Port read reply of " + bytes.length + " bytes exceeds the " + data.byteSize() + " bytes the guest asked for.");
+            }
+            MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        }
+
+        @Override
+        public String toString() {
+            return "IoIn[port=0x" + Integer.toHexString(port) + ", size=" + size + ", count=" + count + "]";
+        }
+    }
+
+    /** The guest wrote {@code data} to an address no memory slot covers. */
+    record MmioWrite(GuestAddress address, byte[] data) implements VcpuExit {}
+
+    /** The guest reads {@code length} bytes at an address no memory slot covers; see {@link #reply}. */
+    final class MmioRead implements VcpuExit {
+        private final GuestAddress address;
+        private final MemorySegment data;
+
+        MmioRead(GuestAddress address, MemorySegment data) {
+            this.address = address;
+            this.data = data;
+        }
+
+        public GuestAddress address() {
+            return address;
+        }
+
+        public int length() {
+            return (int) data.byteSize();
+        }
+
+        /** Supplies the bytes the guest reads: at most {@link #length()}. */
+        public void reply(byte[] bytes) {
+            if (bytes.length > data.byteSize()) {
+                throw new IllegalArgumentException("MMIO read reply of " + bytes.length + " bytes exceeds the " + data.byteSize() + " bytes the guest asked for.");
+            }
+            MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        }
+
+        @Override
+        public String toString() {
+            return "MmioRead[address=" + address + ", length=" + length() + "]";
+        }
+    }
+
+    /** The guest executed {@code hlt} (no in-kernel LAPIC to wait on it). */
+    record Hlt() implements VcpuExit {}
+
+    /** The guest triple-faulted or otherwise shut down. */
+    record Shutdown() implements VcpuExit {}
+
+    /** VM entry failed; the reason is the hardware's (VMX/SVM) code. */
+    record FailEntry(long hardwareEntryFailureReason, int cpu) implements VcpuExit {}
+
+    /** KVM could not handle an exit itself, e.g. emulation failure. */
+    record InternalError(int suberror, long[] data) implements VcpuExit {}
+
+    /** The guest asked for a shutdown, reset or crash report through a platform mechanism. */
+    record SystemEvent(int type, long[] data) implements VcpuExit {}
+
+    /** KVM_RUN returned early because a signal arrived or {@code immediate_exit} was set. */
+    record Interrupted() implements VcpuExit {}
+
+    /** An exit reason this decoder does not model; {@code reason} is the raw {@code KVM_EXIT_*}. */
+    record Unknown(int reason) implements VcpuExit {}
+}

@@ -1,0 +1,5 @@
+/** Typed access to KVM: {@code Kvm}, {@code Vm}, {@code Vcpu} and guest memory. */
+module dev.vmm.core {
+    requires transitive dev.vmm.ffm;
+    exports dev.vmm.core;
+}

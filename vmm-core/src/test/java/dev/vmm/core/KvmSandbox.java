@@ -1,0 +1,38 @@
+package dev.vmm.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the KVM tests know about the kernel they run on (set by ./vmm sandbox). */
+final class KvmSandbox {
+    private KvmSandbox() {}
+
+    /** The sandbox kernel profile ("6.12", "6.12-nonpt", "6.1"), or "host" for a real /dev/kvm. */
+    static String profile() {
+        String profile = System.getenv("VMM_KERNEL_PROFILE");
+        return profile == null || profile.isEmpty() ? "host" : profile;
+    }
+
+    /**
+     * Whether KVM on this kernel uses two-dimensional paging (EPT or NPT), read from the loaded
+     * module's parameter, independent of anything this project computes.
+     */
+    static boolean tdpEnabled() throws IOException {
+        for (String parameter : new String[] {"/sys/module/kvm_amd/parameters/npt", "/sys/module/kvm_intel/parameters/ept"}) {
+            Path path = Path.of(parameter);
+            if (Files.exists(path)) {
+                String value = Files.readString(path).trim();
+                return value.equals("Y") || value.equals("1");
+            }
+        }
+        throw new IllegalStateException("Neither kvm_amd nor kvm_intel is loaded.");
+    }
+
+    /** The running kernel's (major, minor) version, e.g. {6, 12}. */
+    static int[] kernelVersion() throws IOException {
+        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        String[] parts = release.split("[.-]");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    }
+}

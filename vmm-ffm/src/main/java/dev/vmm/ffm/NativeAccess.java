@@ -1,0 +1,27 @@
+package dev.vmm.ffm;
+
+/**
+ * Checks, before any restricted call, that the JVM lets this module make native calls. Kept apart
+ * from {@link Libc} so that the check itself makes no restricted call (which would print the
+ * JDK's own multi-line warning first).
+ */
+public final class NativeAccess {
+    private NativeAccess() {}
+
+    /** The value to pass to {@code --enable-native-access} for the module that holds these bindings. */
+    public static String moduleFlagValue() {
+        Module module = NativeAccess.class.getModule();
+        return module.isNamed() ? module.getName() : "ALL-UNNAMED";
+    }
+
+    /**
+     * @throws IllegalStateException with one sentence naming the exact flag to add, when native
+     *     access is not enabled for this module
+     */
+    public static void require() {
+        if (!NativeAccess.class.getModule().isNativeAccessEnabled()) {
+            throw new IllegalStateException("Native access is not enabled for the KVM bindings: start java with --enable-native-access="
+                    + moduleFlagValue() + ".");
+        }
+    }
+}

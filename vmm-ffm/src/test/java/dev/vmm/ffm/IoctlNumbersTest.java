@@ -1,0 +1,36 @@
+package dev.vmm.ffm;
+
+import dev.vmm.ffm.kvm.KvmIoctls;
+import dev.vmm.ffm.kvm.kvm_pre_fault_memory;
+import dev.vmm.ffm.kvm.kvm_run;
+import dev.vmm.ffm.kvm.kvm_sregs;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Known values, checked without gcc: printed by a C program compiled against the 6.12 uapi headers
+ * (see /work/shared/kvm-sandbox-facts.md); UapiLayoutTest checks everything else.
+ */
+class IoctlNumbersTest {
+    @Test
+    void ioctlNumbersMatchTheKernels() {
+        assertEquals(0xc040aed5L, KvmIoctls.KVM_PRE_FAULT_MEMORY);
+        assertEquals(0x40a0ae49L, KvmIoctls.KVM_SET_USER_MEMORY_REGION2);
+        assertEquals(0x4020ae46L, KvmIoctls.KVM_SET_USER_MEMORY_REGION);
+        assertEquals(0xae00L, KvmIoctls.KVM_GET_API_VERSION);
+        assertEquals(0xae01L, KvmIoctls.KVM_CREATE_VM);
+        assertEquals(0xae80L, KvmIoctls.KVM_RUN);
+        assertEquals(0x8090ae81L, KvmIoctls.KVM_GET_REGS);
+        assertEquals(0x4138ae84L, KvmIoctls.KVM_SET_SREGS);
+        assertEquals(0xc008ae05L, KvmIoctls.KVM_GET_SUPPORTED_CPUID);
+        assertEquals(0x4008ae48L, KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR);
+    }
+
+    @Test
+    void structSizesMatchTheKernels() {
+        assertEquals(2352, kvm_run.sizeof());
+        assertEquals(312, kvm_sregs.sizeof());
+        assertEquals(64, kvm_pre_fault_memory.sizeof());
+    }
+}
