@@ -20,6 +20,8 @@ stty -F /dev/ttyS0 raw -echo 2>/dev/null
 stty -F "$err" raw -echo 2>/dev/null
 
 say() { echo "vmm sandbox: $*" >&2; }
+# Timestamps of the boot steps when the host sets VMM_SANDBOX_TRACE=1 (TRACE in guest.conf).
+mark() { [ "${TRACE:-0}" = 1 ] && echo "vmm sandbox: [$(cut -d' ' -f1 /proc/uptime)] $*" >&2; }
 
 off() {
   sync
@@ -48,9 +50,12 @@ load() { # load LIST-FILE [OPTIONS-FOR-KVM_AMD]
     else
       insmod "/lib/modules/$m.ko" || fail "could not load kernel module $m ($(dmesg | tail -n 3 | tr '\n' ' '))."
     fi
+    mark "loaded $m"
   done
 }
 
+TRACE=0; grep -q 'vmm.trace=1' /proc/cmdline && TRACE=1
+mark "init started"
 load /etc/vmm-modules.9p
 o9p=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "$o9p" ctl /ctl || fail "could not mount the control folder (9p tag ctl)."
@@ -58,7 +63,9 @@ mount -t 9p -o "$o9p" ctl /ctl || fail "could not mount the control folder (9p t
 # Sets PROFILE, KVM_AMD_OPTS, PROJ, HOSTNAME_, SHELL_
 . /ctl/guest.conf
 
+mark "9p loaded, control folder mounted"
 load /etc/vmm-modules.kvm "$KVM_AMD_OPTS"
+mark "kvm loaded"
 i=0
 while [ ! -c /dev/kvm ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 [ -c /dev/kvm ] || fail "/dev/kvm did not appear in the guest although kvm_amd loaded (does the CPU model offer SVM?); the command was not run."
@@ -87,10 +94,12 @@ ifconfig lo 127.0.0.1 up 2>/dev/null
 
 # cmd.sh (written by the host with printf %q) sets the environment, enters the working folder and
 # execs the command; it is run by the host's bash inside the host's root, with an empty environment.
+mark "mounts done; starting the command"
 script=$(cat /ctl/cmd.sh) || fail "the control folder has no cmd.sh."
 cd /
 env -i /bin/busybox chroot /host "${SHELL_:-/bin/bash}" -c "$script" </dev/null >/dev/ttyS0 2>"$err"
 rc=$?
+mark "command ended ($rc)"
 
 kill -9 -1 2>/dev/null # whatever the command left running
 sleep 0.1
@@ -98,4 +107,5 @@ sync
 [ -n "$PROJ" ] && umount "/host$PROJ" 2>/dev/null
 echo "$rc" >/ctl/status.tmp && mv /ctl/status.tmp /ctl/status || say "could not write the exit status ($rc) to the control folder."
 umount /ctl 2>/dev/null
+mark "powering off"
 off

@@ -62,9 +62,9 @@ done
 [ $# -gt 0 ] || { usage; usage_error "no command given (put it after --)."; }
 
 case $profile in
-  6.12)       kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="" ;;
-  6.12-nonpt) kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="npt=0" ;;
-  6.1)        kregex='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$';       kvm_amd_opts="" ;;
+  6.12)       kseries=6.12; kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="" ;;
+  6.12-nonpt) kseries=6.12; kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="npt=0" ;;
+  6.1)        kseries=6.1;  kregex='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$';       kvm_amd_opts="" ;;
   *) usage_error "unknown kernel profile '$profile'; valid profiles are $PROFILES." ;;
 esac
 
@@ -91,9 +91,17 @@ cached_kernel() { # newest already unpacked package matching the regex
     [ -f "$d/.done" ] && [[ ${d##*/} =~ $kregex ]] && echo "${d##*/}"
   done | sort -V | tail -n 1
 }
-kpkg=$(newest_deb "$kregex") || kpkg=""
-kdir=""
-if [ -n "$kpkg" ]; then
+# apt-cache takes most of a second; its answer only changes with apt's lists, so remember it.
+lists_stamp() { stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n | tail -n 1; }
+memo="$VMM_CACHE/initramfs/newest-$kseries"
+kpkg="" kdir=""
+if read -r m_stamp m_pkg 2>/dev/null <"$memo" && [ "$m_stamp" = "$(lists_stamp)" ] \
+    && [ -f "$VMM_CACHE/debs/$m_pkg/.done" ] && [[ $m_pkg =~ $kregex ]]; then
+  kpkg=$m_pkg kdir="$VMM_CACHE/debs/$m_pkg"
+else
+  kpkg=$(newest_deb "$kregex") || kpkg=""
+fi
+if [ -n "$kpkg" ] && [ -z "$kdir" ]; then
   kdir=$(fetch_deb "$kpkg") || {
     # The lists may name a package the mirror has dropped: refresh them and resolve again.
     apt_updated && kpkg=$(newest_deb "$kregex") && kdir=$(fetch_deb "$kpkg")
@@ -105,6 +113,7 @@ if [ -z "$kdir" ]; then
   note "using the cached $kpkg (could not get the newest from the package mirror)."
   kdir="$VMM_CACHE/debs/$kpkg"
 else
+  mkdir -p "${memo%/*}" && echo "$(lists_stamp) $kpkg" >"$memo"
   # Drop older unpacked kernels of the same series (a few hundred MB each).
   for d in "$VMM_CACHE"/debs/*; do
     n=${d##*/}
@@ -178,13 +187,15 @@ build_initrd() {
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" || { rm -f "$out"; return 1; }
   mv "$out" "$initrd"
   rm -rf "$stage"
-  # Images built for older init scripts of this kernel are stale now.
-  for f in "$VMM_CACHE/initramfs/$kpkg"-*.cpio; do [ "$f" = "$initrd" ] || rm -f "$f"; done
 }
 if [ ! -s "$initrd" ]; then
   note "building the guest's initramfs for $kver (cached under $VMM_CACHE/initramfs)"
   build_initrd || { rm -rf "$VMM_CACHE"/tmp.initrd.*; fatal "could not build the initramfs for $kpkg."; }
+  # Images for other init scripts or dropped kernels: other clones of the project may still use
+  # some (the cache is shared), so only those unused for a week go.
+  find "$VMM_CACHE/initramfs" -name '*.cpio' -mtime +7 -delete 2>/dev/null
 fi
+touch "$initrd"
 
 # ---- Control folder: command, environment and guest settings in; exit status out. ----
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/vmm-sandbox.XXXXXX") || fatal "could not create a control folder."
@@ -230,7 +241,7 @@ epid=$!
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"
-  -append "console=ttyS1 quiet loglevel=1 panic=-1 mitigations=off"
+  -append "console=ttyS1 quiet loglevel=0 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
   -chardev stdio,id=out,signal=off -serial chardev:out
   -chardev file,id=err,path="$ctl/stderr" -serial chardev:err
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap

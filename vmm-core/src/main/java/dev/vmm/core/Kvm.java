@@ -5,6 +5,12 @@ import dev.vmm.ffm.Libc;
 import dev.vmm.ffm.NativeAccess;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
+import dev.vmm.ffm.kvm.kvm_cpuid2;
+import dev.vmm.ffm.kvm.kvm_msr_list;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * The KVM subsystem: an open {@code /dev/kvm}. Creates VMs and answers system-wide questions.
@@ -83,6 +89,60 @@ public final class Kvm implements AutoCloseable {
     /** {@code KVM_GET_VCPU_MMAP_SIZE}: the size of each vCPU's shared {@code kvm_run} area. */
     public int vcpuMmapSize() {
         return Ioctls.call(fd, KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, "KVM_GET_VCPU_MMAP_SIZE", 0L);
+    }
+
+    /** The recommended maximum number of vCPUs per VM ({@code KVM_CAP_NR_VCPUS}). */
+    public int recommendedVcpus() {
+        return checkExtension(Capability.NR_VCPUS);
+    }
+
+    /** The maximum number of vCPUs per VM ({@code KVM_CAP_MAX_VCPUS}). */
+    public int maxVcpus() {
+        return checkExtension(Capability.MAX_VCPUS);
+    }
+
+    /** The number of memory slots per address space ({@code KVM_CAP_NR_MEMSLOTS}). */
+    public int maxMemslots() {
+        return checkExtension(Capability.NR_MEMSLOTS);
+    }
+
+    /** {@code KVM_GET_SUPPORTED_CPUID}: every CPUID leaf KVM can offer a guest. */
+    public List<CpuidEntry> supportedCpuid() {
+        for (int capacity = 128; ; capacity *= 2) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cpuid = kvm_cpuid2.allocate(arena, capacity);
+                int r = Libc.ioctl(fd.get(), KvmIoctls.KVM_GET_SUPPORTED_CPUID, cpuid);
+                if (r >= 0) {
+                    return CpuidEntry.readAll(cpuid);
+                }
+                int errno = Libc.errno();
+                if (errno != Errno.E2BIG.value() || capacity >= 4096) {
+                    throw new KvmException("KVM_GET_SUPPORTED_CPUID", errno, "nent=" + capacity);
+                }
+            }
+        }
+    }
+
+    /** {@code KVM_GET_MSR_INDEX_LIST}: the MSRs a VMM may save and restore. */
+    public int[] msrIndexList() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment probe = kvm_msr_list.allocate(arena, 0);
+            // With nmsrs 0 the kernel fails with E2BIG and writes the count it needs.
+            if (Libc.ioctl(fd.get(), KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe) >= 0) {
+                return new int[0];
+            }
+            if (Libc.errno() != Errno.E2BIG.value()) {
+                throw new KvmException("KVM_GET_MSR_INDEX_LIST", Libc.errno(), "nmsrs=0");
+            }
+            int needed = kvm_msr_list.nmsrs(probe);
+            MemorySegment list = kvm_msr_list.allocate(arena, needed);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", list, () -> "nmsrs=" + needed);
+            int[] indices = new int[kvm_msr_list.nmsrs(list)];
+            for (int i = 0; i < indices.length; i++) {
+                indices[i] = kvm_msr_list.indices(list, i);
+            }
+            return indices;
+        }
     }
 
     /** Creates a VM of the default type. */

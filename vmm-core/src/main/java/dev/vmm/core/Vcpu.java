@@ -4,18 +4,40 @@ import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
+import dev.vmm.ffm.kvm.kvm_cpuid2;
+import dev.vmm.ffm.kvm.kvm_fpu;
+import dev.vmm.ffm.kvm.kvm_lapic_state;
+import dev.vmm.ffm.kvm.kvm_mp_state;
+import dev.vmm.ffm.kvm.kvm_pre_fault_memory;
+import dev.vmm.ffm.kvm.kvm_msr_entry;
+import dev.vmm.ffm.kvm.kvm_msrs;
 import dev.vmm.ffm.kvm.kvm_run;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * A virtual CPU: its registers and the run loop's single step, {@link #run()}. Use a vCPU from one
  * thread at a time, as KVM does (it holds the vCPU's mutex for every vCPU ioctl).
  */
 public final class Vcpu implements AutoCloseable {
+    /** The signal {@link #kick()} sends; its handler only interrupts the blocking ioctl. */
+    private static final int KICK_SIGNAL = Libc.sigrtmin() + 2;
+
+    static {
+        if (Libc.installInterruptingSignalHandler(KICK_SIGNAL) != 0) {
+            throw new KvmException("sigaction", Libc.errno(), "signal=" + KICK_SIGNAL);
+        }
+    }
+
     private final FileDescriptor fd;
+    // Which thread is inside a blocking vCPU ioctl, so that kick() can interrupt it. Guarded by
+    // `this`, which also keeps that thread from leaving the call while it is being signalled.
+    private long callThread;
+    private long callSequence;
+    private boolean inCall;
     private final int id;
     private final Arena runArena;
     private final MemorySegment run;
@@ -69,6 +91,119 @@ public final class Vcpu implements AutoCloseable {
         Ioctls.call(fd, KvmIoctls.KVM_SET_SREGS, "KVM_SET_SREGS", sregs.struct);
     }
 
+    /** {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes. */
+    public byte[] fpu() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fpu = kvm_fpu.allocate(arena);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_FPU, "KVM_GET_FPU", fpu);
+            return fpu.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** {@code KVM_SET_FPU} with the power-on defaults Linux expects: FCW 0x37f, MXCSR 0x1f80. */
+    public void setDefaultFpu() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fpu = kvm_fpu.allocate(arena);
+            kvm_fpu.fcw(fpu, (short) 0x37f);
+            kvm_fpu.mxcsr(fpu, 0x1f80);
+            Ioctls.call(fd, KvmIoctls.KVM_SET_FPU, "KVM_SET_FPU", fpu);
+        }
+    }
+
+    /** {@code KVM_SET_CPUID2}: the CPUID leaves the guest sees on this vCPU. */
+    public void setCpuid(List<CpuidEntry> entries) {
+        try (Arena arena = Arena.ofConfined()) {
+            Ioctls.call(fd, KvmIoctls.KVM_SET_CPUID2, "KVM_SET_CPUID2", CpuidEntry.writeAll(arena, entries),
+                    () -> "nent=" + entries.size());
+        }
+    }
+
+    /** {@code KVM_GET_CPUID2}: the CPUID leaves set on this vCPU. */
+    public List<CpuidEntry> cpuid() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpuid = kvm_cpuid2.allocate(arena, 256);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_CPUID2, "KVM_GET_CPUID2", cpuid);
+            return CpuidEntry.readAll(cpuid);
+        }
+    }
+
+    /** {@code KVM_GET_MSRS}: the values of the given MSRs, in order. */
+    public long[] msrs(int... indices) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment msrs = kvm_msrs.allocate(arena, indices.length);
+            for (int i = 0; i < indices.length; i++) {
+                kvm_msr_entry.index(kvm_msrs.entry(msrs, i), indices[i]);
+            }
+            int read = Ioctls.call(fd, KvmIoctls.KVM_GET_MSRS, "KVM_GET_MSRS", msrs, () -> "nmsrs=" + indices.length);
+            if (read != indices.length) {
+                throw new KvmException("KVM_GET_MSRS", 0, "read " + read + " of " + indices.length + " MSRs; MSR 0x"
+                        + Integer.toHexString(indices[read]) + " is not supported");
+            }
+            long[] values = new long[indices.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = kvm_msr_entry.data(kvm_msrs.entry(msrs, i));
+            }
+            return values;
+        }
+    }
+
+    /** {@code KVM_SET_MSRS}: writes {@code values[i]} to MSR {@code indices[i]}. */
+    public void setMsrs(int[] indices, long[] values) {
+        if (indices.length != values.length) {
+            throw new IllegalArgumentException(indices.length + " MSR indices but " + values.length + " values: give one value per index.");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment msrs = kvm_msrs.allocate(arena, indices.length);
+            for (int i = 0; i < indices.length; i++) {
+                kvm_msr_entry.index(kvm_msrs.entry(msrs, i), indices[i]);
+                kvm_msr_entry.data(kvm_msrs.entry(msrs, i), values[i]);
+            }
+            int written = Ioctls.call(fd, KvmIoctls.KVM_SET_MSRS, "KVM_SET_MSRS", msrs, () -> "nmsrs=" + indices.length);
+            if (written != indices.length) {
+                throw new KvmException("KVM_SET_MSRS", 0, "wrote " + written + " of " + indices.length + " MSRs; MSR 0x"
+                        + Integer.toHexString(indices[written]) + " was refused");
+            }
+        }
+    }
+
+    /** {@code KVM_GET_LAPIC}: the in-kernel local APIC's 1 KiB register page. */
+    public byte[] lapic() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lapic = kvm_lapic_state.allocate(arena);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_LAPIC, "KVM_GET_LAPIC", lapic);
+            return lapic.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** {@code KVM_SET_LAPIC}: replaces the local APIC's register page (1024 bytes). */
+    public void setLapic(byte[] registers) {
+        if (registers.length != kvm_lapic_state.sizeof()) {
+            throw new IllegalArgumentException("A LAPIC register page is " + kvm_lapic_state.sizeof() + " bytes, not " + registers.length + ".");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lapic = arena.allocateFrom(ValueLayout.JAVA_BYTE, registers);
+            Ioctls.call(fd, KvmIoctls.KVM_SET_LAPIC, "KVM_SET_LAPIC", lapic);
+        }
+    }
+
+    /** {@code KVM_GET_MP_STATE}: a {@code KVM_MP_STATE_*} value (RUNNABLE, HALTED, ...). */
+    public int mpState() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = kvm_mp_state.allocate(arena);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_MP_STATE, "KVM_GET_MP_STATE", state);
+            return kvm_mp_state.mp_state(state);
+        }
+    }
+
+    /** {@code KVM_SET_MP_STATE}. */
+    public void setMpState(int mpState) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = kvm_mp_state.allocate(arena);
+            kvm_mp_state.mp_state(state, mpState);
+            Ioctls.call(fd, KvmIoctls.KVM_SET_MP_STATE, "KVM_SET_MP_STATE", state, () -> "mp_state=" + mpState);
+        }
+    }
+
     /**
      * {@code KVM_RUN}: runs the guest until it needs the VMM, and says why.
      *
@@ -76,15 +211,103 @@ public final class Vcpu implements AutoCloseable {
      * @throws KvmException when KVM_RUN fails for another reason
      */
     public VcpuExit run() {
-        int r = Libc.ioctl(fd.get(), KvmIoctls.KVM_RUN, 0L);
+        int vcpuFd = fd.get();
+        enterCall();
+        int r;
+        int errno;
+        try {
+            r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_RUN, 0L);
+            errno = r < 0 ? Libc.errno() : 0;
+        } finally {
+            leaveCall();
+        }
         if (r < 0) {
-            int errno = Libc.errno();
             if (errno == Errno.EINTR.value() || errno == Errno.EAGAIN.value()) {
+                kvm_run.immediate_exit(run, (byte) 0);
                 return new VcpuExit.Interrupted();
             }
             throw new KvmException("KVM_RUN", errno, "vcpu=" + id);
         }
         return decodeExit();
+    }
+
+    /**
+     * One {@code KVM_PRE_FAULT_MEMORY} call: asks KVM to build the stage-2 mappings for
+     * {@code [gpa, gpa + size)} as a guest read would. KVM may stop early; the result says where.
+     * Most callers want {@link dev.vmm.core.prefault.PreFaulter}, which loops, retries and probes.
+     *
+     * @throws IllegalArgumentException when gpa or size is not 4 KiB aligned, size is 0, or the
+     *     range wraps around 2^64 (checked here so the kernel never sees it)
+     */
+    public PreFaultCall preFaultMemory(GuestAddress gpa, long size) {
+        if ((gpa.value() & (GuestMemory.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("Pre-fault address " + gpa + " is not 4 KiB aligned: round it down to a multiple of 0x1000.");
+        }
+        if (size == 0 || (size & (GuestMemory.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("Pre-fault size 0x" + Long.toHexString(size) + " is not a positive multiple of 4 KiB.");
+        }
+        if (Long.compareUnsigned(gpa.value() + size, gpa.value()) <= 0) {
+            throw new IllegalArgumentException("Pre-fault range " + gpa + " + 0x" + Long.toHexString(size) + " wraps around the 64-bit address space.");
+        }
+        int vcpuFd = fd.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment range = kvm_pre_fault_memory.allocate(arena);
+            kvm_pre_fault_memory.gpa(range, gpa.value());
+            kvm_pre_fault_memory.size(range, size);
+            enterCall();
+            int r;
+            int errno;
+            try {
+                r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_PRE_FAULT_MEMORY, range);
+                errno = r < 0 ? Libc.errno() : 0;
+            } finally {
+                leaveCall();
+            }
+            return new PreFaultCall(GuestAddress.of(kvm_pre_fault_memory.gpa(range)), kvm_pre_fault_memory.size(range), errno);
+        }
+    }
+
+    /**
+     * Makes this vCPU's blocking ioctl return promptly, from any thread: a {@link #run()} in
+     * progress returns {@link VcpuExit.Interrupted}, and so does the next one if none is in
+     * progress (KVM's {@code immediate_exit}); a {@link #preFaultMemory} in progress returns with
+     * what it mapped so far, or EINTR. Signals the vCPU's thread until the call it is in returns.
+     */
+    public void kick() {
+        kvm_run.immediate_exit(run, (byte) 1);
+        long sequence;
+        synchronized (this) {
+            if (!inCall) {
+                return;
+            }
+            sequence = callSequence;
+        }
+        // A signal that lands just before the thread enters the kernel is lost, so repeat until
+        // the call returns (each one interrupts at most one ioctl; the handler does nothing).
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            synchronized (this) {
+                if (!inCall || callSequence != sequence) {
+                    return;
+                }
+                Libc.pthreadKill(callThread, KICK_SIGNAL);
+            }
+            try {
+                Thread.sleep(0, 200_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private synchronized void enterCall() {
+        callThread = Libc.pthreadSelf();
+        callSequence++;
+        inCall = true;
+    }
+
+    private synchronized void leaveCall() {
+        inCall = false;
     }
 
     private VcpuExit decodeExit() {

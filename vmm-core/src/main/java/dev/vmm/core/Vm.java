@@ -1,18 +1,36 @@
 package dev.vmm.core;
 
+import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
+import dev.vmm.ffm.kvm.kvm_dirty_log;
+import dev.vmm.ffm.kvm.kvm_enable_cap;
+import dev.vmm.ffm.kvm.kvm_ioeventfd;
+import dev.vmm.ffm.kvm.kvm_irq_level;
+import dev.vmm.ffm.kvm.kvm_irqfd;
+import dev.vmm.ffm.kvm.kvm_pit_config;
 import dev.vmm.ffm.kvm.kvm_userspace_memory_region;
+import dev.vmm.ffm.kvm.kvm_userspace_memory_region2;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * A virtual machine: its memory slots and vCPUs. Close the vCPUs before the VM, and the guest
- * memory after it.
+ * A virtual machine: its memory slots, interrupt controllers and vCPUs. Close the vCPUs before the
+ * VM, and the guest memory after it.
  */
 public final class Vm implements AutoCloseable {
     private final Kvm kvm;
     private final FileDescriptor fd;
+    private final Map<Integer, MemorySlot> slots = new TreeMap<>(); // guarded by this
+    private Boolean hasRegion2;
 
     Vm(Kvm kvm, FileDescriptor fd) {
         this.kvm = kvm;
@@ -32,38 +50,238 @@ public final class Vm implements AutoCloseable {
         return Ioctls.call(fd, KvmIoctls.KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION", capability);
     }
 
-    /** Maps every region of {@code memory} into the guest, in slots 0, 1, ... */
-    public void map(GuestMemory memory) {
+    // ---- memory slots
+
+    /** Maps every region of {@code memory} into the guest at its own address, in free slots from 0 up. */
+    public synchronized void map(GuestMemory memory) {
         int slot = 0;
         for (MemoryRegion region : memory.regions()) {
-            setMemoryRegion(slot++, region);
+            while (slots.containsKey(slot)) {
+                slot++;
+            }
+            setMemoryRegion(slot, region);
         }
     }
 
-    /** {@code KVM_SET_USER_MEMORY_REGION}: puts {@code region} into {@code slot}, replacing what was there. */
-    public void setMemoryRegion(int slot, MemoryRegion region) {
-        setUserMemoryRegion(slot, region.start(), region.size(), region.host().address());
+    /** Puts {@code region} into {@code slot} at the region's guest address, replacing what was there. */
+    public synchronized void setMemoryRegion(int slot, MemoryRegion region, MemorySlot.Flag... flags) {
+        Set<MemorySlot.Flag> set = flags.length == 0 ? Set.of() : EnumSet.of(flags[0], flags);
+        MemorySlot existing = slots.get(slot);
+        if (existing != null) {
+            deleteMemoryRegion(slot); // KVM changes only flags or address in place; replace is delete + create
+        }
+        install(new MemorySlot(slot, region.start(), region, set));
     }
 
-    /** Deletes the memory slot {@code slot} (a region of size 0, as the kernel API has it). */
-    public void deleteMemoryRegion(int slot) {
-        setUserMemoryRegion(slot, GuestAddress.of(0), 0, 0);
+    /**
+     * Moves the memory of {@code slot} to another guest address, keeping its contents (KVM's move:
+     * same slot, same host memory, new guest physical address).
+     */
+    public synchronized void moveMemoryRegion(int slot, GuestAddress newStart) {
+        MemorySlot existing = requireSlot(slot);
+        if ((newStart.value() & (GuestMemory.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("Cannot move slot " + slot + " to " + newStart + ": the address is not 4 KiB aligned.");
+        }
+        install(new MemorySlot(slot, newStart, existing.region(), existing.flags()));
     }
 
-    private void setUserMemoryRegion(int slot, GuestAddress start, long size, long hostAddress) {
-        if (slot < 0 || slot > 0xffff) {
-            throw new IllegalArgumentException("Memory slot " + slot + " is out of range: use 0 to 65535.");
+    /** Deletes memory slot {@code slot} (a region of size 0, as the kernel API has it). */
+    public synchronized void deleteMemoryRegion(int slot) {
+        MemorySlot existing = requireSlot(slot);
+        setUserMemoryRegion(slot, 0, existing.start(), 0, 0);
+        slots.remove(slot);
+    }
+
+    /** The memory slots, ordered by guest address. */
+    public synchronized List<MemorySlot> memorySlots() {
+        List<MemorySlot> list = new ArrayList<>(slots.values());
+        list.sort(Comparator.comparing(MemorySlot::start));
+        return List.copyOf(list);
+    }
+
+    /**
+     * {@code KVM_GET_DIRTY_LOG}: one bit per 4 KiB page of the slot, set for pages written since
+     * the last call (which clears them). The slot needs {@link MemorySlot.Flag#LOG_DIRTY_PAGES}.
+     */
+    public synchronized long[] dirtyLog(int slot) {
+        MemorySlot existing = requireSlot(slot);
+        if (!existing.flags().contains(MemorySlot.Flag.LOG_DIRTY_PAGES)) {
+            throw new IllegalArgumentException("Slot " + slot + " does not log dirty pages: create it with MemorySlot.Flag.LOG_DIRTY_PAGES.");
+        }
+        long pages = existing.size() / GuestMemory.PAGE_SIZE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bitmap = arena.allocate(ValueLayout.JAVA_LONG, (pages + 63) / 64);
+            MemorySegment log = kvm_dirty_log.allocate(arena);
+            kvm_dirty_log.slot(log, slot);
+            kvm_dirty_log.dirty_bitmap(log, bitmap);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_DIRTY_LOG, "KVM_GET_DIRTY_LOG", log, () -> "slot=" + slot);
+            return bitmap.toArray(ValueLayout.JAVA_LONG);
+        }
+    }
+
+    private MemorySlot requireSlot(int slot) {
+        MemorySlot existing = slots.get(slot);
+        if (existing == null) {
+            throw new IllegalArgumentException("Memory slot " + slot + " is empty; the VM has " + memorySlots() + ".");
+        }
+        return existing;
+    }
+
+    private void install(MemorySlot slot) {
+        int flags = 0;
+        for (MemorySlot.Flag flag : slot.flags()) {
+            flags |= switch (flag) {
+                case LOG_DIRTY_PAGES -> KvmConstants.KVM_MEM_LOG_DIRTY_PAGES;
+                case READONLY -> KvmConstants.KVM_MEM_READONLY;
+            };
+        }
+        setUserMemoryRegion(slot.slot(), flags, slot.start(), slot.size(), slot.region().host().address());
+        slots.put(slot.slot(), slot);
+    }
+
+    private void setUserMemoryRegion(int slot, int flags, GuestAddress start, long size, long hostAddress) {
+        if (slot < 0 || slot > 0x7fff) {
+            throw new IllegalArgumentException("Memory slot " + slot + " is out of range: use 0 to 32767.");
+        }
+        if (hasRegion2 == null) {
+            hasRegion2 = checkExtension(Capability.USER_MEMORY2) > 0;
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment region = kvm_userspace_memory_region.allocate(arena);
-            kvm_userspace_memory_region.slot(region, slot);
-            kvm_userspace_memory_region.guest_phys_addr(region, start.value());
-            kvm_userspace_memory_region.memory_size(region, size);
-            kvm_userspace_memory_region.userspace_addr(region, hostAddress);
-            Ioctls.call(fd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, "KVM_SET_USER_MEMORY_REGION", region,
-                    () -> "slot=" + slot + " gpa=" + start + " size=0x" + Long.toHexString(size));
+            MemorySegment region;
+            long request;
+            String name;
+            // KVM_SET_USER_MEMORY_REGION2 where the kernel has it (6.8+), the original elsewhere.
+            if (hasRegion2) {
+                region = kvm_userspace_memory_region2.allocate(arena);
+                kvm_userspace_memory_region2.slot(region, slot);
+                kvm_userspace_memory_region2.flags(region, flags);
+                kvm_userspace_memory_region2.guest_phys_addr(region, start.value());
+                kvm_userspace_memory_region2.memory_size(region, size);
+                kvm_userspace_memory_region2.userspace_addr(region, hostAddress);
+                request = KvmIoctls.KVM_SET_USER_MEMORY_REGION2;
+                name = "KVM_SET_USER_MEMORY_REGION2";
+            } else {
+                region = kvm_userspace_memory_region.allocate(arena);
+                kvm_userspace_memory_region.slot(region, slot);
+                kvm_userspace_memory_region.flags(region, flags);
+                kvm_userspace_memory_region.guest_phys_addr(region, start.value());
+                kvm_userspace_memory_region.memory_size(region, size);
+                kvm_userspace_memory_region.userspace_addr(region, hostAddress);
+                request = KvmIoctls.KVM_SET_USER_MEMORY_REGION;
+                name = "KVM_SET_USER_MEMORY_REGION";
+            }
+            Ioctls.call(fd, request, name, region,
+                    () -> "slot=" + slot + " gpa=" + start + " size=0x" + Long.toHexString(size) + " flags=" + flags);
         }
     }
+
+    // ---- platform
+
+    /** {@code KVM_SET_TSS_ADDR}: three pages of guest address space Intel VMX needs below 4 GiB. */
+    public void setTssAddress(GuestAddress address) {
+        Ioctls.call(fd, KvmIoctls.KVM_SET_TSS_ADDR, "KVM_SET_TSS_ADDR", address.value());
+    }
+
+    /** {@code KVM_SET_IDENTITY_MAP_ADDR}: one page for the identity map VMX uses in real mode. */
+    public void setIdentityMapAddress(GuestAddress address) {
+        try (Arena arena = Arena.ofConfined()) {
+            Ioctls.call(fd, KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR, "KVM_SET_IDENTITY_MAP_ADDR",
+                    arena.allocateFrom(ValueLayout.JAVA_LONG, address.value()), () -> "address=" + address);
+        }
+    }
+
+    /** {@code KVM_CREATE_IRQCHIP}: in-kernel PIC, IOAPIC and a LAPIC per vCPU. Call before creating vCPUs. */
+    public void createIrqchip() {
+        Ioctls.call(fd, KvmIoctls.KVM_CREATE_IRQCHIP, "KVM_CREATE_IRQCHIP", 0L);
+    }
+
+    /** {@code KVM_CREATE_PIT2}: the in-kernel i8254 timer, with a dummy speaker port. Needs the irqchip. */
+    public void createPit() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = kvm_pit_config.allocate(arena);
+            kvm_pit_config.flags(config, KvmConstants.KVM_PIT_SPEAKER_DUMMY);
+            Ioctls.call(fd, KvmIoctls.KVM_CREATE_PIT2, "KVM_CREATE_PIT2", config);
+        }
+    }
+
+    /** {@code KVM_IRQ_LINE}: sets the level of a GSI on the in-kernel irqchip. */
+    public void setIrqLine(int gsi, boolean high) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment level = kvm_irq_level.allocate(arena);
+            kvm_irq_level.irq(level, gsi);
+            kvm_irq_level.level(level, high ? 1 : 0);
+            Ioctls.call(fd, KvmIoctls.KVM_IRQ_LINE, "KVM_IRQ_LINE", level, () -> "gsi=" + gsi + " level=" + high);
+        }
+    }
+
+    /** {@code KVM_IRQFD}: a signal on {@code eventfd} raises {@code gsi}. */
+    public void registerIrqfd(EventFd eventfd, int gsi) {
+        irqfd(eventfd, gsi, 0);
+    }
+
+    /** Undoes {@link #registerIrqfd}. */
+    public void unregisterIrqfd(EventFd eventfd, int gsi) {
+        irqfd(eventfd, gsi, KvmConstants.KVM_IRQFD_FLAG_DEASSIGN);
+    }
+
+    private void irqfd(EventFd eventfd, int gsi, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment irqfd = kvm_irqfd.allocate(arena);
+            kvm_irqfd.fd(irqfd, eventfd.fd.get());
+            kvm_irqfd.gsi(irqfd, gsi);
+            kvm_irqfd.flags(irqfd, flags);
+            Ioctls.call(fd, KvmIoctls.KVM_IRQFD, "KVM_IRQFD", irqfd, () -> "gsi=" + gsi + " flags=" + flags);
+        }
+    }
+
+    /** Where an ioeventfd listens: an I/O port or a guest physical (MMIO) address. */
+    public enum IoSpace { PIO, MMIO }
+
+    /**
+     * {@code KVM_IOEVENTFD}: a guest write of {@code length} bytes (1, 2, 4 or 8; 0 for any) to
+     * {@code address} signals {@code eventfd} instead of exiting to the VMM.
+     */
+    public void registerIoeventfd(EventFd eventfd, IoSpace space, long address, int length) {
+        ioeventfd(eventfd, space, address, length, 0);
+    }
+
+    /** Undoes {@link #registerIoeventfd}. */
+    public void unregisterIoeventfd(EventFd eventfd, IoSpace space, long address, int length) {
+        ioeventfd(eventfd, space, address, length, KvmConstants.KVM_IOEVENTFD_FLAG_DEASSIGN);
+    }
+
+    private void ioeventfd(EventFd eventfd, IoSpace space, long address, int length, int flags) {
+        if (length != 0 && length != 1 && length != 2 && length != 4 && length != 8) {
+            throw new IllegalArgumentException("An ioeventfd length must be 0, 1, 2, 4 or 8 bytes, not " + length + ".");
+        }
+        int allFlags = flags | (space == IoSpace.PIO ? KvmConstants.KVM_IOEVENTFD_FLAG_PIO : 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ioeventfd = kvm_ioeventfd.allocate(arena);
+            kvm_ioeventfd.addr(ioeventfd, address);
+            kvm_ioeventfd.len(ioeventfd, length);
+            kvm_ioeventfd.fd(ioeventfd, eventfd.fd.get());
+            kvm_ioeventfd.flags(ioeventfd, allFlags);
+            Ioctls.call(fd, KvmIoctls.KVM_IOEVENTFD, "KVM_IOEVENTFD", ioeventfd,
+                    () -> space + " address=0x" + Long.toHexString(address) + " length=" + length + " flags=" + allFlags);
+        }
+    }
+
+    /** {@code KVM_ENABLE_CAP} on the VM with up to four arguments. */
+    public void enableCapability(int capability, long... args) {
+        if (args.length > 4) {
+            throw new IllegalArgumentException("KVM_ENABLE_CAP takes at most 4 arguments, got " + args.length + ".");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cap = kvm_enable_cap.allocate(arena);
+            kvm_enable_cap.cap(cap, capability);
+            for (int i = 0; i < args.length; i++) {
+                kvm_enable_cap.args(cap, i, args[i]);
+            }
+            Ioctls.call(fd, KvmIoctls.KVM_ENABLE_CAP, "KVM_ENABLE_CAP", cap, () -> "cap=" + capability);
+        }
+    }
+
+    // ---- vCPUs
 
     /** {@code KVM_CREATE_VCPU} with the given vCPU id (the APIC ID on x86). */
     public Vcpu createVcpu(int id) {

@@ -3,6 +3,7 @@ package dev.vmm.ffm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -81,6 +82,18 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle EVENTFD = downcall("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SIGACTION = downcall("sigaction",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle PTHREAD_SELF = LINKER.downcallHandle(LIBC.find("pthread_self").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG));
+    private static final MethodHandle PTHREAD_KILL = LINKER.downcallHandle(LIBC.find("pthread_kill").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SIGRTMIN = LINKER.downcallHandle(LIBC.find("__libc_current_sigrtmin").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = downcall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     private static MemorySegment callState() {
         return CALL_STATE_BUFFER.get();
@@ -174,6 +187,81 @@ public final class Libc {
             return (int) EVENTFD.invokeExact(callState(), initialValue, flags);
         } catch (Throwable t) {
             throw new AssertionError("eventfd downcall failed", t);
+        }
+    }
+
+    /** {@code read(fd, buffer, buffer.byteSize())}: bytes read, or -1 with {@link #errno()} set. */
+    public static long read(int fd, MemorySegment buffer) {
+        try {
+            return (long) READ.invokeExact(callState(), fd, buffer, buffer.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError("read downcall failed", t);
+        }
+    }
+
+    /** {@code write(fd, buffer, buffer.byteSize())}: bytes written, or -1 with {@link #errno()} set. */
+    public static long write(int fd, MemorySegment buffer) {
+        try {
+            return (long) WRITE.invokeExact(callState(), fd, buffer, buffer.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError("write downcall failed", t);
+        }
+    }
+
+    /** glibc's {@code struct sigaction} on x86-64: handler, 1024-bit mask, flags, restorer. */
+    private static final StructLayout SIGACTION_LAYOUT = MemoryLayout.structLayout(
+            ADDRESS.withName("sa_handler"),
+            MemoryLayout.sequenceLayout(16, JAVA_LONG).withName("sa_mask"),
+            JAVA_INT.withName("sa_flags"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("sa_restorer"));
+
+    /** {@code SIGRTMIN} as glibc defines it at run time (it keeps the first real-time signals). */
+    public static int sigrtmin() {
+        try {
+            return (int) SIGRTMIN.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError("__libc_current_sigrtmin downcall failed", t);
+        }
+    }
+
+    /**
+     * Installs a handler for {@code signal} that does nothing of consequence, without SA_RESTART,
+     * so that the signal only interrupts a blocking system call (KVM_RUN, KVM_PRE_FAULT_MEMORY),
+     * which then returns EINTR. The handler is libc's own {@code getpid}: async-signal-safe, no
+     * side effects, and no upcall into the JVM from signal context.
+     *
+     * @return 0, or -1 with {@link #errno()} set
+     */
+    public static int installInterruptingSignalHandler(int signal) {
+        MemorySegment harmless = LIBC.find("getpid").orElseThrow();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment action = arena.allocate(SIGACTION_LAYOUT);
+            action.set(ADDRESS, SIGACTION_LAYOUT.byteOffset(PathElement.groupElement("sa_handler")), harmless);
+            return (int) SIGACTION.invokeExact(callState(), signal, action, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError("sigaction downcall failed", t);
+        }
+    }
+
+    /** {@code pthread_self()}: the calling thread's handle, for {@link #pthreadKill}. */
+    public static long pthreadSelf() {
+        try {
+            return (long) PTHREAD_SELF.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError("pthread_self downcall failed", t);
+        }
+    }
+
+    /**
+     * {@code pthread_kill(thread, signal)}: 0 or an error number (pthread functions return it
+     * rather than set errno). The caller must know the thread is still alive.
+     */
+    public static int pthreadKill(long thread, int signal) {
+        try {
+            return (int) PTHREAD_KILL.invokeExact(thread, signal);
+        } catch (Throwable t) {
+            throw new AssertionError("pthread_kill downcall failed", t);
         }
     }
 }

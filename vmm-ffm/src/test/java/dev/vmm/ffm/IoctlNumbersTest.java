@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Known values, checked without gcc: printed by a C program compiled against the 6.12 uapi headers
- * (see /work/shared/kvm-sandbox-facts.md); UapiLayoutTest checks everything else.
+ * Known values, checked without gcc: a C program compiled against the 6.12 uapi headers printed
+ * them. UapiLayoutTest checks every value against the headers themselves.
  */
 class IoctlNumbersTest {
     @Test

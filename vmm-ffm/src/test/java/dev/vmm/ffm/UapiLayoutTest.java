@@ -172,7 +172,7 @@ class UapiLayoutTest {
         Path source = work.resolve("uapi_layout.c");
         Path executable = work.resolve("uapi_layout");
         Files.writeString(source, program);
-        List<String> gcc = List.of("gcc", "-std=gnu11", "-D__user=", "-I" + include, "-o", executable.toString(), source.toString());
+        List<String> gcc = List.of("gcc", "-std=gnu11", "-fmax-errors=20", "-D__user=", "-I" + include, "-o", executable.toString(), source.toString());
         Result compiled;
         try {
             compiled = run(gcc, work, GCC_TIMEOUT_SECONDS);
@@ -180,8 +180,8 @@ class UapiLayoutTest {
             throw new AssertionError("Could not start gcc (" + e.getMessage() + "): install it, e.g. by running scripts/uapi-headers.sh as root.", e);
         }
         if (compiled.exitCode != 0) {
-            fail("gcc rejected the program generated from the Java bindings (a field, struct or macro the Java side names that "
-                    + "the 6.12 headers lack shows up as an error here); program in " + source + ":\n" + compiled.output);
+            fail("gcc rejected the program generated from the Java bindings: a struct, field or macro that the Java side names "
+                    + "and the headers in " + include + " lack shows up as an error here.\n" + compiled.output);
         }
         Result ran = run(List.of(executable.toString()), work, RUN_TIMEOUT_SECONDS);
         if (ran.exitCode != 0) {

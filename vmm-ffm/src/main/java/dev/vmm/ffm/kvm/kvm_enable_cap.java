@@ -60,10 +60,12 @@ public final class kvm_enable_cap {
         struct.set(JAVA_INT, flags$OFFSET, value);
     }
 
+    /** @throws IndexOutOfBoundsException when {@code index} is outside {@code args} */
     public static long args(MemorySegment struct, int index) {
         return struct.get(JAVA_LONG, args$OFFSET + Objects.checkIndex(index, args$LAYOUT.elementCount()) * JAVA_LONG.byteSize());
     }
 
+    /** @throws IndexOutOfBoundsException when {@code index} is outside {@code args} */
     public static void args(MemorySegment struct, int index, long value) {
         struct.set(JAVA_LONG, args$OFFSET + Objects.checkIndex(index, args$LAYOUT.elementCount()) * JAVA_LONG.byteSize(), value);
     }

@@ -179,10 +179,12 @@ public final class kvm_sregs {
         struct.set(JAVA_LONG, apic_base$OFFSET, value);
     }
 
+    /** @throws IndexOutOfBoundsException when {@code index} is outside {@code interrupt_bitmap} */
     public static long interrupt_bitmap(MemorySegment struct, int index) {
         return struct.get(JAVA_LONG, interrupt_bitmap$OFFSET + Objects.checkIndex(index, interrupt_bitmap$LAYOUT.elementCount()) * JAVA_LONG.byteSize());
     }
 
+    /** @throws IndexOutOfBoundsException when {@code index} is outside {@code interrupt_bitmap} */
     public static void interrupt_bitmap(MemorySegment struct, int index, long value) {
         struct.set(JAVA_LONG, interrupt_bitmap$OFFSET + Objects.checkIndex(index, interrupt_bitmap$LAYOUT.elementCount()) * JAVA_LONG.byteSize(), value);
     }

@@ -1,0 +1,28 @@
+package dev.vmm.core;
+
+import dev.vmm.ffm.Errno;
+
+/**
+ * The outcome of one {@code KVM_PRE_FAULT_MEMORY} call: where the unmapped rest of the range starts
+ * and how long it is (the kernel writes both back, on success and on error), and the errno when the
+ * call failed. A call that mapped at least one page succeeds even if it stopped early.
+ *
+ * @param errno 0 on success, otherwise the errno
+ */
+public record PreFaultCall(GuestAddress next, long remaining, int errno) {
+
+    public boolean succeeded() {
+        return errno == 0;
+    }
+
+    /** Whether the call failed with {@code expected}. */
+    public boolean failedWith(Errno expected) {
+        return errno == expected.value();
+    }
+
+    @Override
+    public String toString() {
+        return "PreFaultCall[next=" + next + ", remaining=0x" + Long.toHexString(remaining)
+                + (errno == 0 ? "" : ", " + Errno.nameOf(errno)) + "]";
+    }
+}
