@@ -2,4 +2,5 @@
 module dev.vmm.core {
     requires transitive dev.vmm.ffm;
     exports dev.vmm.core;
+    exports dev.vmm.core.prefault;
 }

@@ -1,5 +1,6 @@
 package dev.vmm.core;
 
+import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 
 import java.lang.foreign.Arena;
@@ -8,6 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 
 /**
  * A guest's physical memory: one or more regions with holes between them, each backed by a host
@@ -22,25 +27,43 @@ import java.util.List;
  */
 public final class GuestMemory implements AutoCloseable {
     public static final long PAGE_SIZE = 4096;
+    public static final long HUGE_PAGE_SIZE = 2 << 20;
+    private static final long POPULATE_CHUNK = 64L << 20;
+
+    /** How the host provides the memory. Every kind is mapped lazily: pages appear on first touch. */
+    public enum Backing {
+        /** Private anonymous memory with 4 KiB pages (MAP_NORESERVE). */
+        ANONYMOUS,
+        /** Private anonymous memory marked MADV_HUGEPAGE: 2 MiB pages where the kernel can. */
+        TRANSPARENT_HUGE_PAGES,
+        /** 2 MiB pages from hugetlbfs (MAP_HUGETLB); needs pages reserved in /proc/sys/vm/nr_hugepages. */
+        HUGETLB_2M,
+        /** A shared mapping of a memfd, e.g. to hand the memory to another process. */
+        MEMFD
+    }
 
     private final Arena mappings;
+    private final Backing backing;
     private final List<MemoryRegion> regions;
 
-    private GuestMemory(Arena mappings, List<MemoryRegion> regions) {
+    private GuestMemory(Arena mappings, Backing backing, List<MemoryRegion> regions) {
         this.mappings = mappings;
+        this.backing = backing;
         this.regions = List.copyOf(regions);
     }
 
-    /**
-     * One region of private anonymous memory at {@code start}, mapped lazily: host pages are
-     * allocated on first touch (MAP_NORESERVE).
-     */
+    /** One region of private anonymous memory at {@code start}. */
     public static GuestMemory anonymous(GuestAddress start, long size) {
-        return anonymous(List.of(new Range(start, size)));
+        return create(Backing.ANONYMOUS, List.of(new Range(start, size)));
     }
 
     /** Several regions of private anonymous memory; the ranges must not overlap. */
     public static GuestMemory anonymous(List<Range> ranges) {
+        return create(Backing.ANONYMOUS, ranges);
+    }
+
+    /** Regions of the given backing; the ranges must not overlap. */
+    public static GuestMemory create(Backing backing, List<Range> ranges) {
         if (ranges.isEmpty()) {
             throw new IllegalArgumentException("Guest memory needs at least one range.");
         }
@@ -51,22 +74,63 @@ public final class GuestMemory implements AutoCloseable {
                 throw new IllegalArgumentException("Guest memory ranges " + sorted.get(i - 1) + " and " + sorted.get(i) + " overlap.");
             }
         }
+        if (backing == Backing.HUGETLB_2M) {
+            for (Range range : sorted) {
+                if (range.start().value() % HUGE_PAGE_SIZE != 0 || range.size() % HUGE_PAGE_SIZE != 0) {
+                    throw new IllegalArgumentException("Range " + range + " is not 2 MiB aligned, which HUGETLB_2M backing needs.");
+                }
+            }
+        }
         Arena mappings = Arena.ofShared();
         List<MemoryRegion> regions = new ArrayList<>();
         try {
             for (Range range : sorted) {
-                MemorySegment host = Libc.mmap(range.size(), Libc.PROT_READ | Libc.PROT_WRITE,
-                        Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0, mappings);
-                if (host == null) {
-                    throw new KvmException("mmap", Libc.errno(), "size=" + range.size());
-                }
-                regions.add(new MemoryRegion(range.start(), host));
+                regions.add(new MemoryRegion(range.start(), map(backing, range.size(), mappings)));
             }
         } catch (RuntimeException e) {
             mappings.close();
             throw e;
         }
-        return new GuestMemory(mappings, regions);
+        return new GuestMemory(mappings, backing, regions);
+    }
+
+    private static MemorySegment map(Backing backing, long size, Arena mappings) {
+        int rw = Libc.PROT_READ | Libc.PROT_WRITE;
+        int privateAnonymous = Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE;
+        MemorySegment host = switch (backing) {
+            case ANONYMOUS, TRANSPARENT_HUGE_PAGES -> Libc.mmap(size, rw, privateAnonymous, -1, 0, mappings);
+            case HUGETLB_2M -> Libc.mmap(size, rw, privateAnonymous | Libc.MAP_HUGETLB | Libc.MAP_HUGE_2MB, -1, 0, mappings);
+            case MEMFD -> mapMemfd(size, mappings);
+        };
+        if (host == null) {
+            int errno = Libc.errno();
+            String advice = backing == Backing.HUGETLB_2M && errno == Errno.ENOMEM.value()
+                    ? "Not enough free 2 MiB huge pages: reserve them with 'echo N > /proc/sys/vm/nr_hugepages'" : null;
+            throw new KvmException("mmap(" + backing + ")", errno, "size=0x" + Long.toHexString(size), advice);
+        }
+        if (backing == Backing.TRANSPARENT_HUGE_PAGES && Libc.madvise(host, Libc.MADV_HUGEPAGE) != 0) {
+            throw new KvmException("madvise(MADV_HUGEPAGE)", Libc.errno(), "size=0x" + Long.toHexString(size),
+                    "Transparent huge pages are disabled in this kernel (/sys/kernel/mm/transparent_hugepage)");
+        }
+        return host;
+    }
+
+    private static MemorySegment mapMemfd(long size, Arena mappings) {
+        int memfd = Libc.memfdCreate("vmm-guest-memory", Libc.MFD_CLOEXEC);
+        if (memfd < 0) {
+            throw new KvmException("memfd_create", Libc.errno(), "");
+        }
+        // The mapping keeps the memory alive; the fd is not needed after mmap.
+        try (FileDescriptor fd = new FileDescriptor("memfd", memfd)) {
+            if (Libc.ftruncate(memfd, size) != 0) {
+                throw new KvmException("ftruncate(memfd)", Libc.errno(), "size=0x" + Long.toHexString(size));
+            }
+            MemorySegment host = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_NORESERVE, fd.get(), 0, mappings);
+            if (host == null) {
+                throw new KvmException("mmap(MEMFD)", Libc.errno(), "size=0x" + Long.toHexString(size));
+            }
+            return host;
+        }
     }
 
     /** A range of guest physical memory: page-aligned start and a positive page-multiple size. */
@@ -84,6 +148,16 @@ public final class GuestMemory implements AutoCloseable {
         public GuestAddress end() {
             return start.plus(size);
         }
+
+        @Override
+        public String toString() {
+            return "[" + start + ", " + end() + ")";
+        }
+    }
+
+    /** The backing every region has. */
+    public Backing backing() {
+        return backing;
     }
 
     /** The regions, ordered by guest address. */
@@ -105,6 +179,83 @@ public final class GuestMemory implements AutoCloseable {
     /** Reads {@code length} bytes of guest memory at {@code address}. */
     public byte[] read(GuestAddress address, int length) {
         return hostSlice(address, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Host-side populate: allocates and maps every host page of the regions that meet
+     * {@code [start, start + length)}, as a write would (MADV_POPULATE_WRITE, Linux 5.14+; touching
+     * each page where the kernel lacks it). Builds host page tables only: KVM's stage-2 tables stay
+     * empty, see {@link dev.vmm.core.prefault.PreFaulter}. Holes are skipped.
+     *
+     * @param threads how many threads share the work, in chunks of 64 MiB
+     * @param progress receives the bytes completed by each chunk, from the working threads
+     * @return the bytes populated
+     */
+    public long populate(GuestAddress start, long length, int threads, LongConsumer progress) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("Populate needs at least one thread, not " + threads + ".");
+        }
+        if (length < 0 || start.value() < 0 || start.value() + length < start.value()) {
+            throw new IllegalArgumentException("Populate range " + start + " + 0x" + Long.toHexString(length) + " is not below 2^63.");
+        }
+        ConcurrentLinkedQueue<MemorySegment> chunks = new ConcurrentLinkedQueue<>();
+        long end = start.value() + length;
+        for (MemoryRegion region : regions()) {
+            long from = Math.max(0, start.value() - region.start().value());
+            long to = Math.min(region.size(), end - region.start().value());
+            for (long offset = from; offset < to; offset += POPULATE_CHUNK) {
+                chunks.add(region.host().asSlice(offset, Math.min(POPULATE_CHUNK, to - offset)));
+            }
+        }
+        AtomicLong done = new AtomicLong();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (MemorySegment chunk; failure.get() == null && (chunk = chunks.poll()) != null; ) {
+                try {
+                    populate(chunk);
+                    done.addAndGet(chunk.byteSize());
+                    progress.accept(chunk.byteSize());
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }
+        };
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 1; i < Math.min(threads, chunks.size()); i++) {
+            workers.add(Thread.ofPlatform().name("vmm-populate-" + i).start(worker));
+        }
+        worker.run();
+        for (Thread t : workers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure.compareAndSet(null, new IllegalStateException("Interrupted while populating guest memory."));
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return done.get();
+    }
+
+    private static volatile boolean populateWriteMissing;
+
+    private static void populate(MemorySegment chunk) {
+        while (!populateWriteMissing) {
+            if (Libc.madvise(chunk, Libc.MADV_POPULATE_WRITE) == 0) {
+                return;
+            }
+            int errno = Libc.errno();
+            if (errno == Errno.EINVAL.value()) {
+                populateWriteMissing = true; // kernel before 5.14
+            } else if (errno != Errno.EINTR.value() && errno != Errno.EAGAIN.value()) {
+                throw new KvmException("madvise(MADV_POPULATE_WRITE)", errno, "size=0x" + Long.toHexString(chunk.byteSize()));
+            }
+        }
+        for (long offset = 0; offset < chunk.byteSize(); offset += PAGE_SIZE) {
+            chunk.set(ValueLayout.JAVA_BYTE, offset, chunk.get(ValueLayout.JAVA_BYTE, offset));
+        }
     }
 
     private MemorySegment hostSlice(GuestAddress address, long length) {

@@ -38,6 +38,7 @@ public final class Vcpu implements AutoCloseable {
     private long callThread;
     private long callSequence;
     private boolean inCall;
+    private boolean inRun;
     private final int id;
     private final Arena runArena;
     private final MemorySegment run;
@@ -212,7 +213,7 @@ public final class Vcpu implements AutoCloseable {
      */
     public VcpuExit run() {
         int vcpuFd = fd.get();
-        enterCall();
+        enterCall(true);
         int r;
         int errno;
         try {
@@ -254,7 +255,7 @@ public final class Vcpu implements AutoCloseable {
             MemorySegment range = kvm_pre_fault_memory.allocate(arena);
             kvm_pre_fault_memory.gpa(range, gpa.value());
             kvm_pre_fault_memory.size(range, size);
-            enterCall();
+            enterCall(false);
             int r;
             int errno;
             try {
@@ -268,16 +269,27 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * Makes this vCPU's blocking ioctl return promptly, from any thread: a {@link #run()} in
-     * progress returns {@link VcpuExit.Interrupted}, and so does the next one if none is in
-     * progress (KVM's {@code immediate_exit}); a {@link #preFaultMemory} in progress returns with
-     * what it mapped so far, or EINTR. Signals the vCPU's thread until the call it is in returns.
+     * Makes this vCPU's {@link #run()} return promptly, from any thread: a run in progress returns
+     * {@link VcpuExit.Interrupted}, and so does the next one if none is in progress (KVM's
+     * {@code immediate_exit}). A {@link #preFaultMemory} in progress is interrupted too.
      */
     public void kick() {
         kvm_run.immediate_exit(run, (byte) 1);
+        interruptCall(true);
+    }
+
+    /**
+     * Makes a {@link #preFaultMemory} in progress on another thread return promptly, with what it
+     * mapped so far or EINTR. Does nothing when no pre-fault is in progress; never affects a run.
+     */
+    public void interruptPreFault() {
+        interruptCall(false);
+    }
+
+    private void interruptCall(boolean includingRun) {
         long sequence;
         synchronized (this) {
-            if (!inCall) {
+            if (!inCall || (inRun && !includingRun)) {
                 return;
             }
             sequence = callSequence;
@@ -300,10 +312,11 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    private synchronized void enterCall() {
+    private synchronized void enterCall(boolean isRun) {
         callThread = Libc.pthreadSelf();
         callSequence++;
         inCall = true;
+        inRun = isRun;
     }
 
     private synchronized void leaveCall() {

@@ -44,6 +44,9 @@ public final class Libc {
     public static final int MADV_POPULATE_READ = 22;
     public static final int MADV_POPULATE_WRITE = 23;
 
+    public static final int MFD_CLOEXEC = 0x0001;
+    public static final int MFD_HUGETLB = 0x0004;
+
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
 
@@ -90,6 +93,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SIGRTMIN = LINKER.downcallHandle(LIBC.find("__libc_current_sigrtmin").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle READ = downcall("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = downcall("write",
@@ -187,6 +194,24 @@ public final class Libc {
             return (int) EVENTFD.invokeExact(callState(), initialValue, flags);
         } catch (Throwable t) {
             throw new AssertionError("eventfd downcall failed", t);
+        }
+    }
+
+    /** {@code memfd_create(name, flags)}: a file descriptor, or -1 with {@link #errno()} set. */
+    public static int memfdCreate(String name, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) MEMFD_CREATE.invokeExact(callState(), arena.allocateFrom(name), flags);
+        } catch (Throwable t) {
+            throw new AssertionError("memfd_create downcall failed", t);
+        }
+    }
+
+    /** {@code ftruncate(fd, length)}: 0, or -1 with {@link #errno()} set. */
+    public static int ftruncate(int fd, long length) {
+        try {
+            return (int) FTRUNCATE.invokeExact(callState(), fd, length);
+        } catch (Throwable t) {
+            throw new AssertionError("ftruncate downcall failed", t);
         }
     }
 

@@ -1,0 +1,174 @@
+package dev.vmm.core.prefault;
+
+import dev.vmm.core.GuestAddress;
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.MemorySlot;
+import dev.vmm.core.Vcpu;
+import dev.vmm.core.Vm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Prepares guest memory for fast first touches, by a {@link PreFaultPolicy}: populating host page
+ * tables, building KVM's stage-2 tables with {@code KVM_PRE_FAULT_MEMORY}, or both.
+ *
+ * {@snippet :
+ * PreFaultResult result = PreFaulter.of(vm, memory)
+ *         .vcpus(vcpu0, vcpu1)            // stage-2 work is split across these, one thread each
+ *         .policy(PreFaultPolicy.AUTO)    // FULL where the VM supports it, else POPULATE
+ *         .run();
+ * System.out.println(result);
+ * }
+ *
+ * The stage-2 loop follows the kernel's contract: it reissues the ioctl after partial progress,
+ * retries EINTR and EAGAIN while a bounded budget of fruitless calls remains, and treats a call that
+ * neither shrinks the range nor fails as a kernel bug rather than spinning. Configure, then call
+ * {@link #run()} or {@link #start()}; a PreFaulter is not meant to be shared between threads.
+ */
+public final class PreFaulter {
+    static final long DEFAULT_CHUNK = 64L << 20;
+
+    final Vm vm;
+    final GuestMemory memory;
+    List<Vcpu> vcpus = List.of();
+    PreFaultPolicy policy = PreFaultPolicy.AUTO;
+    GuestAddress start;
+    long length;
+    boolean bestEffort;
+    int populateThreads = Runtime.getRuntime().availableProcessors();
+    long chunkSize = DEFAULT_CHUNK;
+    int retryBudget = 100;
+    PreFaultProgress progress = PreFaultProgress.NONE;
+
+    private PreFaulter(Vm vm, GuestMemory memory) {
+        this.vm = vm;
+        this.memory = memory;
+    }
+
+    /** A pre-fault of {@code memory}, which must be mapped into {@code vm}. */
+    public static PreFaulter of(Vm vm, GuestMemory memory) {
+        return new PreFaulter(vm, memory);
+    }
+
+    /** The vCPUs that issue KVM_PRE_FAULT_MEMORY, each from its own thread. Needed for STAGE2 and FULL. */
+    public PreFaulter vcpus(Vcpu... vcpus) {
+        return vcpus(List.of(vcpus));
+    }
+
+    /** See {@link #vcpus(Vcpu...)}. */
+    public PreFaulter vcpus(List<Vcpu> vcpus) {
+        this.vcpus = List.copyOf(vcpus);
+        return this;
+    }
+
+    /** The policy; AUTO by default. */
+    public PreFaulter policy(PreFaultPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
+    /**
+     * Restricts the work to {@code [start, start + length)}. A hole inside it stops the stage-2 work
+     * of the chunk that meets it (KVM answers ENOENT) and is reported in {@link PreFaultResult#skipped()}.
+     * Without a range, all guest memory is pre-faulted and holes between slots are skipped.
+     */
+    public PreFaulter range(GuestAddress start, long length) {
+        this.start = start;
+        this.length = length;
+        return this;
+    }
+
+    /**
+     * With best effort, STAGE2 and FULL do what the kernel allows instead of failing when stage-2
+     * pre-faulting turns out unsupported (probe reads 0, or EOPNOTSUPP); the result says so.
+     */
+    public PreFaulter bestEffort(boolean bestEffort) {
+        this.bestEffort = bestEffort;
+        return this;
+    }
+
+    /** Threads for host populate; the number of processors by default. */
+    public PreFaulter populateThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("Populate threads must be at least 1, not " + threads + ".");
+        }
+        this.populateThreads = threads;
+        return this;
+    }
+
+    /**
+     * Bytes per KVM_PRE_FAULT_MEMORY call (64 MiB by default): the grain of progress reports,
+     * cancellation checks and the split across vCPUs.
+     */
+    public PreFaulter chunkSize(long bytes) {
+        if (bytes < GuestMemory.PAGE_SIZE || bytes % GuestMemory.PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("Chunk size 0x" + Long.toHexString(bytes) + " is not a positive multiple of 4 KiB.");
+        }
+        this.chunkSize = bytes;
+        return this;
+    }
+
+    /** How many calls in a row may end in EINTR or EAGAIN without progress before giving up (100 by default). */
+    public PreFaulter retryBudget(int calls) {
+        if (calls < 0) {
+            throw new IllegalArgumentException("Retry budget must not be negative, got " + calls + ".");
+        }
+        this.retryBudget = calls;
+        return this;
+    }
+
+    /** Receives progress; see {@link PreFaultProgress}. */
+    public PreFaulter onProgress(PreFaultProgress progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /** Pre-faults on the calling thread (plus the working threads) and returns what was done. */
+    public PreFaultResult run() {
+        return start().join();
+    }
+
+    /** Starts the work in the background; {@link PreFaultTask#cancel()} stops it early. */
+    public PreFaultTask start() {
+        List<GuestMemory.Range> targets = new ArrayList<>();
+        List<GuestMemory.Range> holes = new ArrayList<>();
+        plan(targets, holes);
+        return PreFaultTask.start(this, targets, holes);
+    }
+
+    /**
+     * Splits the requested range into the parts that meet a memory slot ({@code targets}) and the
+     * parts between slots ({@code holes}). Throws for arguments KVM would reject or that meet no slot.
+     */
+    private void plan(List<GuestMemory.Range> targets, List<GuestMemory.Range> holes) {
+        List<MemorySlot> slots = vm.memorySlots();
+        if (slots.isEmpty()) {
+            throw new IllegalArgumentException("The VM has no memory slots: map the guest memory into it first (vm.map(memory)).");
+        }
+        if (start == null) {
+            GuestAddress previousEnd = null;
+            for (MemorySlot slot : slots) {
+                if (previousEnd != null && previousEnd.compareTo(slot.start()) < 0) {
+                    holes.add(new GuestMemory.Range(previousEnd, slot.start().value() - previousEnd.value()));
+                }
+                targets.add(new GuestMemory.Range(slot.start(), slot.size()));
+                previousEnd = slot.end();
+            }
+            return;
+        }
+        // Checked here so the kernel never sees a request it would refuse with EINVAL.
+        GuestMemory.Range range;
+        try {
+            range = new GuestMemory.Range(start, length);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Pre-fault range " + start + " + 0x" + Long.toHexString(length) + " is invalid: " + e.getMessage(), e);
+        }
+        boolean touchesSlot = slots.stream().anyMatch(slot ->
+                slot.start().compareTo(range.end()) < 0 && range.start().compareTo(slot.end()) < 0);
+        if (!touchesSlot) {
+            throw new IllegalArgumentException("Pre-fault range " + range + " touches no memory slot of the VM; its slots are " + slots + ".");
+        }
+        targets.add(range);
+    }
+}
