@@ -3,8 +3,9 @@
 # Packed into the initramfs as /init next to a static busybox and the kernel modules it loads.
 # It loads 9p (to reach the control folder) and kvm_amd, checks /dev/kvm, enters the host's root
 # (read-only 9p) with the project folder writable, runs the command and leaves its exit status in
-# the control folder. Serial ports: ttyS0 carries the command's stdout, ttyS1 its stderr, the
-# kernel console and the messages of this script. Whatever happens, the guest powers off.
+# the control folder. The command's stdout and stderr leave through two virtio serial ports named
+# vmm.stdout and vmm.stderr (far faster than the emulated UART); the serial port ttyS0 is the
+# kernel console and carries this script's messages. Whatever happens, the guest powers off.
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /host /ctl
 /bin/busybox --install -s
@@ -13,14 +14,13 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 
-err=/dev/ttyS1; [ -c "$err" ] || err=/dev/console
-exec 0</dev/null 1>"$err" 2>&1
+con=/dev/ttyS0; [ -c "$con" ] || con=/dev/console
+exec 0</dev/null 1>"$con" 2>&1
 # No \n -> \r\n translation: the host receives exactly what was written.
-stty -F /dev/ttyS0 raw -echo 2>/dev/null
-stty -F "$err" raw -echo 2>/dev/null
+stty -F "$con" raw -echo 2>/dev/null
 
 say() { echo "vmm sandbox: $*" >&2; }
-# Timestamps of the boot steps when the host sets VMM_SANDBOX_TRACE=1 (TRACE in guest.conf).
+# Timestamps of the boot steps when the host sets VMM_SANDBOX_TRACE=1 (vmm.trace=1 on the kernel's command line).
 mark() { [ "${TRACE:-0}" = 1 ] && echo "vmm sandbox: [$(cut -d' ' -f1 /proc/uptime)] $*" >&2; }
 
 off() {
@@ -69,6 +69,7 @@ mark "kvm loaded"
 i=0
 while [ ! -c /dev/kvm ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 [ -c /dev/kvm ] || fail "/dev/kvm did not appear in the guest although kvm_amd loaded (does the CPU model offer SVM?); the command was not run."
+chmod 666 /dev/kvm
 
 npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)
 say "guest kernel $(uname -r), kvm_amd npt=${npt:-?} (profile $PROFILE)"
@@ -92,14 +93,39 @@ mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 [ -n "$HOSTNAME_" ] && hostname "$HOSTNAME_"
 ifconfig lo 127.0.0.1 up 2>/dev/null
 
+# The virtio ports appear shortly after the driver loaded.
+i=0
+while :; do
+  out="" err=""
+  for d in /sys/class/virtio-ports/*; do
+    case $(cat "$d/name" 2>/dev/null) in
+      vmm.stdout) out=/dev/${d##*/} ;;
+      vmm.stderr) err=/dev/${d##*/} ;;
+    esac
+  done
+  [ -c "$out" ] && [ -c "$err" ] && break
+  [ $i -ge 50 ] && fail "the virtio serial ports vmm.stdout and vmm.stderr did not appear in the guest."
+  sleep 0.1; i=$((i + 1))
+done
+# A virtio port can be open only once, so the command writes to FIFOs (reopening /dev/stdout
+# works on those) and two cats copy them to the ports.
+mkdir -p /run && mkfifo /run/out /run/err || fail "could not create FIFOs in the guest."
+cat /run/out >"$out" &
+c1=$!
+cat /run/err >"$err" &
+c2=$!
+
 # cmd.sh (written by the host with printf %q) sets the environment, enters the working folder and
 # execs the command; it is run by the host's bash inside the host's root, with an empty environment.
 mark "mounts done; starting the command"
 script=$(cat /ctl/cmd.sh) || fail "the control folder has no cmd.sh."
 cd /
-env -i /bin/busybox chroot /host "${SHELL_:-/bin/bash}" -c "$script" </dev/null >/dev/ttyS0 2>"$err"
+env -i /bin/busybox chroot /host "${SHELL_:-/bin/bash}" -c "$script" </dev/null >/run/out 2>/run/err
 rc=$?
 mark "command ended ($rc)"
+# The cats end when the last writer is gone; background processes the command left may hold on.
+i=0
+while { kill -0 $c1 || kill -0 $c2; } 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
 
 kill -9 -1 2>/dev/null # whatever the command left running
 sleep 0.1

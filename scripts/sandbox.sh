@@ -173,7 +173,7 @@ build_initrd() {
     for d in ${deps//,/ }; do add "$d" "$2" || return 1; done
     eval "$2+=(\"\$n\")"
   }
-  for m in virtio_pci 9pnet_virtio 9p; do add "$m" order9p || return 1; done
+  for m in virtio_pci virtio_console 9pnet_virtio 9p; do add "$m" order9p || return 1; done
   for m in kvm_amd; do add "$m" orderkvm || return 1; done
   for m in 9p 9pnet_virtio kvm kvm_amd; do
     [ -n "${path[$m]:-}" ] || grep -q "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" 2>/dev/null \
@@ -199,14 +199,14 @@ touch "$initrd"
 
 # ---- Control folder: command, environment and guest settings in; exit status out. ----
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/vmm-sandbox.XXXXXX") || fatal "could not create a control folder."
-qpid="" spid="" epid=""
+qpid="" spid="" opid="" epid=""
 cleanup() {
   local p
   # The guest is throwaway and 9p writes are already on the host: no need to be gentle.
-  for p in $qpid $spid $epid; do kill -KILL "$p" 2>/dev/null; done
+  for p in $qpid $spid $opid $epid; do kill -KILL "$p" 2>/dev/null; done
   # Reaping them here keeps bash from reporting "Killed" jobs.
   # shellcheck disable=SC2086
-  [ -n "$qpid$spid$epid" ] && wait $qpid $spid $epid 2>/dev/null
+  [ -n "$qpid$spid$opid$epid" ] && wait $qpid $spid $opid $epid 2>/dev/null
   rm -rf "$ctl"
 }
 trap cleanup EXIT
@@ -235,16 +235,22 @@ squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 } >"$ctl/cmd.sh"
 
 # ---- Boot. ----
-mkfifo "$ctl/stderr" || fatal "could not create a FIFO in $ctl."
+# QEMU writes the guest's output into FIFOs that these two cats forward (a stdio chardev would
+# treat the end of stdin as a disconnect and drop the output).
+mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
+cat "$ctl/stdout" &
+opid=$!
 cat "$ctl/stderr" >&2 &
 epid=$!
 
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"
-  -append "console=ttyS1 quiet loglevel=0 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
-  -chardev stdio,id=out,signal=off -serial chardev:out
-  -chardev file,id=err,path="$ctl/stderr" -serial chardev:err
+  -append "console=ttyS0 quiet loglevel=0 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
+  -chardev file,id=con,path="$ctl/stderr" -serial chardev:con
+  -device virtio-serial-pci,id=vser
+  -chardev file,id=out,path="$ctl/stdout" -device virtserialport,bus=vser.0,nr=1,chardev=out,name=vmm.stdout
+  -chardev file,id=err,path="$ctl/stderr" -device virtserialport,bus=vser.0,nr=2,chardev=err,name=vmm.stderr
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
   -virtfs local,path="$VMM_ROOT",mount_tag=proj,security_model=none,multidevs=remap
   -virtfs local,path="$ctl",mount_tag=ctl,security_model=none)
@@ -265,9 +271,9 @@ if [ "${ended:-}" = "$spid" ]; then
 fi
 qpid=""
 kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
-# Let the stderr forwarder drain; it never ends by itself if QEMU died before opening the FIFO.
-for _ in $(seq 40); do kill -0 "$epid" 2>/dev/null || break; sleep 0.05; done
-kill "$epid" 2>/dev/null; wait "$epid" 2>/dev/null; epid=""
+# Let the forwarders drain; they never end by themselves if QEMU died before opening the FIFOs.
+for _ in $(seq 40); do { kill -0 "$opid" || kill -0 "$epid"; } 2>/dev/null || break; sleep 0.05; done
+kill "$opid" "$epid" 2>/dev/null; wait "$opid" "$epid" 2>/dev/null; opid="" epid=""
 
 if [ -f "$ctl/status" ]; then
   rc=$(cat "$ctl/status")

@@ -3,4 +3,5 @@ module dev.vmm.core {
     requires transitive dev.vmm.ffm;
     exports dev.vmm.core;
     exports dev.vmm.core.prefault;
+    exports dev.vmm.core.x86;
 }

@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What the KVM tests know about the kernel they run on (set by ./vmm sandbox). */
-final class KvmSandbox {
+public final class KvmSandbox {
     private KvmSandbox() {}
 
     /** The sandbox kernel profile ("6.12", "6.12-nonpt", "6.1"), or "host" for a real /dev/kvm. */
-    static String profile() {
+    public static String profile() {
         String profile = System.getenv("VMM_KERNEL_PROFILE");
         return profile == null || profile.isEmpty() ? "host" : profile;
     }
@@ -18,7 +18,7 @@ final class KvmSandbox {
      * Whether KVM on this kernel uses two-dimensional paging (EPT or NPT), read from the loaded
      * module's parameter, independent of anything this project computes.
      */
-    static boolean tdpEnabled() throws IOException {
+    public static boolean tdpEnabled() throws IOException {
         for (String parameter : new String[] {"/sys/module/kvm_amd/parameters/npt", "/sys/module/kvm_intel/parameters/ept"}) {
             Path path = Path.of(parameter);
             if (Files.exists(path)) {
@@ -30,7 +30,7 @@ final class KvmSandbox {
     }
 
     /** The running kernel's (major, minor) version, e.g. {6, 12}. */
-    static int[] kernelVersion() throws IOException {
+    public static int[] kernelVersion() throws IOException {
         String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
         String[] parts = release.split("[.-]");
         return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
