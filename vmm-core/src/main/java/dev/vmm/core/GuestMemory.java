@@ -32,7 +32,10 @@ public final class GuestMemory implements AutoCloseable {
 
     /** How the host provides the memory. Every kind is mapped lazily: pages appear on first touch. */
     public enum Backing {
-        /** Private anonymous memory with 4 KiB pages (MAP_NORESERVE). */
+        /**
+         * Private anonymous memory with 4 KiB pages (MAP_NORESERVE, MADV_NOHUGEPAGE: the page size
+         * stays 4 KiB whatever the host's transparent huge page setting is).
+         */
         ANONYMOUS,
         /** Private anonymous memory marked MADV_HUGEPAGE: 2 MiB pages where the kernel can. */
         TRANSPARENT_HUGE_PAGES,
@@ -107,6 +110,10 @@ public final class GuestMemory implements AutoCloseable {
             String advice = backing == Backing.HUGETLB_2M && errno == Errno.ENOMEM.value()
                     ? "Not enough free 2 MiB huge pages: reserve them with 'echo N > /proc/sys/vm/nr_hugepages'" : null;
             throw new KvmException("mmap(" + backing + ")", errno, "size=0x" + Long.toHexString(size), advice);
+        }
+        // Where the kernel has no THP at all, 4 KiB pages are what ANONYMOUS asks for anyway.
+        if (backing == Backing.ANONYMOUS && Libc.madvise(host, Libc.MADV_NOHUGEPAGE) != 0 && Libc.errno() != Errno.EINVAL.value()) {
+            throw new KvmException("madvise(MADV_NOHUGEPAGE)", Libc.errno(), "size=0x" + Long.toHexString(size), null);
         }
         if (backing == Backing.TRANSPARENT_HUGE_PAGES && Libc.madvise(host, Libc.MADV_HUGEPAGE) != 0) {
             throw new KvmException("madvise(MADV_HUGEPAGE)", Libc.errno(), "size=0x" + Long.toHexString(size),

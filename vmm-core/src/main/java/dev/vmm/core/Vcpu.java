@@ -39,6 +39,7 @@ public final class Vcpu implements AutoCloseable {
     private long callSequence;
     private boolean inCall;
     private boolean inRun;
+    private volatile boolean stage2RootStale;
     private final int id;
     private final Arena runArena;
     private final MemorySegment run;
@@ -251,6 +252,10 @@ public final class Vcpu implements AutoCloseable {
             throw new IllegalArgumentException("Pre-fault range " + gpa + " + 0x" + Long.toHexString(size) + " wraps around the 64-bit address space.");
         }
         int vcpuFd = fd.get();
+        if (stage2RootStale) {
+            stage2RootStale = false;
+            dropStage2Root();
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment range = kvm_pre_fault_memory.allocate(arena);
             kvm_pre_fault_memory.gpa(range, gpa.value());
@@ -284,6 +289,32 @@ public final class Vcpu implements AutoCloseable {
      */
     public void interruptPreFault() {
         interruptCall(false);
+    }
+
+    /** Called by {@link Vm} after a memory slot change, which may leave this vCPU's root stale. */
+    void stage2RootMayBeStale() {
+        stage2RootStale = true;
+    }
+
+    /**
+     * Makes KVM drop this vCPU's stage-2 page-table root, so that the next pre-fault loads a fresh
+     * one. Deleting or moving a memory slot makes every root obsolete; KVM_RUN replaces an obsolete
+     * root, but KVM_PRE_FAULT_MEMORY on 6.12 does not and retries on it until a signal arrives
+     * (measured in the sandbox). Any change of CR3 through KVM_SET_SREGS resets the vCPU's MMU
+     * context, so CR3 is changed and put back: the guest-visible state is the same afterwards.
+     */
+    private void dropStage2Root() {
+        SpecialRegisters sregs = specialRegisters();
+        long cr3 = sregs.cr3();
+        setSpecialRegisters(sregs.cr3(cr3 ^ GuestMemory.PAGE_SIZE));
+        setSpecialRegisters(sregs.cr3(cr3));
+    }
+
+    /** Signals the thread inside a {@link #preFaultMemory} on this vCPU once; nothing otherwise. */
+    synchronized void signalPreFault() {
+        if (inCall && !inRun) {
+            Libc.pthreadKill(callThread, KICK_SIGNAL);
+        }
     }
 
     private void interruptCall(boolean includingRun) {

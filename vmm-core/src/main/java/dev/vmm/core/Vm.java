@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A virtual machine: its memory slots, interrupt controllers and vCPUs. Close the vCPUs before the
@@ -31,6 +34,7 @@ public final class Vm implements AutoCloseable {
     private final FileDescriptor fd;
     private final Map<Integer, MemorySlot> slots = new TreeMap<>(); // guarded by this
     private Boolean hasRegion2;
+    private final List<Vcpu> vcpus = new CopyOnWriteArrayList<>();
 
     Vm(Kvm kvm, FileDescriptor fd) {
         this.kvm = kvm;
@@ -119,6 +123,36 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a memory slot change while interrupting this VM's vCPUs that are inside a pre-fault.
+     * Kernels before 6.18 retry a pre-fault on a slot or page-table root that a slot change made
+     * stale until a signal arrives: the change itself waits for such a pre-fault to leave (SRCU),
+     * and a pre-fault under way when it ends keeps spinning on the stale root. Seen on 6.12: both
+     * hang for good without the signals. The pre-fault returns EINTR or its progress, and the
+     * caller's loop reissues it against the new slots, after {@link Vcpu#preFaultMemory} has
+     * replaced the stale root.
+     */
+    private void breakingPreFaults(Runnable slotChange) {
+        if (vcpus.isEmpty()) {
+            slotChange.run();
+            return;
+        }
+        AtomicBoolean changed = new AtomicBoolean();
+        Thread.ofVirtual().name("vmm-slot-change-breaker").start(() -> {
+            while (!changed.get()) {
+                vcpus.forEach(Vcpu::signalPreFault);
+                LockSupport.parkNanos(500_000);
+            }
+        });
+        try {
+            slotChange.run();
+        } finally {
+            changed.set(true);
+            vcpus.forEach(Vcpu::stage2RootMayBeStale);
+            vcpus.forEach(Vcpu::interruptPreFault);
+        }
+    }
+
     private MemorySlot requireSlot(int slot) {
         MemorySlot existing = slots.get(slot);
         if (existing == null) {
@@ -170,8 +204,8 @@ public final class Vm implements AutoCloseable {
                 request = KvmIoctls.KVM_SET_USER_MEMORY_REGION;
                 name = "KVM_SET_USER_MEMORY_REGION";
             }
-            Ioctls.call(fd, request, name, region,
-                    () -> "slot=" + slot + " gpa=" + start + " size=0x" + Long.toHexString(size) + " flags=" + flags);
+            breakingPreFaults(() -> Ioctls.call(fd, request, name, region,
+                    () -> "slot=" + slot + " gpa=" + start + " size=0x" + Long.toHexString(size) + " flags=" + flags));
         }
     }
 
@@ -286,7 +320,10 @@ public final class Vm implements AutoCloseable {
     /** {@code KVM_CREATE_VCPU} with the given vCPU id (the APIC ID on x86). */
     public Vcpu createVcpu(int id) {
         int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VCPU, "KVM_CREATE_VCPU", id);
-        return Vcpu.map(new FileDescriptor("vCPU " + id, raw), id, kvm.vcpuMmapSize());
+        Vcpu vcpu = Vcpu.map(new FileDescriptor("vCPU " + id, raw), id, kvm.vcpuMmapSize());
+        vcpus.removeIf(v -> !v.isOpen());
+        vcpus.add(vcpu);
+        return vcpu;
     }
 
     /** Whether {@link #close()} has not been called yet. */

@@ -19,7 +19,7 @@ public final class PageReaderGuest {
     private PageReaderGuest() {}
 
     /** Loads the program, enters long mode and sets rdi/rsi/rdx for {@code pages} pages from {@code first}. */
-    public static void load(Vcpu vcpu, GuestMemory memory, GuestAddress first, long pages, GuestMemory.Range... mapped) {
+    public static void load(Kvm kvm, Vcpu vcpu, GuestMemory memory, GuestAddress first, long pages, GuestMemory.Range... mapped) {
         byte[] code = {
                 (byte) 0x8b, 0x07,                                        // loop: mov eax, [rdi]
                 (byte) 0xef,                                              // out dx, eax
@@ -29,6 +29,7 @@ public final class PageReaderGuest {
                 (byte) 0xf4,                                              // hlt
         };
         memory.write(GuestAddress.of(CODE), code);
+        vcpu.setCpuid(kvm.supportedCpuid());
         LongMode.enter(vcpu, memory, GuestAddress.of(TABLES), mapped);
         vcpu.setRegisters(vcpu.registers().rip(CODE).rflags(0x2).rdi(first.value()).rsi(pages).rdx(PORT));
     }

@@ -5,9 +5,9 @@ import org.junit.jupiter.api.Tag;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +54,7 @@ class PreFaultKernelContractTest {
             PreFaultCall beyondEnd = vcpu.preFaultMemory(HIGH.plus(SLOT_SIZE), PAGE);
             assertEquals(new PreFaultCall(HIGH.plus(SLOT_SIZE), PAGE, Errno.ENOENT.value()), beyondEnd);
 
-            PageReaderGuest.load(vcpu, memory, HIGH, pages, low, high);
+            PageReaderGuest.load(kvm, vcpu, memory, HIGH, pages, low, high);
             List<Integer> seen = PageReaderGuest.run(vcpu, pages);
             List<Integer> expected = new ArrayList<>();
             for (long i = 0; i < pages; i++) {
@@ -72,49 +72,45 @@ class PreFaultKernelContractTest {
              Vcpu vcpu = vm.createVcpu(0)) {
             vm.map(memory);
             MemoryRegion region = memory.regions().getFirst();
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicReference<Throwable> flipperFailure = new AtomicReference<>();
-            Thread flipper = Thread.ofPlatform().start(() -> {
-                try {
-                    while (!done.get()) {
-                        vm.deleteMemoryRegion(0);
-                        Thread.onSpinWait();
-                        vm.setMemoryRegion(0, region);
-                    }
-                } catch (Throwable t) {
-                    flipperFailure.set(t);
-                }
-            });
             int succeeded = 0;
             int failed = 0;
-            try {
-                for (int round = 0; round < 200; round++) {
-                    GuestAddress gpa = HIGH;
-                    long size = SLOT_SIZE;
-                    for (int call = 0; size > 0 && call < 10_000; call++) {
-                        PreFaultCall result = vcpu.preFaultMemory(gpa, size);
-                        boolean shrank = result.remaining() < size;
-                        // The selftest's invariant: a call makes progress or fails, never both, never neither.
-                        assertTrue(shrank ^ !result.succeeded(), "round " + round + ": " + result + " after size 0x" + Long.toHexString(size));
-                        if (result.succeeded()) {
-                            succeeded++;
-                        } else {
-                            failed++;
-                            assertTrue(result.failedWith(Errno.ENOENT) || result.failedWith(Errno.EAGAIN) || result.failedWith(Errno.EINTR),
-                                    "only a missing or changing slot may fail the call: " + result);
-                            if (result.failedWith(Errno.ENOENT)) {
-                                break; // the slot was gone at that moment
-                            }
-                        }
-                        gpa = result.next();
-                        size = result.remaining();
+            for (int round = 0; round < 20; round++) {
+                // A second thread deletes the slot at some point of this round's pre-faults and puts it back.
+                long delayNanos = (round % 5) * 500_000L;
+                AtomicReference<Throwable> flipperFailure = new AtomicReference<>();
+                Thread flipper = Thread.ofPlatform().start(() -> {
+                    try {
+                        Thread.sleep(Duration.ofNanos(delayNanos));
+                        vm.deleteMemoryRegion(0);
+                        vm.setMemoryRegion(0, region);
+                    } catch (Throwable t) {
+                        flipperFailure.set(t);
                     }
+                });
+                GuestAddress gpa = HIGH;
+                long size = SLOT_SIZE;
+                for (int call = 0; size > 0; call++) {
+                    assertTrue(call < 100_000, "round " + round + ": the pre-fault loop did not end");
+                    PreFaultCall result = vcpu.preFaultMemory(gpa, size);
+                    boolean shrank = result.remaining() < size;
+                    // The selftest's invariant: a call makes progress or fails, never both, never neither.
+                    assertTrue(shrank ^ !result.succeeded(), "round " + round + ": " + result + " after size 0x" + Long.toHexString(size));
+                    if (result.succeeded()) {
+                        succeeded++;
+                    } else {
+                        failed++;
+                        assertTrue(result.failedWith(Errno.ENOENT) || result.failedWith(Errno.EAGAIN) || result.failedWith(Errno.EINTR),
+                                "only a missing or changing slot may fail the call: " + result);
+                        if (result.failedWith(Errno.ENOENT)) {
+                            break; // the slot was gone at that moment
+                        }
+                    }
+                    gpa = result.next();
+                    size = result.remaining();
                 }
-            } finally {
-                done.set(true);
                 flipper.join();
+                assertNull(flipperFailure.get());
             }
-            assertNull(flipperFailure.get());
             assertTrue(succeeded > 0, "some pre-faults succeeded (" + failed + " failed)");
         }
     }

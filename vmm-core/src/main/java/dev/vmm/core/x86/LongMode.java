@@ -8,7 +8,8 @@ import dev.vmm.core.Vcpu;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.TreeMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Puts a vCPU straight into 64-bit long mode, as firmware would leave it: a flat GDT, identity page
@@ -18,6 +19,9 @@ import java.util.TreeMap;
  * <p>The tables live in guest memory at a caller-chosen, page-aligned address: the GDT in the
  * first page, then the PML4, one PDPT, and one page directory per GiB mapped. Guest physical
  * addresses below 512 GiB can be mapped.
+ *
+ * <p>KVM refuses EFER.LME unless the vCPU's CPUID advertises long mode, so set the CPUID first
+ * (for example from {@code Kvm.supportedCpuid()}).
  */
 public final class LongMode {
     public static final int CODE_SELECTOR = 0x8;
@@ -31,6 +35,8 @@ public final class LongMode {
     private static final long PAGE_PRESENT_WRITABLE = 0x3;
     private static final long PAGE_HUGE = 0x80;
     private static final long GIB = 1L << 30;
+    private static final int CPUID_EXTENDED_FEATURES = 0x80000001;
+    private static final int CPUID_EDX_LONG_MODE = 1 << 29;
 
     private LongMode() {}
 
@@ -48,7 +54,11 @@ public final class LongMode {
         if (tables.value() % GuestMemory.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("Page tables address " + tables + " is not 4 KiB aligned.");
         }
-        TreeMap<Long, Boolean> gibs = gibsCovered(ranges);
+        if (vcpu.cpuid().stream().noneMatch(e -> e.function() == CPUID_EXTENDED_FEATURES && (e.edx() & CPUID_EDX_LONG_MODE) != 0)) {
+            throw new IllegalStateException("vCPU " + vcpu.id() + " has no long-mode bit in its CPUID, and KVM refuses 64-bit mode"
+                    + " without it: call vcpu.setCpuid(kvm.supportedCpuid()) first.");
+        }
+        SortedSet<Long> gibs = gibsCovered(ranges);
         GuestAddress gdt = tables;
         GuestAddress pml4 = tables.plus(GuestMemory.PAGE_SIZE);
         GuestAddress pdpt = tables.plus(2 * GuestMemory.PAGE_SIZE);
@@ -64,7 +74,7 @@ public final class LongMode {
 
         ByteBuffer pdptPage = page();
         int directory = 0;
-        for (long gib : gibs.keySet()) {
+        for (long gib : gibs) {
             GuestAddress pd = tables.plus((3L + directory++) * GuestMemory.PAGE_SIZE);
             pdptPage.putLong((int) (8 * gib), pd.value() | PAGE_PRESENT_WRITABLE);
             ByteBuffer pdPage = page();
@@ -87,14 +97,14 @@ public final class LongMode {
         vcpu.setSpecialRegisters(sregs);
     }
 
-    private static TreeMap<Long, Boolean> gibsCovered(GuestMemory.Range... ranges) {
-        TreeMap<Long, Boolean> gibs = new TreeMap<>();
+    private static SortedSet<Long> gibsCovered(GuestMemory.Range... ranges) {
+        SortedSet<Long> gibs = new TreeSet<>();
         for (GuestMemory.Range range : ranges) {
             if (Long.compareUnsigned(range.end().value(), 512 * GIB) > 0) {
                 throw new IllegalArgumentException("Range " + range + " reaches beyond 512 GiB, which one PDPT cannot map.");
             }
             for (long gib = range.start().value() / GIB; gib * GIB < range.end().value(); gib++) {
-                gibs.put(gib, true);
+                gibs.add(gib);
             }
         }
         return gibs;

@@ -49,7 +49,7 @@ class PreFaulterTest {
 
                 // Whatever was done, the guest still reads what the host wrote.
                 memory.write(HIGH.start(), new byte[] {0x78, 0x56, 0x34, 0x12});
-                PageReaderGuest.load(vcpu, memory, HIGH.start(), 1, LOW, HIGH);
+                PageReaderGuest.load(kvm, vcpu, memory, HIGH.start(), 1, LOW, HIGH);
                 assertEquals(List.of(0x12345678), PageReaderGuest.run(vcpu, 1), policy.name());
             }
         }
@@ -62,7 +62,7 @@ class PreFaulterTest {
              Vm vm = kvm.createVm();
              Vcpu vcpu = vm.createVcpu(0)) {
             vm.map(memory);
-            GuestAddress start = HIGH.end().plus(-2 * MIB);
+            GuestAddress start = GuestAddress.of(HIGH.end().value() - 2 * MIB);
             PreFaultResult result = PreFaulter.of(vm, memory).vcpus(vcpu).policy(PreFaultPolicy.STAGE2)
                     .range(start, 4 * MIB).chunkSize(4 * MIB).run();
             assertEquals(2 * MIB, result.bytesMapped(), result.toString());
