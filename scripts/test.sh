@@ -52,8 +52,11 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
     esac
     say "running the KVM tests on kernel profile $profile"
     status=0
-    bash scripts/sandbox.sh --kernel "$profile" -- "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-      -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
+    # A test stuck in the kernel cannot be interrupted: run each in its own thread with a timeout.
+    bash scripts/sandbox.sh --kernel "$profile" --timeout 1200 -- "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+      -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djunit.jupiter.execution.timeout.default=240s \
+      -Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
+      -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
       --disable-banner --details=tree --disable-ansi-colors --include-tag kvm "${exclude[@]}" --fail-if-no-tests \
       --select-package dev.vmm --reports-dir "$reports" || status=$?
     read -r p f s < <(report counts "$reports")

@@ -102,7 +102,9 @@ public final class GuestMemory implements AutoCloseable {
         int privateAnonymous = Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE;
         MemorySegment host = switch (backing) {
             case ANONYMOUS, TRANSPARENT_HUGE_PAGES -> Libc.mmap(size, rw, privateAnonymous, -1, 0, mappings);
-            case HUGETLB_2M -> Libc.mmap(size, rw, privateAnonymous | Libc.MAP_HUGETLB | Libc.MAP_HUGE_2MB, -1, 0, mappings);
+            // Reserved, not MAP_NORESERVE: without enough huge pages the mmap fails here with ENOMEM
+            // instead of a SIGBUS (a JVM crash) at some later first touch.
+            case HUGETLB_2M -> Libc.mmap(size, rw, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_HUGETLB | Libc.MAP_HUGE_2MB, -1, 0, mappings);
             case MEMFD -> mapMemfd(size, mappings);
         };
         if (host == null) {

@@ -25,6 +25,8 @@ import java.util.List;
 public final class Vcpu implements AutoCloseable {
     /** The signal {@link #kick()} sends; its handler only interrupts the blocking ioctl. */
     private static final int KICK_SIGNAL = Libc.sigrtmin() + 2;
+    /** KVM_MAX_CPUID_ENTRIES: no vCPU has more CPUID leaves than this. */
+    private static final int MAX_CPUID_ENTRIES = 256;
 
     static {
         if (Libc.installInterruptingSignalHandler(KICK_SIGNAL) != 0) {
@@ -122,11 +124,39 @@ public final class Vcpu implements AutoCloseable {
 
     /** {@code KVM_GET_CPUID2}: the CPUID leaves set on this vCPU. */
     public List<CpuidEntry> cpuid() {
+        // KVM answers E2BIG for a buffer smaller than the vCPU's CPUID, but not every kernel writes
+        // the count back (6.1 leaves nent as it was): find the smallest buffer that works.
+        int low = 0;
+        int high = MAX_CPUID_ENTRIES;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cpuid = kvm_cpuid2.allocate(arena, 256);
-            Ioctls.call(fd, KvmIoctls.KVM_GET_CPUID2, "KVM_GET_CPUID2", cpuid);
+            while (low < high) {
+                int middle = (low + high) >>> 1;
+                if (getCpuid(arena, middle) != null) {
+                    high = middle;
+                } else {
+                    low = middle + 1;
+                }
+            }
+            MemorySegment cpuid = getCpuid(arena, low);
+            if (cpuid == null) {
+                throw new KvmException("KVM_GET_CPUID2", Errno.E2BIG.value(), "nent=" + low);
+            }
+            kvm_cpuid2.nent(cpuid, low);
             return CpuidEntry.readAll(cpuid);
         }
+    }
+
+    /** One KVM_GET_CPUID2 with room for {@code entries}; null when KVM says E2BIG. */
+    private MemorySegment getCpuid(Arena arena, int entries) {
+        MemorySegment cpuid = kvm_cpuid2.allocate(arena, entries);
+        if (Libc.ioctl(fd.get(), KvmIoctls.KVM_GET_CPUID2, cpuid) < 0) {
+            int errno = Libc.errno();
+            if (errno == Errno.E2BIG.value()) {
+                return null;
+            }
+            throw new KvmException("KVM_GET_CPUID2", errno, "nent=" + entries);
+        }
+        return cpuid;
     }
 
     /** {@code KVM_GET_MSRS}: the values of the given MSRs, in order. */

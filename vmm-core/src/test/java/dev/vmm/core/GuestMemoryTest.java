@@ -61,4 +61,43 @@ class GuestMemoryTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.read(GuestAddress.of(0), 1));
         assertEquals("This guest memory is closed; create a new one.", e.getMessage());
     }
+
+    @Test
+    void everyBackingHoldsDataAndPopulateMakesItResident() throws Exception {
+        for (GuestMemory.Backing backing : List.of(GuestMemory.Backing.ANONYMOUS, GuestMemory.Backing.TRANSPARENT_HUGE_PAGES, GuestMemory.Backing.MEMFD)) {
+            long size = 128 * MIB;
+            try (GuestMemory memory = GuestMemory.create(backing, List.of(
+                    new GuestMemory.Range(GuestAddress.of(0), size / 2),
+                    new GuestMemory.Range(GuestAddress.of(1L << 32), size / 2)))) {
+                assertEquals(backing, memory.backing());
+                long before = residentBytes();
+                java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+                long populated = memory.populate(GuestAddress.of(0), (1L << 32) + size, 2, reported::addAndGet);
+                assertEquals(size, populated, backing.name());
+                assertEquals(size, reported.get(), backing.name() + ": progress adds up to the whole");
+                long grown = residentBytes() - before;
+                assertTrue(grown >= size * 9 / 10, backing + ": resident memory grew by " + (grown >> 20) + " MiB only");
+                memory.write(GuestAddress.of((1L << 32) + 5), new byte[] {9});
+                assertArrayEquals(new byte[] {9}, memory.read(GuestAddress.of((1L << 32) + 5), 1));
+            }
+        }
+    }
+
+    @Test
+    void hugetlbWithoutReservedPagesSaysHowToReserveThem() throws Exception {
+        long reserved = Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/vm/nr_hugepages")).trim());
+        org.junit.jupiter.api.Assumptions.assumeTrue(reserved == 0, "this machine has huge pages reserved");
+        KvmException e = assertThrows(KvmException.class,
+                () -> GuestMemory.create(GuestMemory.Backing.HUGETLB_2M, List.of(new GuestMemory.Range(GuestAddress.of(0), 2 * MIB))));
+        assertTrue(e.getMessage().contains("nr_hugepages"), e.getMessage());
+    }
+
+    private static long residentBytes() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
 }

@@ -1,0 +1,138 @@
+package dev.vmm.core;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The typed VM and vCPU calls against real KVM, each checked by what the guest or KVM does with it. */
+class VmAndVcpuTest {
+    private static final long CODE = 0x1000;
+    private static final GuestMemory.Range RAM = new GuestMemory.Range(GuestAddress.of(0), 0x8000);
+    private static final GuestMemory.Range ROM = new GuestMemory.Range(GuestAddress.of(0x8000), 0x1000);
+
+    @KvmTest
+    void dirtyLogAndReadOnlySlotsSeeTheGuestsWrites() {
+        try (Kvm kvm = Kvm.open();
+             GuestMemory memory = GuestMemory.anonymous(List.of(RAM, ROM));
+             Vm vm = kvm.createVm();
+             Vcpu vcpu = vm.createVcpu(0)) {
+            memory.write(GuestAddress.of(CODE), new byte[] {
+                    (byte) 0xc6, 0x06, 0x00, 0x20, 0x42,        // mov byte [0x2000], 0x42 (page 2 of RAM)
+                    (byte) 0xc6, 0x06, 0x00, (byte) 0x80, 0x43, // mov byte [0x8000], 0x43 (the read-only slot)
+                    (byte) 0xf4});                              // hlt
+            vm.setMemoryRegion(0, memory.regions().get(0), MemorySlot.Flag.LOG_DIRTY_PAGES);
+            vm.setMemoryRegion(1, memory.regions().get(1), MemorySlot.Flag.READONLY);
+            enterRealMode(vcpu);
+
+            VcpuExit write = vcpu.run();
+            assertEquals(GuestAddress.of(0x8000), assertInstanceOf(VcpuExit.MmioWrite.class, write).address());
+            assertArrayEquals(new byte[] {0x43}, ((VcpuExit.MmioWrite) write).data());
+            assertInstanceOf(VcpuExit.Hlt.class, vcpu.run());
+            assertArrayEquals(new byte[] {0x42}, memory.read(GuestAddress.of(0x2000), 1));
+            long[] dirty = vm.dirtyLog(0);
+            assertEquals(1L << 2, dirty[0] & (1L << 2), "page 2 is dirty");
+            assertEquals(0, dirty[0] & ~((1L << 2) | (1L << 1)), "only the written page (and maybe the code page) is dirty");
+
+            vm.moveMemoryRegion(1, GuestAddress.of(0x10000));
+            assertEquals(List.of(GuestAddress.of(0), GuestAddress.of(0x10000)), vm.memorySlots().stream().map(MemorySlot::start).toList());
+            assertThrows(IllegalArgumentException.class, () -> vm.dirtyLog(1));
+            assertThrows(IllegalArgumentException.class, () -> vm.deleteMemoryRegion(7));
+        }
+    }
+
+    @KvmTest
+    void registersCpuidMsrsAndFpuRoundTrip() {
+        try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm(); Vcpu vcpu = vm.createVcpu(0)) {
+            vcpu.setRegisters(vcpu.registers().rax(0x1122334455667788L).rip(0x1234).rflags(0x2));
+            assertEquals(0x1122334455667788L, vcpu.registers().rax());
+            assertEquals(0x1234, vcpu.registers().rip());
+
+            vcpu.setSpecialRegisters(vcpu.specialRegisters().cr3(0x5000));
+            assertEquals(0x5000, vcpu.specialRegisters().cr3());
+
+            List<CpuidEntry> supported = kvm.supportedCpuid();
+            assertFalse(supported.isEmpty());
+            vcpu.setCpuid(supported);
+            assertEquals(supported.size(), vcpu.cpuid().size());
+
+            int tscAux = 0xc0000103;
+            assertTrue(java.util.Arrays.stream(kvm.msrIndexList()).anyMatch(i -> i == tscAux), "TSC_AUX is in KVM's MSR list");
+            vcpu.setMsrs(new int[] {tscAux}, new long[] {7});
+            assertArrayEquals(new long[] {7}, vcpu.msrs(tscAux));
+
+            vcpu.setDefaultFpu();
+            byte[] fpu = vcpu.fpu();
+            assertEquals(0x37f, (fpu[128] & 0xff) | (fpu[129] & 0xff) << 8, "FCW (after the 8 x87 registers) in the default FPU state");
+            assertTrue(kvm.maxVcpus() >= 1 && kvm.maxMemslots() >= 32, "limits " + kvm.maxVcpus() + " " + kvm.maxMemslots());
+        }
+    }
+
+    @KvmTest
+    void irqchipPitLapicAndEventFdsWork() {
+        try (Kvm kvm = Kvm.open();
+             GuestMemory memory = GuestMemory.anonymous(List.of(RAM));
+             Vm vm = kvm.createVm();
+             EventFd doorbell = EventFd.create();
+             EventFd interrupt = EventFd.create()) {
+            vm.setTssAddress(GuestAddress.of(0xfffbd000L));
+            vm.setIdentityMapAddress(GuestAddress.of(0xfffbc000L));
+            vm.createIrqchip();
+            vm.createPit();
+            vm.map(memory);
+            vm.setIrqLine(4, true);
+            vm.setIrqLine(4, false);
+            vm.registerIrqfd(interrupt, 5);
+            vm.unregisterIrqfd(interrupt, 5);
+            vm.registerIoeventfd(doorbell, Vm.IoSpace.PIO, 0x510, 2);
+            try (Vcpu vcpu = vm.createVcpu(0)) {
+                byte[] lapic = vcpu.lapic();
+                assertEquals(1024, lapic.length);
+                assertEquals(0, lapic[0x23], "APIC ID register of vCPU 0"); // ID in bits 24..31 of the register at 0x20
+                vcpu.setLapic(lapic);
+                assertEquals(0, vcpu.mpState(), "the BSP is runnable");
+                memory.write(GuestAddress.of(CODE), new byte[] {
+                        (byte) 0xba, 0x10, 0x05,  // mov dx, 0x510
+                        0x66, (byte) 0x31, (byte) 0xc0, // xor eax, eax (operand-size prefix in real mode)
+                        (byte) 0xef,              // out dx, ax: the ioeventfd takes it, no exit
+                        (byte) 0xba, (byte) 0xf8, 0x03, // mov dx, 0x3f8
+                        (byte) 0xee,              // out dx, al: an exit (HLT would stay in the in-kernel LAPIC)
+                        (byte) 0xf4});            // hlt
+                enterRealMode(vcpu);
+                VcpuExit exit = vcpu.run();
+                assertEquals(0x3f8, assertInstanceOf(VcpuExit.IoOut.class, exit).port(), "the first port write went to the eventfd, not to us");
+                assertEquals(1, doorbell.take());
+            }
+        }
+    }
+
+    @KvmTest
+    void kickStopsARunningGuestAndUseAfterCloseIsAClearError() throws Exception {
+        try (Kvm kvm = Kvm.open(); GuestMemory memory = GuestMemory.anonymous(List.of(RAM)); Vm vm = kvm.createVm()) {
+            vm.map(memory);
+            Vcpu vcpu = vm.createVcpu(0);
+            memory.write(GuestAddress.of(CODE), new byte[] {(byte) 0xeb, (byte) 0xfe}); // jmp $
+            enterRealMode(vcpu);
+            var result = new java.util.concurrent.atomic.AtomicReference<VcpuExit>();
+            Thread runner = Thread.ofPlatform().start(() -> result.set(vcpu.run()));
+            Thread.sleep(100);
+            vcpu.kick();
+            runner.join(30_000);
+            assertFalse(runner.isAlive(), "the kicked vCPU left KVM_RUN");
+            assertInstanceOf(VcpuExit.Interrupted.class, result.get());
+
+            vcpu.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, vcpu::registers);
+            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        }
+    }
+
+    private static void enterRealMode(Vcpu vcpu) {
+        vcpu.setSpecialRegisters(vcpu.specialRegisters().cs(Segment.realMode(0, true)).ds(Segment.realMode(0, false)));
+        vcpu.setRegisters(vcpu.registers().rip(CODE).rflags(0x2));
+    }
+}
