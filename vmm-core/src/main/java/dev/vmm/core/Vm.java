@@ -125,14 +125,14 @@ public final class Vm implements AutoCloseable {
 
     /**
      * Runs a memory slot change while interrupting this VM's vCPUs that are inside a pre-fault.
-     * Kernels before 6.18 retry a pre-fault on a slot or page-table root that a slot change made
-     * stale until a signal arrives: the change itself waits for such a pre-fault to leave (SRCU),
-     * and a pre-fault under way when it ends keeps spinning on the stale root. Seen on 6.12: both
-     * hang for good without the signals. The pre-fault returns EINTR or its progress, and the
+     * Linux 6.12 (seen in the sandbox; the kernel contract has EAGAIN for this from 6.18) retries a
+     * pre-fault on a slot or page-table root that a slot change made stale until a signal arrives:
+     * the change itself waits for such a pre-fault to leave (SRCU), and a pre-fault under way when
+     * it ends keeps spinning on the stale root. Without the signals both hang for good. The pre-fault returns EINTR or its progress, and the
      * caller's loop reissues it against the new slots, after {@link Vcpu#preFaultMemory} has
      * replaced the stale root.
      */
-    private void breakingPreFaults(Runnable slotChange) {
+    private void breakingPreFaults(Runnable slotChange, boolean zapsRoots) {
         if (vcpus.isEmpty()) {
             slotChange.run();
             return;
@@ -148,7 +148,9 @@ public final class Vm implements AutoCloseable {
             slotChange.run();
         } finally {
             changed.set(true);
-            vcpus.forEach(Vcpu::stage2RootMayBeStale);
+            if (zapsRoots) {
+                vcpus.forEach(Vcpu::stage2RootMayBeStale);
+            }
             vcpus.forEach(Vcpu::interruptPreFault);
         }
     }
@@ -204,8 +206,10 @@ public final class Vm implements AutoCloseable {
                 request = KvmIoctls.KVM_SET_USER_MEMORY_REGION;
                 name = "KVM_SET_USER_MEMORY_REGION";
             }
+            // Deleting or changing an existing slot zaps KVM's page tables; creating one does not.
+            boolean zapsRoots = size == 0 || slots.containsKey(slot);
             breakingPreFaults(() -> Ioctls.call(fd, request, name, region,
-                    () -> "slot=" + slot + " gpa=" + start + " size=0x" + Long.toHexString(size) + " flags=" + flags));
+                    () -> "slot=" + slot + " gpa=" + start + " size=0x" + Long.toHexString(size) + " flags=" + flags), zapsRoots);
         }
     }
 
