@@ -131,6 +131,32 @@ class VmAndVcpuTest {
         }
     }
 
+    @KvmTest
+    void mmioReadsAreAnsweredAndATripleFaultIsAShutdown() {
+        try (Kvm kvm = Kvm.open();
+             GuestMemory memory = GuestMemory.anonymous(List.of(RAM));
+             Vm vm = kvm.createVm();
+             Vcpu vcpu = vm.createVcpu(0)) {
+            vm.map(memory);
+            memory.write(GuestAddress.of(CODE), new byte[] {
+                    (byte) 0xa0, 0x00, (byte) 0x90,             // mov al, [0x9000]: no slot there, an MMIO read
+                    (byte) 0xe6, (byte) 0xf8,                   // out 0xf8, al: shows what the read returned
+                    0x0f, 0x01, 0x1e, 0x00, 0x18,               // lidt [0x1800]: an empty IDT (zeros)
+                    (byte) 0xcc});                              // int3: no handler, #GP, #DF, triple fault
+            enterRealMode(vcpu);
+
+            VcpuExit.MmioRead read = assertInstanceOf(VcpuExit.MmioRead.class, vcpu.run());
+            assertEquals(GuestAddress.of(0x9000), read.address());
+            assertEquals(1, read.length());
+            read.reply(new byte[] {0x5a});
+            VcpuExit.IoOut out = assertInstanceOf(VcpuExit.IoOut.class, vcpu.run());
+            assertEquals(0xf8, out.port());
+            assertArrayEquals(new byte[] {0x5a}, out.data(), "the guest read the reply");
+            assertThrows(IllegalArgumentException.class, () -> read.reply(new byte[9]), "a reply longer than the read");
+            assertInstanceOf(VcpuExit.Shutdown.class, vcpu.run());
+        }
+    }
+
     private static void enterRealMode(Vcpu vcpu) {
         vcpu.setSpecialRegisters(vcpu.specialRegisters().cs(Segment.realMode(0, true)).ds(Segment.realMode(0, false)));
         vcpu.setRegisters(vcpu.registers().rip(CODE).rflags(0x2));
