@@ -1,5 +1,6 @@
 package dev.vmm.core;
 
+import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 
 import java.lang.foreign.MemorySegment;
@@ -27,5 +28,20 @@ final class Ioctls {
             throw new KvmException(name, Libc.errno(), arguments.get());
         }
         return r;
+    }
+
+    /**
+     * Like {@link #call}, but answers false instead of throwing when the ioctl fails with
+     * {@code expected}: E2BIG from the calls that fill a caller-sized buffer, for one.
+     */
+    static boolean callUnless(Errno expected, FileDescriptor fd, long request, String name, MemorySegment arg, Supplier<String> arguments) {
+        if (Libc.ioctl(fd.get(), request, arg) >= 0) {
+            return true;
+        }
+        int errno = Libc.errno();
+        if (errno == expected.value()) {
+            return false;
+        }
+        throw new KvmException(name, errno, arguments.get());
     }
 }

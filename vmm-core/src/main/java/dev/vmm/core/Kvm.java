@@ -111,13 +111,12 @@ public final class Kvm implements AutoCloseable {
         for (int capacity = 128; ; capacity *= 2) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cpuid = kvm_cpuid2.allocate(arena, capacity);
-                int r = Libc.ioctl(fd.get(), KvmIoctls.KVM_GET_SUPPORTED_CPUID, cpuid);
-                if (r >= 0) {
+                int entries = capacity;
+                if (Ioctls.callUnless(Errno.E2BIG, fd, KvmIoctls.KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", cpuid, () -> "nent=" + entries)) {
                     return CpuidEntry.readAll(cpuid);
                 }
-                int errno = Libc.errno();
-                if (errno != Errno.E2BIG.value() || capacity >= 4096) {
-                    throw new KvmException("KVM_GET_SUPPORTED_CPUID", errno, "nent=" + capacity);
+                if (capacity >= 4096) {
+                    throw new KvmException("KVM_GET_SUPPORTED_CPUID", Errno.E2BIG.value(), "nent=" + capacity);
                 }
             }
         }
@@ -128,11 +127,8 @@ public final class Kvm implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment probe = kvm_msr_list.allocate(arena, 0);
             // With nmsrs 0 the kernel fails with E2BIG and writes the count it needs.
-            if (Libc.ioctl(fd.get(), KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe) >= 0) {
+            if (Ioctls.callUnless(Errno.E2BIG, fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST", probe, () -> "nmsrs=0")) {
                 return new int[0];
-            }
-            if (Libc.errno() != Errno.E2BIG.value()) {
-                throw new KvmException("KVM_GET_MSR_INDEX_LIST", Libc.errno(), "nmsrs=0");
             }
             int needed = kvm_msr_list.nmsrs(probe);
             MemorySegment list = kvm_msr_list.allocate(arena, needed);

@@ -149,14 +149,7 @@ public final class Vcpu implements AutoCloseable {
     /** One KVM_GET_CPUID2 with room for {@code entries}; null when KVM says E2BIG. */
     private MemorySegment getCpuid(Arena arena, int entries) {
         MemorySegment cpuid = kvm_cpuid2.allocate(arena, entries);
-        if (Libc.ioctl(fd.get(), KvmIoctls.KVM_GET_CPUID2, cpuid) < 0) {
-            int errno = Libc.errno();
-            if (errno == Errno.E2BIG.value()) {
-                return null;
-            }
-            throw new KvmException("KVM_GET_CPUID2", errno, "nent=" + entries);
-        }
-        return cpuid;
+        return Ioctls.callUnless(Errno.E2BIG, fd, KvmIoctls.KVM_GET_CPUID2, "KVM_GET_CPUID2", cpuid, () -> "nent=" + entries) ? cpuid : null;
     }
 
     /** {@code KVM_GET_MSRS}: the values of the given MSRs, in order. */
