@@ -119,6 +119,8 @@ c2=$!
 # execs the command; it is run by the host's bash inside the host's root, with an empty environment.
 mark "mounts done; starting the command"
 script=$(cat /ctl/cmd.sh) || fail "the control folder has no cmd.sh."
+# Tells the host the command is about to run: from here on, a dead guest is not booted again.
+: >/ctl/started
 cd /
 env -i /bin/busybox chroot /host "${SHELL_:-/bin/bash}" -c "$script" </dev/null >/run/out 2>/run/err
 rc=$?

@@ -238,10 +238,6 @@ squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 # QEMU writes the guest's output into FIFOs that these two cats forward (a stdio chardev would
 # treat the end of stdin as a disconnect and drop the output).
 mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
-cat "$ctl/stdout" &
-opid=$!
-cat "$ctl/stderr" >&2 &
-epid=$!
 
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
@@ -254,32 +250,43 @@ qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
   -virtfs local,path="$VMM_ROOT",mount_tag=proj,security_model=none,multidevs=remap
   -virtfs local,path="$ctl",mount_tag=ctl,security_model=none)
-note "booting Linux $kshow (profile $profile) under QEMU TCG..."
-"${qemu[@]}" </dev/null &
-qpid=$!
-sleep "$timeout" &
-spid=$!
-wait -n -p ended "$qpid" "$spid"
-qrc=$?
-if [ "${ended:-}" = "$spid" ]; then
-  spid=""
-  kill -KILL "$qpid" 2>/dev/null
-  wait "$qpid" 2>/dev/null
-  qpid=""
-  note "the guest did not finish within $timeout s (profile $profile); stopped it."
-  exit 124
-fi
-qpid=""
-kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
-# Let the forwarders drain; they never end by themselves if QEMU died before opening the FIFOs.
-for _ in $(seq 40); do { kill -0 "$opid" || kill -0 "$epid"; } 2>/dev/null || break; sleep 0.05; done
-kill "$opid" "$epid" 2>/dev/null; wait "$opid" "$epid" 2>/dev/null; opid="" epid=""
 
-if [ -f "$ctl/status" ]; then
-  rc=$(cat "$ctl/status")
-  [[ $rc =~ ^[0-9]+$ ]] || fatal "the guest wrote an unreadable exit status '$rc'."
-  exit "$rc"
-fi
-[ -f "$ctl/error" ] && fatal "$(cat "$ctl/error")"
-[ "$qrc" = 0 ] || fatal "QEMU failed (exit status $qrc) before the command finished; see its messages above."
+# A guest that dies before the command started (a rare crash of the emulated kernel under
+# multi-threaded TCG) is booted again: the command has not run, so nothing happens twice.
+for attempt in 1 2 3; do
+  cat "$ctl/stdout" &
+  opid=$!
+  cat "$ctl/stderr" >&2 &
+  epid=$!
+  note "booting Linux $kshow (profile $profile) under QEMU TCG..."
+  "${qemu[@]}" </dev/null &
+  qpid=$!
+  sleep "$timeout" &
+  spid=$!
+  wait -n -p ended "$qpid" "$spid"
+  qrc=$?
+  if [ "${ended:-}" = "$spid" ]; then
+    spid=""
+    kill -KILL "$qpid" 2>/dev/null
+    wait "$qpid" 2>/dev/null
+    qpid=""
+    note "the guest did not finish within $timeout s (profile $profile); stopped it."
+    exit 124
+  fi
+  qpid=""
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
+  # Let the forwarders drain; they never end by themselves if QEMU died before opening the FIFOs.
+  for _ in $(seq 40); do { kill -0 "$opid" || kill -0 "$epid"; } 2>/dev/null || break; sleep 0.05; done
+  kill "$opid" "$epid" 2>/dev/null; wait "$opid" "$epid" 2>/dev/null; opid="" epid=""
+
+  if [ -f "$ctl/status" ]; then
+    rc=$(cat "$ctl/status")
+    [[ $rc =~ ^[0-9]+$ ]] || fatal "the guest wrote an unreadable exit status '$rc'."
+    exit "$rc"
+  fi
+  [ -f "$ctl/error" ] && fatal "$(cat "$ctl/error")"
+  [ "$qrc" = 0 ] || fatal "QEMU failed (exit status $qrc) before the command finished; see its messages above."
+  [ -f "$ctl/started" ] && break
+  [ "$attempt" -lt 3 ] && note "the guest stopped while booting, before the command started (attempt $attempt of 3); booting it again."
+done
 fatal "the guest stopped without reporting an exit status (kernel panic or module failure? see the messages above; profile $profile, $kpkg)."
