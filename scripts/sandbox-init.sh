@@ -4,8 +4,8 @@
 # It loads 9p (to reach the control folder) and kvm_amd, checks /dev/kvm, enters the host's root
 # (read-only 9p) with the project folder writable, runs the command and leaves its exit status in
 # the control folder. The command's stdout and stderr leave through two virtio serial ports named
-# vmm.stdout and vmm.stderr (far faster than the emulated UART); the serial port ttyS0 is the
-# kernel console and carries this script's messages. Whatever happens, the guest powers off.
+# vmm.stdout and vmm.stderr (far faster than the emulated UART); the serial port ttyS0 carries
+# this script's messages, ttyS1 is the kernel console (kept in a file by the host). Whatever happens, the guest powers off.
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /host /ctl
 /bin/busybox --install -s
@@ -70,6 +70,9 @@ i=0
 while [ ! -c /dev/kvm ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 [ -c /dev/kvm ] || fail "/dev/kvm did not appear in the guest although kvm_amd loaded (does the CPU model offer SVM?); the command was not run."
 chmod 666 /dev/kvm
+# Keeps a VM of each kind open so that the command's VMs never live-patch kernel text, which the
+# emulated kernel does not always survive (see kvm-anchor.c).
+/bin/kvm-anchor || fail "kvm-anchor could not create its VMs (see its message above); the command was not run."
 
 npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)
 say "guest kernel $(uname -r), kvm_amd npt=${npt:-?} (profile $PROFILE)"

@@ -20,6 +20,7 @@ set -uo pipefail
 
 PROFILES="6.12, 6.12-nonpt, 6.1"
 INIT_SCRIPT="$VMM_ROOT/scripts/sandbox-init.sh"
+ANCHOR_SOURCE="$VMM_ROOT/scripts/kvm-anchor.c"
 # Bump when the layout of the initramfs built below changes (the init script is hashed anyway).
 INITRD_FORMAT=1
 
@@ -83,6 +84,9 @@ if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok insta
   ensure_debs vmm-needs-busybox-static:busybox-static
 fi
 [ -x /bin/busybox ] || fatal "/bin/busybox from busybox-static is missing after installing it."
+# kvm-anchor (see scripts/kvm-anchor.c) is linked statically: gcc and libc6-dev's libc.a.
+ensure_debs gcc:gcc
+[ -r /usr/lib/x86_64-linux-gnu/libc.a ] || ensure_debs vmm-needs-libc6-dev:libc6-dev
 
 # ---- Kernel: newest package of the profile's series, downloaded and unpacked once. ----
 cached_kernel() { # newest already unpacked package matching the regex
@@ -134,9 +138,9 @@ if [ -n "$hdr_off" ] && [ "$hdr_off" -gt 0 ]; then
   [[ $kstr =~ Debian\ ([0-9]+\.[0-9]+\.[0-9]+) ]] && kshow=${BASH_REMATCH[1]}
 fi
 
-# ---- Initramfs: static busybox, /init, decompressed modules; keyed by init script + kernel. ----
+# ---- Initramfs: static busybox, /init, kvm-anchor, decompressed modules; keyed by sources + kernel. ----
 [ -r "$INIT_SCRIPT" ] || fatal "$INIT_SCRIPT is missing."
-key=$( { echo "$INITRD_FORMAT $kpkg"; cat "$INIT_SCRIPT"; } | sha256sum | cut -c1-16)
+key=$( { echo "$INITRD_FORMAT $kpkg"; cat "$INIT_SCRIPT" "$ANCHOR_SOURCE"; } | sha256sum | cut -c1-16)
 initrd="$VMM_CACHE/initramfs/$kpkg-$key.cpio"
 
 build_initrd() {
@@ -146,6 +150,7 @@ build_initrd() {
   stage=$(mktemp -d "$VMM_CACHE/tmp.initrd.XXXXXX") || return 1
   mkdir -p "$stage"/{bin,etc,lib/modules,proc,sys,dev,host,ctl,tmp}
   cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" || return 1
+  gcc -static -O2 -o "$stage/bin/kvm-anchor" "$ANCHOR_SOURCE" || { note "could not compile $ANCHOR_SOURCE with gcc."; return 1; }
 
   # Index the kernel's modules by module name (file name with - as _).
   while IFS= read -r f; do
@@ -235,6 +240,14 @@ squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 } >"$ctl/cmd.sh"
 
 # ---- Boot. ----
+# The kernel's own messages (warnings and worse) go to a second UART, ttyS1, kept in a file: on a
+# guest failure its tail is what explains it. ttyS0 carries the init script's messages.
+kernel_log_tail() {
+  [ -s "$ctl/kernel.log" ] || return 0
+  note "the last kernel messages of the guest:"
+  tail -n 40 "$ctl/kernel.log" | tr -d '\r' | sed 's/^/  | /' >&2
+}
+
 # QEMU writes the guest's output into FIFOs that these two cats forward (a stdio chardev would
 # treat the end of stdin as a disconnect and drop the output).
 mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
@@ -242,8 +255,9 @@ mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"
-  -append "console=ttyS0 quiet loglevel=0 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
+  -append "console=ttyS1 loglevel=5 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
   -chardev file,id=con,path="$ctl/stderr" -serial chardev:con
+  -chardev file,id=klog,path="$ctl/kernel.log" -serial chardev:klog
   -device virtio-serial-pci,id=vser
   -chardev file,id=out,path="$ctl/stdout" -device virtserialport,bus=vser.0,nr=1,chardev=out,name=vmm.stdout
   -chardev file,id=err,path="$ctl/stderr" -device virtserialport,bus=vser.0,nr=2,chardev=err,name=vmm.stderr
@@ -284,7 +298,8 @@ for attempt in 1 2 3; do
     [[ $rc =~ ^[0-9]+$ ]] || fatal "the guest wrote an unreadable exit status '$rc'."
     exit "$rc"
   fi
-  [ -f "$ctl/error" ] && fatal "$(cat "$ctl/error")"
+  [ -f "$ctl/error" ] && { kernel_log_tail; fatal "$(cat "$ctl/error")"; }
+  kernel_log_tail
   [ "$qrc" = 0 ] || fatal "QEMU failed (exit status $qrc) before the command finished; see its messages above."
   [ -f "$ctl/started" ] && break
   [ "$attempt" -lt 3 ] && note "the guest stopped while booting, before the command started (attempt $attempt of 3); booting it again."
