@@ -41,7 +41,7 @@ public final class Vcpu implements AutoCloseable {
     private long callSequence;
     private boolean inCall;
     private boolean inRun;
-    private volatile boolean stage2RootStale;
+    private boolean stage2RootStale;
     private final int id;
     private final Arena runArena;
     private final MemorySegment run;
@@ -275,15 +275,13 @@ public final class Vcpu implements AutoCloseable {
             throw new IllegalArgumentException("Pre-fault range " + gpa + " + 0x" + Long.toHexString(size) + " wraps around the 64-bit address space.");
         }
         int vcpuFd = fd.get();
-        if (stage2RootStale) {
-            stage2RootStale = false;
-            dropStage2Root();
-        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment range = kvm_pre_fault_memory.allocate(arena);
             kvm_pre_fault_memory.gpa(range, gpa.value());
             kvm_pre_fault_memory.size(range, size);
-            enterCall(false);
+            while (!enterPreFault()) {
+                dropStage2Root();
+            }
             int r;
             int errno;
             try {
@@ -314,9 +312,26 @@ public final class Vcpu implements AutoCloseable {
         interruptCall(false);
     }
 
-    /** Called by {@link Vm} after a memory slot change, which may leave this vCPU's root stale. */
-    void stage2RootMayBeStale() {
+    /**
+     * Called by {@link Vm} after a memory slot change, which may leave this vCPU's root stale; the
+     * Vm then interrupts a pre-fault already under way (it entered before the flag was set).
+     */
+    synchronized void stage2RootMayBeStale() {
         stage2RootStale = true;
+    }
+
+    /**
+     * Enters a pre-fault call, or, when a slot change has made the root stale since the last one,
+     * clears the flag and returns false so that the root is dropped first. Checking and entering
+     * under one lock leaves no window for a slot change to slip between them unnoticed.
+     */
+    private synchronized boolean enterPreFault() {
+        if (stage2RootStale) {
+            stage2RootStale = false;
+            return false;
+        }
+        enterCall(false);
+        return true;
     }
 
     /**
