@@ -185,6 +185,11 @@ public final class GuestMemory implements AutoCloseable {
         MemorySegment.copy(data, 0, hostSlice(address, data.length), ValueLayout.JAVA_BYTE, 0, data.length);
     }
 
+    /** Sets {@code length} bytes of guest memory at {@code address} to {@code value}, as memset(3) would. */
+    public void fill(GuestAddress address, long length, byte value) {
+        hostSlice(address, length).fill(value);
+    }
+
     /** Reads {@code length} bytes of guest memory at {@code address}. */
     public byte[] read(GuestAddress address, int length) {
         return hostSlice(address, length).toArray(ValueLayout.JAVA_BYTE);

@@ -22,6 +22,9 @@ class GuestMemoryTest {
             memory.write(GuestAddress.of(4 * MIB), new byte[] {4});
             assertArrayEquals(new byte[] {1, 2, 3}, memory.read(GuestAddress.of(2 * MIB - 3), 3));
             assertArrayEquals(new byte[] {4, 0}, memory.read(GuestAddress.of(4 * MIB), 2));
+
+            memory.fill(GuestAddress.of(4 * MIB + 1), 3, (byte) 7);
+            assertArrayEquals(new byte[] {4, 7, 7, 7, 0}, memory.read(GuestAddress.of(4 * MIB), 5));
         }
     }
 
@@ -37,6 +40,7 @@ class GuestMemoryTest {
             assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(MIB), 1));
             assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(-1L), 1));
             assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(0), -1));
+            assertThrows(IllegalArgumentException.class, () -> memory.fill(GuestAddress.of(MIB - 1), 2, (byte) 1));
         }
     }
 

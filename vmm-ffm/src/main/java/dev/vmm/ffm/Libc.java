@@ -75,6 +75,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IOCTL_LONG = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    // Critical: no thread-state transition around the call; only for ioctls that never block.
+    private static final MethodHandle IOCTL_LONG_CRITICAL = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2),
+            Linker.Option.critical(false));
     private static final MethodHandle IOCTL_POINTER = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle MMAP = downcall("mmap",
@@ -133,6 +137,19 @@ public final class Libc {
     public static int ioctl(int fd, long request, long arg) {
         try {
             return (int) IOCTL_LONG.invokeExact(callState(), fd, request, arg);
+        } catch (Throwable t) {
+            throw new AssertionError("ioctl downcall failed", t);
+        }
+    }
+
+    /**
+     * {@link #ioctl(int, long, long)} as a critical downcall ({@link Linker.Option#critical}): cheaper
+     * to enter, but the JVM cannot reach a safepoint until it returns, so only for requests that
+     * return at once (KVM_CHECK_EXTENSION, not KVM_RUN).
+     */
+    public static int ioctlCritical(int fd, long request, long arg) {
+        try {
+            return (int) IOCTL_LONG_CRITICAL.invokeExact(callState(), fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError("ioctl downcall failed", t);
         }

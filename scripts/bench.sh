@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm.
+# Usage: ./vmm bench [--quick] [--forks N] [--kernel PROFILE] [--out DIR] [--only REGEX]
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+preset=() forks=() profile=6.12 out="$VMM_ROOT/target/bench" only=() timeout=10800
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) preset=(--quick); timeout=3600; shift ;;
+    --kernel|--out|--only|--forks)
+      [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
+      case "$1" in
+        --kernel) profile=$2 ;;
+        --out) out=$(mkdir -p "$2" && cd "$2" && pwd) || die "Cannot create the output folder '$2'." ;;
+        --only) only=(--only "$2") ;;
+        --forks) forks=(--forks "$2") ;;
+      esac
+      shift 2 ;;
+    *) die "Unknown option '$1' for ./vmm bench: use --quick, --forks N, --kernel PROFILE, --out DIR or --only REGEX." ;;
+  esac
+done
+
+use_jdk
+cd "$VMM_ROOT"
+say "building the benchmarks (JDK: $JAVA_HOME)"
+mvn -B -q -ntp -DskipTests package -pl vmm-bench -am || die "The build failed: see the messages above."
+cp="$VMM_ROOT/vmm-bench/target/classes:$(cat vmm-bench/target/test-classpath.txt)"
+
+# The guest cannot see the host's CPU; the results name it.
+export VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
+mkdir -p "$out"
+say "running the ${preset:+quick }benchmarks on kernel profile $profile; results go to $out"
+# The runner itself does no measuring: a light JIT and GC keep it quick under emulation. JMH's
+# forked JVMs, which measure, get their own flags (see BenchMain).
+exec bash scripts/sandbox.sh --kernel "$profile" --mem 6144 --timeout "$timeout" -- \
+  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  -cp "$cp" dev.vmm.bench.BenchMain "${preset[@]}" "${forks[@]}" "${only[@]}" --out "$out"

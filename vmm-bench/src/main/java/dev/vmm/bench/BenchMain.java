@@ -1,0 +1,173 @@
+package dev.vmm.bench;
+
+import dev.vmm.core.Capability;
+import dev.vmm.core.Kvm;
+import dev.vmm.core.KvmException;
+import dev.vmm.core.Vm;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the suite and writes what it found: JMH's JSON, a summary table (printed and written as
+ * Markdown) and a plot of the first-touch table. {@code ./vmm bench} starts this, in the sandbox
+ * when the host has no /dev/kvm.
+ *
+ * <pre>BenchMain [--quick | --smoke] [--forks N] [--out DIR] [--only REGEX]</pre>
+ */
+public final class BenchMain {
+    static final String STAGE2_BENCHMARK = "dev\\.vmm\\.bench\\.PreFaultBenchmark\\.stage2";
+    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead)Benchmark";
+
+    private BenchMain() {}
+
+    /** Where a run leaves its files. */
+    record Outputs(Path json, Path markdown, Path svg) {
+        static Outputs in(Path dir) {
+            return new Outputs(dir.resolve("jmh-result.json"), dir.resolve("summary.md"), dir.resolve("summary.svg"));
+        }
+    }
+
+    public static void main(String[] args) {
+        Preset preset = Preset.FULL;
+        Path out = Path.of("target", "bench");
+        String only = BENCHMARKS;
+        int forks = -1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> preset = Preset.QUICK;
+                case "--smoke" -> preset = Preset.SMOKE;
+                case "--out", "--only", "--forks" -> {
+                    if (i + 1 == args.length) {
+                        fail(2, args[i] + " needs a value.");
+                    }
+                    String value = args[++i];
+                    switch (args[i - 1]) {
+                        case "--out" -> out = Path.of(value);
+                        case "--only" -> only = "dev\\.vmm\\.bench\\..*(" + value + ").*";
+                        default -> forks = forkCount(value);
+                    }
+                }
+                default -> fail(2, "Unknown argument '" + args[i] + "': use --quick, --smoke, --forks N, --out DIR or --only REGEX.");
+            }
+        }
+        if (forks >= 0) {
+            preset = preset.withForks(forks);
+        }
+        try (Kvm kvm = Kvm.open()) {
+            kvm.apiVersion();
+        } catch (KvmException e) {
+            fail(1, "No usable KVM here (" + e.getMessage() + "): run the benchmarks through ./vmm bench, which uses the sandbox.");
+        }
+        try {
+            run(preset, only, out);
+            Outputs outputs = Outputs.in(out);
+            System.out.println();
+            System.out.println(Files.readString(outputs.markdown()));
+            System.out.println("Written: " + outputs.json() + ", " + outputs.markdown() + ", " + outputs.svg());
+        } catch (RunnerException | IOException | InterruptedException | RuntimeException e) {
+            fail(1, "The benchmark run failed: " + e.getMessage());
+        }
+    }
+
+    /** Runs the preset's benchmarks matching {@code only}, the C loop, and writes the outputs into {@code dir}. */
+    static Summary run(Preset preset, String only, Path dir) throws RunnerException, IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Outputs outputs = Outputs.in(dir);
+        Map<String, List<String>> params = new HashMap<>(preset.params());
+        List<String> excludes = new ArrayList<>();
+        boolean stage2 = stage2Supported();
+        if (!stage2) {
+            System.out.println("# This kernel's VMs have no KVM_PRE_FAULT_MEMORY: measuring NONE and POPULATE only"
+                    + " (STAGE2 and FULL need Linux 6.10+ with nested/extended paging, e.g. the sandbox's 6.12 profile).");
+            params.put("policy", List.of("NONE", "POPULATE"));
+            excludes.add(STAGE2_BENCHMARK);
+        }
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(only)
+                .forks(preset.forks())
+                .warmupIterations(preset.warmups())
+                .measurementIterations(preset.iterations())
+                .warmupTime(TimeValue.milliseconds((long) (preset.seconds() * 1000)))
+                .measurementTime(TimeValue.milliseconds((long) (preset.seconds() * 1000)))
+                // Replaces the runner's own flags, which forks would otherwise inherit.
+                .jvmArgs("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+                // A failed combination (an exception, or a forked JVM that died) must not cost the
+                // rest of a long run; the summary lists what has no result.
+                .shouldFailOnError(false)
+                .result(outputs.json().toString())
+                .resultFormat(ResultFormatType.JSON);
+        if (preset == Preset.SMOKE) {
+            options.output(dir.resolve("jmh-output.txt").toString()); // a check, not a measurement: keep the log short
+        }
+        excludes.forEach(options::exclude);
+        params.forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
+        List<Measurement> measurements = new ArrayList<>();
+        for (RunResult result : new Runner(options.build()).run()) {
+            measurements.add(measurement(result));
+        }
+
+        Optional<CIoctlLoop.Result> c = Optional.empty();
+        if (measurements.stream().anyMatch(m -> m.benchmark().startsWith(Summary.IOCTL))) {
+            System.out.println("# C loop: KVM_CHECK_EXTENSION, " + preset.cRounds() + " rounds of " + preset.cCalls() + " calls");
+            c = Optional.of(CIoctlLoop.measure(CIoctlLoop.compile(dir), preset.cCalls(), preset.cRounds()));
+        }
+
+        Summary summary = new Summary(measurements, c, Combinations.expected(only, excludes, params));
+        String environment = Environment.describe(preset, stage2);
+        Files.writeString(outputs.markdown(), summary.markdown(environment));
+        Files.writeString(outputs.svg(), SummaryPlot.svg(summary.firstTouch(), environment.lines().findFirst().orElse("")));
+        return summary;
+    }
+
+    /** Whether a VM here can pre-fault its stage-2 tables (the probe on the VM fd). */
+    static boolean stage2Supported() {
+        try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
+            return vm.checkExtension(Capability.PRE_FAULT_MEMORY) > 0;
+        }
+    }
+
+    private static int forkCount(String value) {
+        try {
+            int forks = Integer.parseInt(value);
+            if (forks >= 1 && forks <= 100) {
+                return forks;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        fail(2, "--forks needs a whole number from 1 to 100, not '" + value + "'.");
+        return 0;
+    }
+
+    private static Measurement measurement(RunResult result) {
+        String full = result.getParams().getBenchmark();
+        String[] parts = full.split("\\.");
+        Map<String, String> params = new HashMap<>();
+        for (String key : result.getParams().getParamsKeys()) {
+            params.put(key, result.getParams().getParam(key));
+        }
+        var primary = result.getPrimaryResult();
+        return new Measurement(parts[parts.length - 2] + "." + parts[parts.length - 1], params,
+                primary.getScore(), primary.getScoreError(), primary.getSampleCount(), primary.getScoreUnit());
+    }
+
+    private static void fail(int status, String message) {
+        System.err.println("vmm bench: " + message);
+        System.exit(status);
+    }
+
+}

@@ -1,0 +1,36 @@
+package dev.vmm.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How much of the suite runs and how often. Parameters not listed keep the benchmarks' own
+ * defaults (the full matrix).
+ *
+ * @param forks      JVMs per parameter combination (0: in this JVM, for the smoke check only)
+ * @param warmups    warm-up iterations (invocations, for the single-shot benchmarks)
+ * @param iterations measured iterations
+ * @param seconds    length of one iteration of the time-based (ioctl) benchmarks
+ * @param params     parameter overrides
+ * @param cCalls     ioctls per round of the C loop
+ * @param cRounds    timed rounds of the C loop
+ */
+record Preset(String name, int forks, int warmups, int iterations, double seconds,
+              Map<String, List<String>> params, long cCalls, int cRounds) {
+
+    /** The same preset with another number of forks. */
+    Preset withForks(int count) {
+        return new Preset(name + ", " + count + " forks", count, warmups, iterations, seconds, params, cCalls, cRounds);
+    }
+
+    /** Every size, page size and vCPU count; about 45 minutes in the nested sandbox. */
+    static final Preset FULL = new Preset("full", 1, 1, 3, 1, Map.of(), 2_000_000, 5);
+
+    /** 64 MiB only, both page sizes, 1 and 2 vCPUs: a few minutes on hardware, about 12 in the sandbox. */
+    static final Preset QUICK = new Preset("quick", 1, 1, 3, 1,
+            Map.of("sizeMiB", List.of("64"), "vcpus", List.of("1", "2")), 500_000, 3);
+
+    /** One short iteration of each benchmark in this JVM: proves they run, measures nothing. */
+    static final Preset SMOKE = new Preset("smoke", 0, 0, 1, 0.1,
+            Map.of("sizeMiB", List.of("8"), "pages", List.of("4k"), "vcpus", List.of("1")), 10_000, 1);
+}

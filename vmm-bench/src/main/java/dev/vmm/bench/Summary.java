@@ -1,0 +1,200 @@
+package dev.vmm.bench;
+
+import dev.vmm.core.prefault.PreFaultPolicy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The tables a reader wants from one run: first touch per policy with the pre-fault cost added
+ * and the speedup against lazy faulting, pre-fault throughput, the host references, and the FFM
+ * overhead against C.
+ */
+final class Summary {
+    static final String FIRST_TOUCH = "FirstTouchBenchmark.touch";
+    static final String POPULATE = "PreFaultBenchmark.populate";
+    static final String STAGE2 = "PreFaultBenchmark.stage2";
+    static final String MEMSET_POPULATED = "HostMemoryBenchmark.memsetPopulated";
+    static final String MEMSET_FRESH = "HostMemoryBenchmark.memsetFresh";
+    static final String IOCTL = "IoctlOverheadBenchmark.";
+
+    /**
+     * The guest's first touch after a policy. {@code preFaultMs} is the pre-fault's own time on one
+     * vCPU (0 for NONE, NaN when that benchmark was not run); {@code speedup} is the NONE row's
+     * total over this row's total (NaN without both).
+     */
+    record FirstTouchRow(String access, int sizeMiB, String pages, PreFaultPolicy policy,
+                         double preFaultMs, Measurement touch, double totalMs, double speedup) {}
+
+    private final List<Measurement> measurements;
+    private final Optional<CIoctlLoop.Result> c;
+    private final List<FirstTouchRow> firstTouch;
+    private final Map<String, Integer> expected;
+
+    /**
+     * @param expected parameter combinations per benchmark that the run should have measured (see
+     *     {@link Combinations}); those without a result are listed in the summary
+     */
+    Summary(List<Measurement> measurements, Optional<CIoctlLoop.Result> c, Map<String, Integer> expected) {
+        this.measurements = List.copyOf(measurements);
+        this.c = c;
+        this.expected = Map.copyOf(expected);
+        this.firstTouch = firstTouchRows();
+    }
+
+    List<Measurement> measurements() {
+        return measurements;
+    }
+
+    Optional<CIoctlLoop.Result> c() {
+        return c;
+    }
+
+    List<FirstTouchRow> firstTouch() {
+        return firstTouch;
+    }
+
+    private List<FirstTouchRow> firstTouchRows() {
+        List<FirstTouchRow> rows = new ArrayList<>();
+        for (Measurement m : sorted(FIRST_TOUCH)) {
+            PreFaultPolicy policy = PreFaultPolicy.valueOf(m.param("policy"));
+            double preFault = preFaultMs(policy, m.param("sizeMiB"), m.param("pages"));
+            double total = preFault + m.score();
+            Map<String, String> lazy = Map.of("policy", "NONE", "access", m.param("access"),
+                    "sizeMiB", m.param("sizeMiB"), "pages", m.param("pages"));
+            double speedup = find(FIRST_TOUCH, lazy).map(none -> none.score() / total).orElse(Double.NaN);
+            rows.add(new FirstTouchRow(m.param("access"), m.sizeMiB(), m.param("pages"), policy, preFault, m, total, speedup));
+        }
+        return rows;
+    }
+
+    /** The pre-fault's time for the policy on one vCPU, from PreFaultBenchmark. */
+    private double preFaultMs(PreFaultPolicy policy, String sizeMiB, String pages) {
+        if (policy == PreFaultPolicy.NONE) {
+            return 0;
+        }
+        Optional<Measurement> cost = policy == PreFaultPolicy.POPULATE
+                ? find(POPULATE, Map.of("sizeMiB", sizeMiB, "pages", pages))
+                : find(STAGE2, Map.of("sizeMiB", sizeMiB, "pages", pages, "stage2Policy", policy.name(), "vcpus", "1"));
+        return cost.map(Measurement::score).orElse(Double.NaN);
+    }
+
+    private Optional<Measurement> find(String benchmark, Map<String, String> params) {
+        return measurements.stream().filter(m -> m.is(benchmark, params)).findFirst();
+    }
+
+    private List<Measurement> sorted(String benchmark) {
+        return measurements.stream().filter(m -> m.benchmark().equals(benchmark))
+                .sorted(Comparator.comparing((Measurement m) -> m.params().getOrDefault("access", ""))
+                        .thenComparing(m -> m.params().containsKey("sizeMiB") ? m.sizeMiB() : 0)
+                        .thenComparing(m -> m.params().getOrDefault("pages", ""))
+                        .thenComparing(m -> order(m.params().getOrDefault("policy", m.params().getOrDefault("stage2Policy", ""))))
+                        .thenComparing(m -> Integer.parseInt(m.params().getOrDefault("vcpus", "0"))))
+                .toList();
+    }
+
+    private static int order(String policy) {
+        return policy.isEmpty() ? -1 : PreFaultPolicy.valueOf(policy).ordinal();
+    }
+
+    /** The whole summary as Markdown, headed by where it was measured. */
+    String markdown(String environment) {
+        StringBuilder out = new StringBuilder();
+        out.append("## Results\n\n").append(environment.strip()).append("\n\n");
+        out.append("Times in ms, mean ± 99.9% error half-width (the mean alone where JMH had too few samples).\n\n");
+        List<String> missing = new ArrayList<>();
+        expected.forEach((benchmark, count) -> {
+            long got = measurements.stream().filter(m -> m.benchmark().equals(benchmark)).count();
+            if (got < count) {
+                missing.add(benchmark + ": " + got + " of " + count);
+            }
+        });
+        if (!missing.isEmpty()) {
+            out.append("**Incomplete run**: some parameter combinations have no result (an exception or a forked JVM that died;")
+                    .append(" JMH's log above says which): ").append(String.join("; ", missing)).append(".\n\n");
+        }
+        if (!firstTouch.isEmpty()) {
+            out.append("### First touch by the guest, per pre-fault policy\n\n")
+                    .append("pre-fault: its own cost on one vCPU (PreFaultBenchmark); touch: KVM_RUN to HLT over one byte per 4 KiB page;\n")
+                    .append("total = pre-fault + touch; vs NONE: lazy faulting's total over this total (above 1 is faster).\n\n")
+                    .append("| access | size | pages | policy | pre-fault | touch | total | vs NONE |\n")
+                    .append("|---|---:|---|---|---:|---:|---:|---:|\n");
+            for (FirstTouchRow r : firstTouch) {
+                out.append(row(r.access(), mib(r.sizeMiB()), r.pages(), r.policy().name(), number(r.preFaultMs()),
+                        timed(r.touch()), number(r.totalMs()), Double.isNaN(r.speedup()) ? "n/a" : format("%.2fx", r.speedup())));
+            }
+            out.append('\n');
+        }
+        List<Measurement> preFaults = new ArrayList<>(sorted(POPULATE));
+        preFaults.addAll(sorted(STAGE2));
+        if (!preFaults.isEmpty()) {
+            out.append("### Pre-fault cost over fresh memory\n\n")
+                    .append("| policy | size | pages | vCPUs | time | GiB/s |\n|---|---:|---|---:|---:|---:|\n");
+            for (Measurement m : preFaults) {
+                boolean populate = m.benchmark().equals(POPULATE);
+                out.append(row(populate ? "POPULATE" : m.param("stage2Policy"), mib(m.sizeMiB()), m.param("pages"),
+                        populate ? "-" : m.param("vcpus"), timed(m), number(gibPerSecond(m))));
+            }
+            out.append('\n');
+        }
+        List<Measurement> host = new ArrayList<>(sorted(MEMSET_POPULATED));
+        host.addAll(sorted(MEMSET_FRESH));
+        if (!host.isEmpty()) {
+            out.append("### Host references: memset of the same size\n\n")
+                    .append("populated: memory already faulted in (no pre-fault can beat it); fresh: the host's own first touch.\n\n")
+                    .append("| memory | size | pages | time | GiB/s |\n|---|---:|---|---:|---:|\n");
+            for (Measurement m : host) {
+                out.append(row(m.benchmark().equals(MEMSET_POPULATED) ? "populated" : "fresh", mib(m.sizeMiB()), m.param("pages"),
+                        timed(m), number(gibPerSecond(m))));
+            }
+            out.append('\n');
+        }
+        List<Measurement> ioctls = measurements.stream().filter(m -> m.benchmark().startsWith(IOCTL)).toList();
+        if (!ioctls.isEmpty() || c.isPresent()) {
+            out.append("### FFM overhead: KVM_CHECK_EXTENSION on /dev/kvm in a loop\n\n")
+                    .append("| caller | ns per call | vs C |\n|---|---:|---:|\n");
+            for (Measurement m : ioctls) {
+                String ratio = c.map(r -> format("%.2fx", m.score() / r.meanNs())).orElse("n/a");
+                out.append(row("Java, " + m.benchmark().substring(IOCTL.length()), withError(m.score(), m.error()), ratio));
+            }
+            c.ifPresent(r -> out.append(row("C (gcc -O2), " + r.roundsNs().size() + " rounds", withError(r.meanNs(), r.errorNs()), "1.00x")));
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static double gibPerSecond(Measurement m) {
+        return (m.sizeMiB() / 1024.0) / (m.score() / 1000.0);
+    }
+
+    private static String timed(Measurement m) {
+        return withError(m.score(), m.error());
+    }
+
+    private static String withError(double value, double error) {
+        return Double.isNaN(error) ? number(value) : number(value) + " ± " + number(error);
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        return value >= 100 ? format("%.0f", value) : value >= 10 ? format("%.1f", value) : format("%.2f", value);
+    }
+
+    static String mib(int sizeMiB) {
+        return sizeMiB >= 1024 && sizeMiB % 1024 == 0 ? sizeMiB / 1024 + " GiB" : sizeMiB + " MiB";
+    }
+
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |\n";
+    }
+
+    private static String format(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+}

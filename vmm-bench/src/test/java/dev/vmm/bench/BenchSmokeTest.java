@@ -1,0 +1,53 @@
+package dev.vmm.bench;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Benchmarks are not tests; this only checks that each one runs a short iteration on real KVM
+ * without error and that the run's outputs come out. It measures nothing.
+ */
+@Tag("kvm")
+class BenchSmokeTest {
+
+    @Test
+    void everyBenchmarkRunsOneShortIterationAndTheOutputsAreWritten(@TempDir Path dir) throws Exception {
+        Summary summary = BenchMain.run(Preset.SMOKE, BenchMain.BENCHMARKS, dir);
+
+        // Without KVM_PRE_FAULT_MEMORY (6.12-nonpt, 6.1) the run leaves STAGE2 and FULL out, and says so.
+        boolean stage2 = BenchMain.stage2Supported();
+        Set<String> expected = new HashSet<>(Set.of(Summary.FIRST_TOUCH, Summary.POPULATE, Summary.MEMSET_POPULATED, Summary.MEMSET_FRESH,
+                Summary.IOCTL + "typed", Summary.IOCTL + "downcall", Summary.IOCTL + "criticalDowncall"));
+        if (stage2) {
+            expected.add(Summary.STAGE2);
+        }
+        Set<String> ran = summary.measurements().stream().map(Measurement::benchmark).collect(Collectors.toSet());
+        assertEquals(expected, ran);
+        for (Measurement m : summary.measurements()) {
+            assertTrue(m.score() > 0 && Double.isFinite(m.score()), m.toString());
+        }
+        // 4 policies (2 without stage-2 support) x read and write; each row has its pre-fault cost.
+        assertEquals(stage2 ? 8 : 4, summary.firstTouch().size(), summary.firstTouch().toString());
+        for (Summary.FirstTouchRow row : summary.firstTouch()) {
+            assertTrue(Double.isFinite(row.preFaultMs()) && Double.isFinite(row.speedup()), row.toString());
+        }
+        assertTrue(summary.c().orElseThrow().meanNs() > 0, "the C loop reported no time");
+
+        BenchMain.Outputs outputs = BenchMain.Outputs.in(dir);
+        assertTrue(Files.readString(outputs.json()).contains("FirstTouchBenchmark.touch"), "JMH's JSON lacks the first-touch results");
+        String markdown = Files.readString(outputs.markdown());
+        assertTrue(markdown.contains("| C (gcc -O2)") && !markdown.contains("Incomplete run"), markdown);
+        assertEquals(!stage2, markdown.contains("STAGE2 and FULL were not measured"), markdown);
+        assertTrue(Files.readString(outputs.svg()).startsWith("<svg"), "the plot is not an SVG");
+    }
+}
