@@ -3,22 +3,25 @@
 #
 #   scripts/sandbox.sh [--kernel PROFILE] [--force-sandbox] [--timeout SECONDS] [--mem MIB] [--cpus N] -- CMD [ARGS...]
 #
-# With a usable /dev/kvm on the host (and no --force-sandbox) CMD simply runs here, with
-# VMM_KERNEL_PROFILE=host. Otherwise a throwaway guest boots under QEMU's emulator (TCG, which
+# Without --kernel, CMD simply runs here when the host has a usable /dev/kvm (profile "host",
+# also selectable with --kernel host). A named kernel profile, or --force-sandbox, always boots a
+# throwaway guest: the host's KVM may be any kernel, or another flavour of KVM altogether (PVM, say),
+# so only the sandbox gives the named kernel. The guest boots under QEMU's emulator (TCG, which
 # emulates AMD SVM with nested paging) with a stock Debian kernel that loads kvm_amd; CMD runs in
 # it as root, chrooted into the host's root (read-only 9p), in the same working folder, with the
 # project folder writable, a tmpfs on /tmp, and stdout/stderr streamed live. The exit status is
 # CMD's; 124 when --timeout ran out, 125 when the guest failed before CMD ran, 2 for usage errors.
 #
-# Profiles: 6.12 (default, nested paging, has KVM_CAP_PRE_FAULT_MEMORY), 6.12-nonpt (same kernel,
-# kvm_amd npt=0: shadow paging), 6.1 (predates KVM_PRE_FAULT_MEMORY).
+# Profiles: host (this machine's /dev/kvm), 6.12 (default sandbox, nested paging, has
+# KVM_CAP_PRE_FAULT_MEMORY), 6.12-nonpt (same kernel, kvm_amd npt=0: shadow paging), 6.1 (predates
+# KVM_PRE_FAULT_MEMORY).
 # Downloads and built initramfs images are cached in $VMM_CACHE (default ~/.cache/vmm).
 set -uo pipefail
 
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PROFILES="6.12, 6.12-nonpt, 6.1"
+PROFILES="host, 6.12, 6.12-nonpt, 6.1"
 INIT_SCRIPT="$VMM_ROOT/scripts/sandbox-init.sh"
 ANCHOR_SOURCE="$VMM_ROOT/scripts/kvm-anchor.c"
 # Bump when the layout of the initramfs built below changes (the init script is hashed anyway).
@@ -31,15 +34,16 @@ usage() {
   cat >&2 <<EOF
 usage: scripts/sandbox.sh [--kernel PROFILE] [--force-sandbox] [--timeout SECONDS] [--mem MIB] [--cpus N] -- CMD [ARGS...]
 Runs CMD with a real /dev/kvm: directly when the host has one, else in a QEMU TCG guest.
-  --kernel PROFILE   guest kernel: $PROFILES (default 6.12)
-  --force-sandbox    boot the guest even when the host has /dev/kvm
+  --kernel PROFILE   $PROFILES (default: host when /dev/kvm is usable, else 6.12);
+                     a sandbox profile boots its kernel even when the host has /dev/kvm
+  --force-sandbox    boot the 6.12 guest even when the host has /dev/kvm
   --timeout SECONDS  stop the guest after this long, exit 124 (default 1800)
   --mem MIB          guest memory (default 4096)
   --cpus N           guest vCPUs (default 2)
 EOF
 }
 
-profile=6.12 force=0 timeout=1800 mem=4096 cpus=2
+profile='' force=0 timeout=1800 mem=4096 cpus=2
 while [ $# -gt 0 ]; do
   case $1 in
     --) shift; break ;;
@@ -62,7 +66,13 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { usage; usage_error "no command given (put it after --)."; }
 
+host_kvm_usable() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }
+if [ -z "$profile" ]; then
+  if [ "$force" = 0 ] && host_kvm_usable; then profile=host; else profile=6.12; fi
+fi
+
 case $profile in
+  host) host_kvm_usable || usage_error "this machine has no usable /dev/kvm for --kernel host: pick a sandbox profile (6.12, 6.12-nonpt, 6.1)." ;;
   6.12)       kseries=6.12; kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="" ;;
   6.12-nonpt) kseries=6.12; kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="npt=0" ;;
   6.1)        kseries=6.1;  kregex='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$';       kvm_amd_opts="" ;;
@@ -71,8 +81,8 @@ esac
 
 export VMM_ROOT VMM_CACHE
 
-# ---- The host has KVM: nothing to boot. ----
-if [ "$force" = 0 ] && [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
+# ---- The host's own KVM: nothing to boot. ----
+if [ "$profile" = host ]; then
   export VMM_KERNEL_PROFILE=host
   exec "$@"
 fi
