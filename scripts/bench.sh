@@ -4,14 +4,14 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-preset=() forks=() profile=6.12 out="$VMM_ROOT/target/bench" only=() timeout=10800
+preset=() forks=() kernel=() out="$VMM_ROOT/target/bench" only=() timeout=10800
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) preset=(--quick); timeout=3600; shift ;;
     --kernel|--out|--only|--forks)
       [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
       case "$1" in
-        --kernel) profile=$2 ;;
+        --kernel) kernel=(--kernel "$2") ;;
         --out) out=$(mkdir -p "$2" && cd "$2" && pwd) || die "Cannot create the output folder '$2'." ;;
         --only) only=(--only "$2") ;;
         --forks) forks=(--forks "$2") ;;
@@ -30,9 +30,10 @@ cp="$VMM_ROOT/vmm-bench/target/classes:$(cat vmm-bench/target/test-classpath.txt
 # The guest cannot see the host's CPU; the results name it.
 export VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
 mkdir -p "$out"
-say "running the ${preset:+quick }benchmarks on kernel profile $profile; results go to $out"
+say "running the ${preset:+quick }benchmarks ${kernel:+on kernel profile ${kernel[1]} }(results go to $out)"
 # The runner itself does no measuring: a light JIT and GC keep it quick under emulation. JMH's
 # forked JVMs, which measure, get their own flags (see BenchMain).
-exec bash scripts/sandbox.sh --kernel "$profile" --mem 6144 --timeout "$timeout" -- \
+# No --kernel: this machine's /dev/kvm when it has one, else the 6.12 sandbox.
+exec bash scripts/sandbox.sh "${kernel[@]}" --mem 6144 --timeout "$timeout" -- \
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
   -cp "$cp" dev.vmm.bench.BenchMain "${preset[@]}" "${forks[@]}" "${only[@]}" --out "$out"

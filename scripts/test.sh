@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
 # ./vmm test: build, host tests, then the KVM tests on real KVM for each kernel profile.
-# Usage: ./vmm test [--profiles "6.12 6.12-nonpt 6.1"] [--host-only]
+# Usage: ./vmm test [--profiles "host 6.12 6.12-nonpt 6.1"] [--host-only]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-profiles=${VMM_TEST_PROFILES:-"6.12 6.12-nonpt 6.1"}
+# The machine's own KVM first, when it has one; then each sandbox kernel.
+host_kvm=""
+[ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null && host_kvm="host "
+profiles=${VMM_TEST_PROFILES:-"${host_kvm}6.12 6.12-nonpt 6.1"}
 host_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profiles) [ $# -ge 2 ] || die "--profiles needs a value, e.g. --profiles \"6.12 6.12-nonpt\"."; profiles=$2; shift 2 ;;
     --host-only) host_only=1; shift ;;
-    *) die "Unknown option '$1' for ./vmm test: use --profiles \"6.12 6.12-nonpt 6.1\" or --host-only." ;;
+    *) die "Unknown option '$1' for ./vmm test: use --profiles \"host 6.12 6.12-nonpt 6.1\" (any of them) or --host-only." ;;
   esac
 done
+
+# The tags to leave out on the host's own KVM, by the kernel's own rule for KVM_CAP_PRE_FAULT_MEMORY
+# (Linux 6.10+ with EPT or NPT; PVM has neither) and whether real mode runs on the CPU.
+host_exclusions() {
+  local release tdp=N
+  release=$(uname -r)
+  for p in /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept; do
+    [ -r "$p" ] && tdp=$(cat "$p")
+  done
+  if [[ $tdp =~ ^(Y|1)$ ]] && { [ "${release%%.*}" -gt 6 ] || { [ "${release%%.*}" -eq 6 ] && [ "$(echo "$release" | cut -d. -f2)" -ge 10 ]; }; }; then
+    host_exclude=(--exclude-tag no-prefault)
+  else
+    host_exclude=(--exclude-tag prefault)
+  fi
+  # PVM runs real mode in KVM's emulator (see VmAndVcpuTest.aTripleFaultIsAShutdown).
+  [ -d /sys/module/kvm_pvm ] && host_exclude+=(--exclude-tag real-mode-in-hardware)
+  return 0
+}
 
 use_jdk
 cd "$VMM_ROOT"
@@ -47,6 +68,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
     case "$profile" in
       6.12) exclude=(--exclude-tag no-prefault) ;;
       6.12-nonpt|6.1) exclude=(--exclude-tag prefault) ;;
+      host) host_exclusions; exclude=("${host_exclude[@]}") ;;
       *) exclude=() ;;
     esac
     say "running the KVM tests on kernel profile $profile"

@@ -21,9 +21,18 @@ final class Environment {
                   + ". The guest's CPU and MMU are emulated: absolute times are tens of times slower than on hardware,"
                   + " and even ratios between policies are distorted. Use these numbers to see that each path works and"
                   + " roughly what it costs, not to predict real hardware."
-                : "KVM: the host's own /dev/kvm (real hardware virtualisation).";
+                : hostKvm();
         String preFault = stage2 ? "" : " KVM_PRE_FAULT_MEMORY is not available on this kernel: STAGE2 and FULL were not measured.";
         return first + "\n\n" + kvm + preFault;
+    }
+
+    private static String hostKvm() {
+        String kvm = Files.isDirectory(Path.of("/sys/module/kvm_pvm"))
+                ? "KVM: this machine's own /dev/kvm, PVM (kvm_pvm): guests run without hardware virtualisation,"
+                  + " with shadow paging, so every guest page-table change and first touch goes through the host kernel."
+                : "KVM: this machine's own /dev/kvm (hardware virtualisation).";
+        boolean virtual = read("/proc/cpuinfo").lines().anyMatch(l -> l.startsWith("flags") && l.contains(" hypervisor"));
+        return virtual ? kvm + " This machine is itself a virtual machine." : kvm;
     }
 
     private static String cpuModel() {

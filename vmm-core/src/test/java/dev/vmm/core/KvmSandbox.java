@@ -19,6 +19,9 @@ public final class KvmSandbox {
      * module's parameter, independent of anything this project computes.
      */
     public static boolean tdpEnabled() throws IOException {
+        if (isPvm()) {
+            return false; // PVM runs guests without hardware virtualization: shadow paging only
+        }
         for (String parameter : new String[] {"/sys/module/kvm_amd/parameters/npt", "/sys/module/kvm_intel/parameters/ept"}) {
             Path path = Path.of(parameter);
             if (Files.exists(path)) {
@@ -26,7 +29,12 @@ public final class KvmSandbox {
                 return value.equals("Y") || value.equals("1");
             }
         }
-        throw new IllegalStateException("Neither kvm_amd nor kvm_intel is loaded.");
+        throw new IllegalStateException("None of kvm_amd, kvm_intel and kvm_pvm is loaded.");
+    }
+
+    /** Whether KVM here is PVM (kvm_pvm), the vendor module for machines without VMX or SVM. */
+    public static boolean isPvm() {
+        return Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
     }
 
     /** The running kernel's (major, minor) version, e.g. {6, 12}. */

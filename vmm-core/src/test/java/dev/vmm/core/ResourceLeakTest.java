@@ -28,7 +28,9 @@ class ResourceLeakTest {
             long memfdMappings = mappings("memfd:vmm-guest-memory");
             long allMappings = mappings("");
             cycle(kvm, ROUNDS);
-            assertEquals(fds, openFds(), "open file descriptors after " + ROUNDS + " VMs");
+            // Fewer is fine: the JVM may close an fd of its own meanwhile (seen once, after the JMH smoke run).
+            long fdsAfter = openFds();
+            assertTrue(fdsAfter <= fds, fdsAfter + " open file descriptors after " + ROUNDS + " VMs, " + fds + " before");
             assertEquals(vcpuMappings, mappings("kvm-vcpu"), "kvm_run mappings after " + ROUNDS + " VMs");
             assertEquals(memfdMappings, mappings("memfd:vmm-guest-memory"), "memfd guest memory mappings after " + ROUNDS + " VMs");
             // Anonymous guest memory has no name in /proc/self/maps, and the JVM maps and unmaps on
