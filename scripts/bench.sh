@@ -30,10 +30,21 @@ cp="$VMM_ROOT/vmm-bench/target/classes:$(cat vmm-bench/target/test-classpath.txt
 # The guest cannot see the host's CPU; the results name it.
 export VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
 mkdir -p "$out"
+# A sandbox guest can write only inside the project: results for a folder elsewhere go through target/.
+run_dir=$out
+case "$out/" in
+  "$VMM_ROOT"/*) ;;
+  *) run_dir="$VMM_ROOT/target/bench-staging.$$"; rm -rf "$run_dir" ;;
+esac
 say "running the ${preset:+quick }benchmarks ${kernel:+on kernel profile ${kernel[1]} }(results go to $out)"
 # The runner itself does no measuring: a light JIT and GC keep it quick under emulation. JMH's
 # forked JVMs, which measure, get their own flags (see BenchMain).
 # No --kernel: this machine's /dev/kvm when it has one, else the 6.12 sandbox.
-exec bash scripts/sandbox.sh "${kernel[@]}" --mem 6144 --timeout "$timeout" -- \
+status=0
+bash scripts/sandbox.sh "${kernel[@]}" --mem 6144 --timeout "$timeout" -- \
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-  -cp "$cp" dev.vmm.bench.BenchMain "${preset[@]}" "${forks[@]}" "${only[@]}" --out "$out"
+  -cp "$cp" dev.vmm.bench.BenchMain "${preset[@]}" "${forks[@]}" "${only[@]}" --out "$run_dir" || status=$?
+if [ "$run_dir" != "$out" ]; then
+  if [ -d "$run_dir" ]; then cp -r "$run_dir"/. "$out"/ && rm -rf "$run_dir"; fi
+fi
+exit "$status"
