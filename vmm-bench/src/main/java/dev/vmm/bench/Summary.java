@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The tables a reader wants from one run: first touch per policy with the pre-fault cost added
@@ -33,16 +34,13 @@ final class Summary {
     private final List<Measurement> measurements;
     private final Optional<CIoctlLoop.Result> c;
     private final List<FirstTouchRow> firstTouch;
-    private final Map<String, Integer> expected;
+    private final List<Combinations.Combination> missing;
 
-    /**
-     * @param expected parameter combinations per benchmark that the run should have measured (see
-     *     {@link Combinations}); those without a result are listed in the summary
-     */
-    Summary(List<Measurement> measurements, Optional<CIoctlLoop.Result> c, Map<String, Integer> expected) {
+    /** @param missing combinations the run should have measured but has no result for; the summary lists them */
+    Summary(List<Measurement> measurements, Optional<CIoctlLoop.Result> c, List<Combinations.Combination> missing) {
         this.measurements = List.copyOf(measurements);
         this.c = c;
-        this.expected = Map.copyOf(expected);
+        this.missing = List.copyOf(missing);
         this.firstTouch = firstTouchRows();
     }
 
@@ -106,16 +104,10 @@ final class Summary {
         StringBuilder out = new StringBuilder();
         out.append("## Results\n\n").append(environment.strip()).append("\n\n");
         out.append("Times in ms, mean ± 99.9% error half-width (the mean alone where JMH had too few samples).\n\n");
-        List<String> missing = new ArrayList<>();
-        expected.forEach((benchmark, count) -> {
-            long got = measurements.stream().filter(m -> m.benchmark().equals(benchmark)).count();
-            if (got < count) {
-                missing.add(benchmark + ": " + got + " of " + count);
-            }
-        });
         if (!missing.isEmpty()) {
-            out.append("**Incomplete run**: some parameter combinations have no result (an exception or a forked JVM that died;")
-                    .append(" JMH's log above says which): ").append(String.join("; ", missing)).append(".\n\n");
+            out.append("**Incomplete run**: ").append(missing.size()).append(" parameter combinations have no result, even on a second try")
+                    .append(" (an exception, or a forked JVM that died; JMH's log says which): ")
+                    .append(missing.stream().map(Object::toString).collect(Collectors.joining("; "))).append(".\n\n");
         }
         if (!firstTouch.isEmpty()) {
             out.append("### First touch by the guest, per pre-fault policy\n\n")

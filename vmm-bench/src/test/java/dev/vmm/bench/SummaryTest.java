@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ class SummaryTest {
 
     @Test
     void firstTouchAddsTheOneVcpuPreFaultCostAndComparesWithLazyFaulting() {
-        Summary summary = new Summary(run, Optional.of(CIoctlLoop.Result.of(List.of(140.0, 160.0))), Map.of(Summary.FIRST_TOUCH, 4));
+        Summary summary = new Summary(run, Optional.of(CIoctlLoop.Result.of(List.of(140.0, 160.0))), List.of());
         List<Summary.FirstTouchRow> rows = summary.firstTouch();
         assertEquals(List.of(PreFaultPolicy.NONE, PreFaultPolicy.POPULATE, PreFaultPolicy.STAGE2, PreFaultPolicy.FULL),
                 rows.stream().map(Summary.FirstTouchRow::policy).toList());
@@ -54,17 +55,23 @@ class SummaryTest {
 
     @Test
     void aMissingPreFaultResultIsShownAsUnknownNotAsFree() {
-        Summary summary = new Summary(List.of(touch("NONE", 100), touch("POPULATE", 30)), Optional.empty(), Map.of(Summary.FIRST_TOUCH, 4));
+        List<Measurement> measured = List.of(touch("NONE", 100), touch("POPULATE", 30));
+        List<Combinations.Combination> expected = Stream.of("NONE", "POPULATE", "STAGE2", "FULL")
+                .map(policy -> new Combinations.Combination(Summary.FIRST_TOUCH, touch(policy, 1).params())).toList();
+        List<Combinations.Combination> missing = Combinations.missing(expected, measured);
+        assertEquals(expected.subList(2, 4), missing);
+        Summary summary = new Summary(measured, Optional.empty(), missing);
         Summary.FirstTouchRow populate = summary.firstTouch().get(1);
         assertTrue(Double.isNaN(populate.preFaultMs()) && Double.isNaN(populate.speedup()), populate.toString());
         String markdown = summary.markdown("here");
         assertTrue(markdown.contains("| write | 64 MiB | 4k | POPULATE | n/a | 30.0 ± 0.50 | n/a | n/a |"), markdown);
-        assertTrue(markdown.contains("**Incomplete run**") && markdown.contains("FirstTouchBenchmark.touch: 2 of 4"), markdown);
+        assertTrue(markdown.contains("**Incomplete run**") && markdown.contains("2 parameter combinations")
+                && markdown.contains("FirstTouchBenchmark.touch{access=write, pages=4k, policy=FULL, sizeMiB=64}"), markdown);
     }
 
     @Test
     void thePlotIsWellFormedSvgWithTwoBarPartsPerPolicy() throws Exception {
-        Summary summary = new Summary(run, Optional.empty(), Map.of());
+        Summary summary = new Summary(run, Optional.empty(), List.of());
         String svg = SummaryPlot.svg(summary.firstTouch(), "a <test> & title");
         Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
