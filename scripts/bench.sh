@@ -44,7 +44,8 @@ status=0
 bash scripts/sandbox.sh "${kernel[@]}" --mem 6144 --timeout "$timeout" -- \
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
   -cp "$cp" dev.vmm.bench.BenchMain "${preset[@]}" "${forks[@]}" "${only[@]}" --out "$run_dir" || status=$?
-if [ "$run_dir" != "$out" ]; then
-  if [ -d "$run_dir" ]; then cp -r "$run_dir"/. "$out"/ && rm -rf "$run_dir"; fi
+if [ "$run_dir" != "$out" ] && [ -d "$run_dir" ]; then
+  cp -r "$run_dir"/. "$out"/ && rm -rf "$run_dir"
+  [ "$status" -ne 0 ] || say "results moved to $out (summary.md, summary.svg, jmh-result.json)"
 fi
 exit "$status"

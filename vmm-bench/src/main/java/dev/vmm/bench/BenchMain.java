@@ -134,7 +134,7 @@ public final class BenchMain {
         Summary summary = new Summary(measurements, c, Combinations.missing(expected, measurements));
         String environment = Environment.describe(preset, stage2);
         Files.writeString(outputs.markdown(), summary.markdown(environment));
-        Files.writeString(outputs.svg(), SummaryPlot.svg(summary.firstTouch(), environment.lines().findFirst().orElse("")));
+        Files.writeString(outputs.svg(), SummaryPlot.svg(summary.firstTouch(), Environment.plotTitle(preset)));
         return summary;
     }
 
