@@ -23,10 +23,10 @@ record Preset(String name, int forks, int warmups, int iterations, double second
         return new Preset(name + ", " + count + " forks", count, warmups, iterations, seconds, params, cCalls, cRounds);
     }
 
-    /** Every size, page size and vCPU count; about 45 minutes in the nested sandbox. */
+    /** Every size, page size and vCPU count; about 21 minutes in the nested sandbox on 2 cores. */
     static final Preset FULL = new Preset("full", 1, 1, 3, 1, Map.of(), 2_000_000, 5);
 
-    /** 64 MiB only, both page sizes, 1 and 2 vCPUs: a few minutes on hardware, about 12 in the sandbox. */
+    /** 64 MiB only, both page sizes, 1 and 2 vCPUs: about 4 minutes in the sandbox on 2 cores. */
     static final Preset QUICK = new Preset("quick", 1, 1, 3, 1,
             Map.of("sizeMiB", List.of("64"), "vcpus", List.of("1", "2")), 500_000, 3);
 
