@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,14 +25,20 @@ class ResourceLeakTest {
              Vm anchorVm = kvm.createVm();
              Vcpu anchor = anchorVm.createVcpu(0)) {
             cycle(kvm, 20); // warm up: classes loaded, thread-local buffers allocated
-            long fds = openFds();
+            Map<String, Long> fds = openFds();
             long vcpuMappings = mappings("kvm-vcpu");
             long memfdMappings = mappings("memfd:vmm-guest-memory");
             long allMappings = mappings("");
             cycle(kvm, ROUNDS);
-            // Fewer is fine: the JVM may close an fd of its own meanwhile (seen once, after the JMH smoke run).
-            long fdsAfter = openFds();
-            assertTrue(fdsAfter <= fds, fdsAfter + " open file descriptors after " + ROUNDS + " VMs, " + fds + " before");
+            // Every kind of fd this code opens comes back exactly; the JVM's own files may only get
+            // fewer (it closed one of its own meanwhile, seen after the JMH smoke run).
+            Map<String, Long> fdsAfter = openFds();
+            for (String kind : List.of("anon_inode:kvm-vm", "anon_inode:kvm-vcpu", "anon_inode:[eventfd]", "memfd:", "/dev/kvm")) {
+                assertEquals(fds.getOrDefault(kind, 0L), fdsAfter.getOrDefault(kind, 0L), kind + " fds after " + ROUNDS + " VMs");
+            }
+            long before = fds.values().stream().mapToLong(Long::longValue).sum();
+            long after = fdsAfter.values().stream().mapToLong(Long::longValue).sum();
+            assertTrue(after <= before, after + " open file descriptors after " + ROUNDS + " VMs, " + before + " before: " + fdsAfter);
             assertEquals(vcpuMappings, mappings("kvm-vcpu"), "kvm_run mappings after " + ROUNDS + " VMs");
             assertEquals(memfdMappings, mappings("memfd:vmm-guest-memory"), "memfd guest memory mappings after " + ROUNDS + " VMs");
             // Anonymous guest memory has no name in /proc/self/maps, and the JVM maps and unmaps on
@@ -59,10 +67,24 @@ class ResourceLeakTest {
         }
     }
 
-    private static long openFds() throws IOException {
+    /** Open fds by kind: their link target, with memfd names, vCPU ids and inode numbers cut off. */
+    private static Map<String, Long> openFds() throws IOException {
+        Map<String, Long> kinds = new TreeMap<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // the directory stream's own fd, closed by now
+                }
+                String kind = target.startsWith("memfd:") ? "memfd:"
+                        : target.startsWith("anon_inode:kvm-vcpu") ? "anon_inode:kvm-vcpu" // kvm-vcpu:<id>
+                        : target.replaceAll(":\\[\\d+\\]$", "");
+                kinds.merge(kind, 1L, Long::sum);
+            }
         }
+        return kinds;
     }
 
     /** Lines of /proc/self/maps that contain {@code name} ("" for all). */
