@@ -77,7 +77,9 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       status=0
       rm -rf "$reports"; mkdir -p "$reports"
       # A test stuck in the kernel cannot be interrupted: run each in its own thread with a timeout.
+      # JMH (the benchmark smoke run) uses sun.misc.Unsafe: allowed, without the warnings.
       bash scripts/sandbox.sh --kernel "$profile" --timeout 1200 -- "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+        --sun-misc-unsafe-memory-access=allow \
         -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djunit.jupiter.execution.timeout.default=240s \
         -Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
         -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
