@@ -8,6 +8,9 @@ VMM_CACHE=${VMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm}
 say() { printf 'vmm: %s\n' "$*" >&2; }
 die() { printf 'vmm: %s\n' "$*" >&2; exit 2; }
 
+# Whether this machine has a /dev/kvm we may open (any flavour: VMX, SVM or PVM).
+host_kvm_usable() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }
+
 # Prints the path of a JDK >= 25: JAVA_HOME, then javac on PATH, then the usual install places.
 find_jdk() {
   local candidates=() c v

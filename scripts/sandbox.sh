@@ -66,7 +66,6 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { usage; usage_error "no command given (put it after --)."; }
 
-host_kvm_usable() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }
 if [ -z "$profile" ]; then
   if [ "$force" = 0 ] && host_kvm_usable; then profile=host; else profile=6.12; fi
 fi

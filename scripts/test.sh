@@ -6,7 +6,7 @@ set -euo pipefail
 
 # The machine's own KVM first, when it has one; then each sandbox kernel.
 host_kvm=""
-[ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null && host_kvm="host "
+host_kvm_usable && host_kvm="host "
 profiles=${VMM_TEST_PROFILES:-"${host_kvm}6.12 6.12-nonpt 6.1"}
 host_only=0
 while [ $# -gt 0 ]; do
@@ -20,12 +20,13 @@ done
 # The tags to leave out on the host's own KVM, by the kernel's own rule for KVM_CAP_PRE_FAULT_MEMORY
 # (Linux 6.10+ with EPT or NPT; PVM has neither) and whether real mode runs on the CPU.
 host_exclusions() {
-  local release tdp=N
-  release=$(uname -r)
+  local major minor tdp=N
+  IFS=. read -r major minor _ < /proc/sys/kernel/osrelease
   for p in /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept; do
     [ -r "$p" ] && tdp=$(cat "$p")
   done
-  if [[ $tdp =~ ^(Y|1)$ ]] && { [ "${release%%.*}" -gt 6 ] || { [ "${release%%.*}" -eq 6 ] && [ "$(echo "$release" | cut -d. -f2)" -ge 10 ]; }; }; then
+  minor=${minor%%[!0-9]*} # 6.12-rc1 -> 12
+  if [[ $tdp =~ ^(Y|1)$ ]] && [ $((major * 100 + minor)) -ge 610 ]; then
     host_exclude=(--exclude-tag no-prefault)
   else
     host_exclude=(--exclude-tag prefault)

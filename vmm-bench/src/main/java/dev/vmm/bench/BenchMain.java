@@ -170,10 +170,9 @@ public final class BenchMain {
      * either way, only warm-up takes longer.
      */
     static String[] forkFlags() {
-        String profile = System.getenv().getOrDefault("VMM_KERNEL_PROFILE", "host");
-        return profile.equals("host")
-                ? new String[] {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"}
-                : new String[] {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:-TieredCompilation"};
+        List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        Environment.sandboxProfile().ifPresent(profile -> flags.add("-XX:-TieredCompilation"));
+        return flags.toArray(String[]::new);
     }
 
     private static List<Measurement> measurements(Collection<RunResult> results) {

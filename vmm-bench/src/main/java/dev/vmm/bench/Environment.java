@@ -34,7 +34,7 @@ final class Environment {
     }
 
     /** The sandbox kernel profile ./vmm sandbox set, or empty on the machine's own KVM. */
-    private static Optional<String> sandboxProfile() {
+    static Optional<String> sandboxProfile() {
         return Optional.ofNullable(System.getenv("VMM_KERNEL_PROFILE")).filter(p -> !p.isEmpty() && !p.equals("host"));
     }
 

@@ -25,13 +25,12 @@ class VmAndVcpuTest {
              GuestMemory memory = GuestMemory.anonymous(List.of(RAM, ROM));
              Vm vm = kvm.createVm();
              Vcpu vcpu = vm.createVcpu(0)) {
-            memory.write(GuestAddress.of(CODE), new byte[] {
+            enterRealMode(vcpu, memory, new byte[] {
                     (byte) 0xc6, 0x06, 0x00, 0x20, 0x42,        // mov byte [0x2000], 0x42 (page 2 of RAM)
                     (byte) 0xc6, 0x06, 0x00, (byte) 0x80, 0x43, // mov byte [0x8000], 0x43 (the read-only slot)
                     (byte) 0xf4});                              // hlt
             vm.setMemoryRegion(0, memory.regions().get(0), MemorySlot.Flag.LOG_DIRTY_PAGES);
             vm.setMemoryRegion(1, memory.regions().get(1), MemorySlot.Flag.READONLY);
-            enterRealMode(vcpu);
 
             VcpuExit write = vcpu.run();
             assertEquals(GuestAddress.of(0x8000), assertInstanceOf(VcpuExit.MmioWrite.class, write).address());
@@ -99,14 +98,13 @@ class VmAndVcpuTest {
                 assertEquals(0, lapic[0x23], "APIC ID register of vCPU 0"); // ID in bits 24..31 of the register at 0x20
                 vcpu.setLapic(lapic);
                 assertEquals(0, vcpu.mpState(), "the BSP is runnable");
-                memory.write(GuestAddress.of(CODE), new byte[] {
+                enterRealMode(vcpu, memory, new byte[] {
                         (byte) 0xba, 0x10, 0x05,  // mov dx, 0x510
                         0x66, (byte) 0x31, (byte) 0xc0, // xor eax, eax (operand-size prefix in real mode)
                         (byte) 0xef,              // out dx, ax: the ioeventfd takes it, no exit
                         (byte) 0xba, (byte) 0xf8, 0x03, // mov dx, 0x3f8
                         (byte) 0xee,              // out dx, al: an exit (HLT would stay in the in-kernel LAPIC)
                         (byte) 0xf4});            // hlt
-                enterRealMode(vcpu);
                 VcpuExit exit = vcpu.run();
                 assertEquals(0x3f8, assertInstanceOf(VcpuExit.IoOut.class, exit).port(), "the first port write went to the eventfd, not to us");
                 assertEquals(1, doorbell.take());
@@ -119,8 +117,7 @@ class VmAndVcpuTest {
         try (Kvm kvm = Kvm.open(); GuestMemory memory = GuestMemory.anonymous(List.of(RAM)); Vm vm = kvm.createVm()) {
             vm.map(memory);
             Vcpu vcpu = vm.createVcpu(0);
-            memory.write(GuestAddress.of(CODE), new byte[] {(byte) 0xeb, (byte) 0xfe}); // jmp $
-            enterRealMode(vcpu);
+            enterRealMode(vcpu, memory, new byte[] {(byte) 0xeb, (byte) 0xfe}); // jmp $
             var result = new java.util.concurrent.atomic.AtomicReference<VcpuExit>();
             Thread runner = Thread.ofPlatform().start(() -> result.set(vcpu.run()));
             Thread.sleep(100);
@@ -142,11 +139,10 @@ class VmAndVcpuTest {
              Vm vm = kvm.createVm();
              Vcpu vcpu = vm.createVcpu(0)) {
             vm.map(memory);
-            memory.write(GuestAddress.of(CODE), new byte[] {
+            enterRealMode(vcpu, memory, new byte[] {
                     (byte) 0xa0, 0x00, (byte) 0x90,             // mov al, [0x9000]: no slot there, an MMIO read
                     (byte) 0xe6, (byte) 0xf8,                   // out 0xf8, al: shows what the read returned
                     (byte) 0xf4});                              // hlt
-            enterRealMode(vcpu);
 
             VcpuExit.MmioRead read = assertInstanceOf(VcpuExit.MmioRead.class, vcpu.run());
             assertEquals(GuestAddress.of(0x9000), read.address());
@@ -172,15 +168,16 @@ class VmAndVcpuTest {
              Vm vm = kvm.createVm();
              Vcpu vcpu = vm.createVcpu(0)) {
             vm.map(memory);
-            memory.write(GuestAddress.of(CODE), new byte[] {
+            enterRealMode(vcpu, memory, new byte[] {
                     0x0f, 0x01, 0x1e, 0x00, 0x18,               // lidt [0x1800]: an empty IDT (zeros)
                     (byte) 0xcc});                              // int3: no handler, #GP, #DF, triple fault
-            enterRealMode(vcpu);
             assertInstanceOf(VcpuExit.Shutdown.class, vcpu.run());
         }
     }
 
-    private static void enterRealMode(Vcpu vcpu) {
+    /** Writes {@code code} at CODE and points the vCPU at it, in real mode. */
+    private static void enterRealMode(Vcpu vcpu, GuestMemory memory, byte[] code) {
+        memory.write(GuestAddress.of(CODE), code);
         vcpu.setSpecialRegisters(vcpu.specialRegisters().cs(Segment.realMode(0, true)).ds(Segment.realMode(0, false)));
         vcpu.setRegisters(vcpu.registers().rip(CODE).rflags(0x2));
     }
