@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Runs the suite and writes what it found: JMH's JSON, a summary table (printed and written as
@@ -84,8 +85,10 @@ public final class BenchMain {
             System.out.println();
             System.out.println(Files.readString(outputs.markdown()));
             System.out.println("Written: " + outputs.json() + ", " + outputs.markdown() + ", " + outputs.svg());
+        } catch (IllegalArgumentException e) {
+            fail(2, e.getMessage());
         } catch (RunnerException | IOException | InterruptedException | RuntimeException e) {
-            fail(1, "The benchmark run failed: " + e.getMessage());
+            fail(1, "The benchmark run failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
     }
 
@@ -103,6 +106,11 @@ public final class BenchMain {
             excludes.add(STAGE2_BENCHMARK);
         }
         List<Combinations.Combination> expected = Combinations.expected(only, excludes, params);
+        if (expected.isEmpty()) {
+            String names = Combinations.expected(BENCHMARKS, List.of(), Map.of()).stream()
+                    .map(Combinations.Combination::benchmark).distinct().collect(Collectors.joining(", "));
+            throw new IllegalArgumentException("--only matches no benchmark here: pick a part of one of " + names + ".");
+        }
         List<RunResult> results = new ArrayList<>(jmh(preset, dir, options -> {
             options.include(only);
             excludes.forEach(options::exclude);

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,5 +50,13 @@ class BenchSmokeTest {
         assertTrue(markdown.contains("| C (gcc -O2)") && !markdown.contains("Incomplete run"), markdown);
         assertEquals(!stage2, markdown.contains("STAGE2 and FULL were not measured"), markdown);
         assertTrue(Files.readString(outputs.svg()).startsWith("<svg"), "the plot is not an SVG");
+    }
+
+    @Test
+    void anOnlyPatternThatMatchesNothingIsOneClearSentence(@TempDir Path dir) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BenchMain.run(Preset.SMOKE, "dev\\.vmm\\.bench\\..*(NoSuchThing).*", dir));
+        assertTrue(e.getMessage().startsWith("--only matches no benchmark here") && e.getMessage().contains("FirstTouchBenchmark.touch"),
+                e.getMessage());
     }
 }
