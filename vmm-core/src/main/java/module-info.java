@@ -2,6 +2,9 @@
 module dev.vmm.core {
     requires transitive dev.vmm.ffm;
     exports dev.vmm.core;
+    exports dev.vmm.core.boot;
+    exports dev.vmm.core.devices;
+    exports dev.vmm.core.microvm;
     exports dev.vmm.core.prefault;
     exports dev.vmm.core.x86;
 }

@@ -1,0 +1,152 @@
+package dev.vmm.examples.boot;
+
+import dev.vmm.core.KvmException;
+import dev.vmm.core.boot.BootException;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The microVM launcher behind {@code ./vmm boot}: boots a Linux kernel with this library's
+ * {@link dev.vmm.core.microvm.MicroVm}, echoes the guest's console, and reports boot latency per
+ * phase; with {@code --runs N}, each boot runs in a fresh JVM (so "JVM start to main" is real
+ * every time) and the report gives median, min and max; with {@code --compare qemu}, QEMU's
+ * microvm boots the same kernel alongside. Run without arguments for the options.
+ */
+public final class BootLauncher {
+    private BootLauncher() {}
+
+    public static void main(String[] args) {
+        ProcessClock clock = ProcessClock.start();
+        int status;
+        try {
+            status = run(clock, args);
+        } catch (BootException e) {
+            System.err.println("vmm boot: " + e.getMessage());
+            status = 2;
+        } catch (KvmException e) {
+            System.err.println("vmm boot: KVM refused a step of the boot: " + e.getMessage());
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    static int run(ProcessClock clock, String... args) {
+        if (args.length == 0 || List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(BootOptions.USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        BootOptions options = BootOptions.parse(args);
+        if (options.child()) {
+            BootMeasurement m = JavaBoot.boot(options, clock, System.err, System.err);
+            System.out.print(m.toProperties());
+            return m.clean ? 0 : 1;
+        }
+        PrintStream console = options.json() ? System.err : System.out;
+        System.err.printf("vmm boot: %s, %d MiB, %d vCPU%s, pre-fault %s, command line \"%s\"%n", options.kernel(), options.memoryMib(),
+                options.cpus(), options.cpus() == 1 ? "" : "s", options.preFault(), options.commandLine());
+        Map<String, List<BootMeasurement>> results = new LinkedHashMap<>();
+        results.put("java", new ArrayList<>());
+        if (options.compareQemu()) {
+            results.put("qemu", new ArrayList<>());
+        }
+        boolean inProcess = options.runs() == 1 && !options.compareQemu();
+        for (int run = 1; run <= options.runs(); run++) {
+            PrintStream echo = run == 1 ? console : null;
+            BootMeasurement java = inProcess ? JavaBoot.boot(options, clock, echo, System.err) : bootInChildJvm(options, run == 1);
+            results.get("java").add(java);
+            progress(run, options.runs(), java);
+            if (options.compareQemu()) {
+                BootMeasurement qemu = QemuBoot.boot(options, echo);
+                results.get("qemu").add(qemu);
+                progress(run, options.runs(), qemu);
+            }
+        }
+        boolean clean = results.values().stream().flatMap(List::stream).allMatch(m -> m.clean);
+        if (options.json()) {
+            results.values().forEach(list -> {
+                for (int i = 0; i < list.size(); i++) {
+                    System.out.println(list.get(i).toJson(i + 1));
+                }
+            });
+        } else {
+            System.out.println();
+            System.out.print(BootReport.table(results));
+            BootMeasurement first = results.get("java").getFirst();
+            long[] facts = first.guestFacts();
+            System.out.println("java: exit " + first.exit + "; pre-fault " + first.preFault + "; " + first.unhandledAccesses
+                    + " port/MMIO accesses no device handled" + (facts == null ? "; the init's marker line never came"
+                    : "; the guest saw " + facts[0] + " CPU" + (facts[0] == 1 ? "" : "s") + " and " + (facts[2] >> 20) + " MiB of RAM"));
+            if (options.compareQemu()) {
+                System.out.println("qemu: " + results.get("qemu").getFirst().exit
+                        + "; its boot-complete is the init's marker line, printed just before the signal");
+            }
+            System.out.println("\"at\" rows count from the start of the process (JVM or QEMU); the others are the phase's own time.");
+        }
+        return clean ? 0 : 1;
+    }
+
+    private static void progress(int run, int runs, BootMeasurement m) {
+        if (runs > 1) {
+            Double complete = m.phases.get(BootMeasurement.Phase.BOOT_COMPLETE);
+            System.err.printf("vmm boot: run %d/%d (%s): %s, exit %s%n", run, runs, m.vmm,
+                    complete == null ? "no boot-complete" : String.format("boot-complete at %.1f ms", complete), m.exit);
+        }
+    }
+
+    /** Boots once in a fresh JVM with the same JVM options; its console is shown when {@code echo}. */
+    private static BootMeasurement bootInChildJvm(BootOptions options, boolean echo) {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BootLauncher.class.getName()));
+        command.addAll(options.childArguments());
+        Path log = null;
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (echo) {
+                builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                log = Files.createTempFile("vmm-boot-child", ".log");
+                builder.redirectError(log.toFile());
+            }
+            Process child = builder.start();
+            child.getOutputStream().close();
+            String result = new String(child.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            child.waitFor();
+            if (result.isBlank()) {
+                BootMeasurement failed = new BootMeasurement("java");
+                failed.exit = "the boot's JVM ended with status " + child.exitValue() + " and no result" + (log == null ? "" : tail(log));
+                return failed;
+            }
+            return BootMeasurement.fromProperties(result);
+        } catch (IOException e) {
+            throw new BootException("Could not start a JVM for the boot (" + e.getMessage() + "): check that " + java + " runs.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BootException("Interrupted while waiting for a boot.");
+        } finally {
+            if (log != null) {
+                log.toFile().delete();
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            return lines.isEmpty() ? "" : ": " + String.join(File.separator.equals("/") ? " / " : " ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.vmm.examples.boot;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One boot, measured: the phases in milliseconds (those that apply to the VMM that booted), how
+ * it ended, and what the guest's init reported on its marker line.
+ */
+final class BootMeasurement {
+    /** The phases, in report order, with their labels; "at" phases count from process start. */
+    enum Phase {
+        JVM_START_TO_MAIN("JVM start to main"),
+        IMAGE_CHECK("read + check kernel and initrd"),
+        VM_CREATE("KVM open + VM create"),
+        MEMORY_SETUP("memory setup"),
+        PRE_FAULT("pre-fault"),
+        KERNEL_LOAD("kernel load"),
+        FIRST_KVM_RUN("first KVM_RUN, at"),
+        FIRST_CONSOLE_BYTE("first console byte, at"),
+        BOOT_COMPLETE("boot-complete, at"),
+        VM_EXIT("VM exit, at");
+
+        final String label;
+
+        Phase(String label) {
+            this.label = label;
+        }
+
+        String key() {
+            return name().toLowerCase() + "_ms";
+        }
+    }
+
+    /** The init's line: {@code vmm-boot: init reached: cpus=N mem_total_kib=M ram_bytes=R}. */
+    static final Pattern MARKER = Pattern.compile("vmm-boot: init reached: cpus=(\\d+) mem_total_kib=(\\d+) ram_bytes=(\\d+)");
+
+    final String vmm;
+    final Map<Phase, Double> phases = new LinkedHashMap<>();
+    String exit = "";
+    boolean clean;
+    String preFault = "";
+    String markerLine = "";
+    long unhandledAccesses;
+
+    BootMeasurement(String vmm) {
+        this.vmm = vmm;
+    }
+
+    /** The guest's reported CPU count, MemTotal in KiB and e820 RAM in bytes; null without a marker line. */
+    long[] guestFacts() {
+        Matcher m = MARKER.matcher(markerLine);
+        return m.find() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))} : null;
+    }
+
+    String toJson(int run) {
+        StringJoiner j = new StringJoiner(", ", "{", "}");
+        j.add("\"vmm\": \"" + vmm + "\"").add("\"run\": " + run);
+        for (Phase p : Phase.values()) {
+            Double v = phases.get(p);
+            j.add("\"" + p.key() + "\": " + (v == null ? "null" : String.format("%.3f", v)));
+        }
+        j.add("\"exit\": \"" + escape(exit) + "\"").add("\"clean\": " + clean).add("\"prefault\": \"" + escape(preFault) + "\"");
+        long[] facts = guestFacts();
+        j.add("\"guest_cpus\": " + (facts == null ? "null" : facts[0]));
+        j.add("\"guest_mem_total_kib\": " + (facts == null ? "null" : facts[1]));
+        j.add("\"guest_ram_bytes\": " + (facts == null ? "null" : facts[2]));
+        j.add("\"unhandled_accesses\": " + unhandledAccesses);
+        return j.toString();
+    }
+
+    private static String escape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** For a parent launcher: the measurement as Java properties (one process boots, another reports). */
+    String toProperties() {
+        Properties p = new Properties();
+        phases.forEach((phase, v) -> p.setProperty(phase.key(), Double.toString(v)));
+        p.setProperty("vmm", vmm);
+        p.setProperty("exit", exit);
+        p.setProperty("clean", Boolean.toString(clean));
+        p.setProperty("prefault", preFault);
+        p.setProperty("marker", markerLine);
+        p.setProperty("unhandled", Long.toString(unhandledAccesses));
+        StringWriter w = new StringWriter();
+        try {
+            p.store(w, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return w.toString();
+    }
+
+    static BootMeasurement fromProperties(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        BootMeasurement m = new BootMeasurement(p.getProperty("vmm", "java"));
+        for (Phase phase : Phase.values()) {
+            String v = p.getProperty(phase.key());
+            if (v != null) {
+                m.phases.put(phase, Double.parseDouble(v));
+            }
+        }
+        m.exit = p.getProperty("exit", "no result");
+        m.clean = Boolean.parseBoolean(p.getProperty("clean"));
+        m.preFault = p.getProperty("prefault", "");
+        m.markerLine = p.getProperty("marker", "");
+        m.unhandledAccesses = Long.parseLong(p.getProperty("unhandled", "0"));
+        return m;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.vmm.examples.boot;
+
+import dev.vmm.core.boot.BootException;
+import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.prefault.PreFaultPolicy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The launcher's command line. Bad input is a {@link BootException} with one sentence.
+ *
+ * @param child internal: boot once and print the measurement for a parent launcher
+ */
+record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib, int cpus, PreFaultPolicy preFault,
+                   int runs, boolean json, boolean compareQemu, int timeoutSeconds, boolean child) {
+
+    static final String USAGE = """
+            usage: BootLauncher --kernel PATH [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
+                                [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S]
+              --kernel      bzImage or ELF vmlinux to boot
+              --initrd      initial RAM disk (a cpio archive)
+              --cmdline     kernel command line (default: %s)
+              --mem         guest memory in MiB (default 256)
+              --cpus        vCPUs (default 1)
+              --prefault    pre-fault policy for guest memory (default NONE)
+              --runs        boots to measure, each in a fresh JVM when more than one (default 1)
+              --json        print one JSON object per run instead of the report
+              --compare qemu  also boot the same kernel, initrd and command line with QEMU's microvm (-accel kvm)
+              --timeout     seconds one boot may take (default 600)
+            """.formatted(MicroVmConfig.DEFAULT_COMMAND_LINE);
+
+    static BootOptions parse(String... args) {
+        Path kernel = null, initrd = null;
+        String cmdline = MicroVmConfig.DEFAULT_COMMAND_LINE;
+        long mem = 256;
+        int cpus = 1, runs = 1, timeout = 600;
+        PreFaultPolicy preFault = PreFaultPolicy.NONE;
+        boolean json = false, qemu = false, child = false;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            switch (option) {
+                case "--json" -> json = true;
+                case "--child" -> child = true;
+                case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout" -> {
+                    if (i + 1 >= args.length) {
+                        throw new BootException("Option " + option + " needs a value (see --help).");
+                    }
+                    String value = args[++i];
+                    switch (option) {
+                        case "--kernel" -> kernel = Path.of(value);
+                        case "--initrd" -> initrd = Path.of(value);
+                        case "--cmdline" -> cmdline = value;
+                        case "--mem" -> mem = number(option, value, 1, 1 << 20);
+                        case "--cpus" -> cpus = (int) number(option, value, 1, 255);
+                        case "--runs" -> runs = (int) number(option, value, 1, 1000);
+                        case "--timeout" -> timeout = (int) number(option, value, 1, 86400);
+                        case "--prefault" -> preFault = policy(value);
+                        case "--compare" -> {
+                            if (!value.equals("qemu")) {
+                                throw new BootException("--compare takes 'qemu', not '" + value + "'.");
+                            }
+                            qemu = true;
+                        }
+                        default -> throw new AssertionError(option);
+                    }
+                }
+                default -> throw new BootException("Unknown option '" + option + "': the options are --kernel, --initrd, --cmdline, --mem,"
+                        + " --cpus, --prefault, --runs, --json, --compare qemu and --timeout.");
+            }
+        }
+        if (kernel == null) {
+            throw new BootException("No kernel given: add --kernel PATH (a bzImage or an ELF vmlinux).");
+        }
+        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, runs, json, qemu, timeout, child);
+    }
+
+    private static long number(String option, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the sentence below says it
+        }
+        throw new BootException(option + " takes a whole number from " + min + " to " + max + ", not '" + value + "'.");
+    }
+
+    private static PreFaultPolicy policy(String value) {
+        try {
+            return PreFaultPolicy.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BootException("--prefault takes one of " + Arrays.toString(PreFaultPolicy.values()) + ", not '" + value + "'.");
+        }
+    }
+
+    MicroVmConfig vmConfig() {
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault);
+    }
+
+    /** The arguments that make a child launcher boot once with these settings. */
+    List<String> childArguments() {
+        List<String> a = new ArrayList<>(List.of("--child", "--kernel", kernel.toString(), "--cmdline", commandLine,
+                "--mem", Long.toString(memoryMib), "--cpus", Integer.toString(cpus), "--prefault", preFault.name(),
+                "--timeout", Integer.toString(timeoutSeconds)));
+        if (initrd != null) {
+            a.addAll(List.of("--initrd", initrd.toString()));
+        }
+        return a;
+    }
+}

@@ -1,0 +1,231 @@
+package dev.vmm.core.boot;
+
+import dev.vmm.core.GuestAddress;
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.Registers;
+import dev.vmm.core.Vcpu;
+import dev.vmm.core.x86.LongMode;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Boots a Linux x86-64 kernel through its 64-bit entry point, as a boot loader would leave it: the
+ * kernel, initrd and command line in guest memory, a zero page ({@code boot_params}) describing
+ * them and the e820 memory map, an MP table listing the CPUs, and the bootstrap vCPU in long mode
+ * with {@code rsi} pointing at the zero page.
+ *
+ * {@snippet :
+ * LinuxBoot boot = LinuxBoot.plan(LinuxKernel.read(kernelPath), initrdBytes, "console=ttyS0", memory.size(), 2);
+ * boot.load(memory);               // memory from LinuxBoot.memoryRanges(size)
+ * boot.enterKernel(vcpu0, memory); // CPUID must be set first (long mode needs it)
+ * }
+ *
+ * {@link #plan} checks that everything fits before anything is written, and says what does not.
+ */
+public final class LinuxBoot {
+    /** The zero page (boot_params). */
+    public static final GuestAddress ZERO_PAGE = GuestAddress.of(0x7000);
+    /** Initial stack pointer of the bootstrap vCPU (the stack grows down below it). */
+    public static final GuestAddress BOOT_STACK = GuestAddress.of(0x8ff0);
+    /** GDT and identity page tables (see {@link LongMode}). */
+    public static final GuestAddress PAGE_TABLES = GuestAddress.of(0x9000);
+    /** The kernel command line. */
+    public static final GuestAddress COMMAND_LINE = GuestAddress.of(0x20000);
+    /** The MP floating pointer and table: the last KiB of base memory, where Linux looks. */
+    public static final GuestAddress MP_TABLE = GuestAddress.of(0x9fc00);
+    /** The first byte above the legacy hole (VGA, option ROMs, BIOS). */
+    public static final GuestAddress HIGH_MEMORY = GuestAddress.of(0x100000);
+    /** The 32-bit MMIO gap, [3 GiB, 4 GiB): I/O APIC, local APIC and other devices live here, not RAM. */
+    public static final GuestAddress MMIO_GAP_START = GuestAddress.of(0xc0000000L);
+    public static final GuestAddress MMIO_GAP_END = GuestAddress.of(1L << 32);
+    /** The identity-mapped range: the first GiB holds everything the kernel needs at entry. */
+    private static final GuestMemory.Range IDENTITY_MAPPED = new GuestMemory.Range(GuestAddress.of(0), 1L << 30);
+
+    private static final int E820_RAM = 1;
+    private static final int E820_RESERVED = 2;
+    private static final int MAX_E820_ENTRIES = 128;
+
+    /** One entry of the e820 memory map the guest receives. */
+    public record E820Entry(GuestAddress start, long size, int type) {
+        public boolean isRam() {
+            return type == E820_RAM;
+        }
+    }
+
+    private final LinuxKernel kernel;
+    private final byte[] initrd;
+    private final GuestAddress initrdAddress;
+    private final byte[] commandLine;
+    private final long memorySize;
+    private final int cpus;
+
+    private LinuxBoot(LinuxKernel kernel, byte[] initrd, GuestAddress initrdAddress, byte[] commandLine, long memorySize, int cpus) {
+        this.kernel = kernel;
+        this.initrd = initrd;
+        this.initrdAddress = initrdAddress;
+        this.commandLine = commandLine;
+        this.memorySize = memorySize;
+        this.cpus = cpus;
+    }
+
+    /** The RAM ranges for {@code size} bytes of guest memory: below the MMIO gap, the rest from 4 GiB. */
+    public static List<GuestMemory.Range> memoryRanges(long size) {
+        long low = Math.min(size, MMIO_GAP_START.value());
+        List<GuestMemory.Range> ranges = new ArrayList<>();
+        ranges.add(new GuestMemory.Range(GuestAddress.of(0), low));
+        if (size > low) {
+            ranges.add(new GuestMemory.Range(MMIO_GAP_END, size - low));
+        }
+        return ranges;
+    }
+
+    /** Most vCPUs the MP table describes. */
+    public static int maxCpus() {
+        return MpTable.maxCpus();
+    }
+
+    /**
+     * Decides where everything goes and checks that it fits in {@code memorySize} bytes of RAM laid
+     * out by {@link #memoryRanges}.
+     *
+     * @param initrd the initial RAM disk, or null for none
+     * @throws BootException when the command line is too long, the memory too small for the kernel,
+     *     or the initrd does not fit between the kernel and the end of low memory
+     */
+    public static LinuxBoot plan(LinuxKernel kernel, byte[] initrd, String commandLine, long memorySize, int cpus) {
+        if (cpus < 1 || cpus > maxCpus()) {
+            throw new BootException(cpus + " vCPUs asked for: give 1 to " + maxCpus() + ".");
+        }
+        byte[] cmdline = commandLine.getBytes(StandardCharsets.US_ASCII);
+        if (!StandardCharsets.US_ASCII.newEncoder().canEncode(commandLine) || commandLine.indexOf('\0') >= 0) {
+            throw new BootException("The kernel command line holds a character that is not printable ASCII: use plain ASCII.");
+        }
+        int maxCmdline = Math.min(kernel.maxCommandLine(), (int) (MP_TABLE.value() - COMMAND_LINE.value()) - 1);
+        if (cmdline.length > maxCmdline) {
+            throw new BootException("The kernel command line is " + cmdline.length + " bytes, but " + kernel
+                    + " takes at most " + maxCmdline + ": shorten it.");
+        }
+        if (memorySize <= 0 || memorySize % GuestMemory.PAGE_SIZE != 0) {
+            throw new BootException("Guest memory of " + memorySize + " bytes is not a positive multiple of 4 KiB.");
+        }
+        long lowEnd = Math.min(memorySize, MMIO_GAP_START.value());
+        long kernelEnd = kernel.loadStart().value() + kernel.initSize();
+        if (kernel.loadStart().value() < HIGH_MEMORY.value()) {
+            throw new BootException("Kernel image " + kernel + " wants to load at " + kernel.loadStart()
+                    + ", below 1 MiB where the boot tables live: give a kernel that loads at 1 MiB or above.");
+        }
+        if (kernelEnd > lowEnd) {
+            throw new BootException(mib(memorySize) + " of guest memory is too small: " + kernel + " needs memory up to "
+                    + mib(kernelEnd) + " to boot; give more memory (--mem).");
+        }
+        GuestAddress initrdAt = null;
+        if (initrd != null) {
+            long top = Math.min(lowEnd, kernel.initrdAddressMax() + 1);
+            long at = (top - initrd.length) & ~(GuestMemory.PAGE_SIZE - 1);
+            if (initrd.length == 0 || at < kernelEnd || top < initrd.length) {
+                throw new BootException(initrd.length == 0 ? "The initrd is empty: give a cpio archive (compressed or not)."
+                        : "The initrd of " + mib(initrd.length) + " does not fit between the kernel (ending at " + mib(kernelEnd)
+                        + ") and the end of low memory at " + mib(top) + ": give more memory (--mem) or a smaller initrd.");
+            }
+            initrdAt = GuestAddress.of(at);
+        }
+        return new LinuxBoot(kernel, initrd, initrdAt, cmdline, memorySize, cpus);
+    }
+
+    /** The e820 map the guest receives: RAM around the legacy hole and the 32-bit MMIO gap. */
+    public List<E820Entry> e820() {
+        List<E820Entry> map = new ArrayList<>();
+        map.add(new E820Entry(GuestAddress.of(0), MP_TABLE.value(), E820_RAM));
+        map.add(new E820Entry(MP_TABLE, MpTable.MAX_SIZE, E820_RESERVED));
+        for (GuestMemory.Range range : memoryRanges(memorySize)) {
+            GuestAddress start = range.start().compareTo(HIGH_MEMORY) < 0 ? HIGH_MEMORY : range.start();
+            map.add(new E820Entry(start, range.end().value() - start.value(), E820_RAM));
+        }
+        return map;
+    }
+
+    /** Where the initrd goes, or null without one. */
+    public GuestAddress initrdAddress() {
+        return initrdAddress;
+    }
+
+    public LinuxKernel kernel() {
+        return kernel;
+    }
+
+    /** Writes the kernel, initrd, command line, zero page, MP table and page tables into {@code memory}. */
+    public void load(GuestMemory memory) {
+        if (memory.size() != memorySize) {
+            throw new IllegalArgumentException("This boot was planned for " + mib(memorySize) + " of memory, not " + mib(memory.size()) + ".");
+        }
+        for (LinuxKernel.LoadSegment segment : kernel.segments()) {
+            memory.write(segment.address(), segment.data());
+            if (segment.memorySize() > segment.data().length) {
+                memory.fill(segment.address().plus(segment.data().length), segment.memorySize() - segment.data().length, (byte) 0);
+            }
+        }
+        if (initrd != null) {
+            memory.write(initrdAddress, initrd);
+        }
+        byte[] cmdline = new byte[commandLine.length + 1];
+        System.arraycopy(commandLine, 0, cmdline, 0, commandLine.length);
+        memory.write(COMMAND_LINE, cmdline);
+        memory.write(ZERO_PAGE, zeroPage());
+        memory.write(MP_TABLE, MpTable.build(MP_TABLE.value(), cpus));
+    }
+
+    /**
+     * Puts the bootstrap vCPU at the kernel's 64-bit entry: long mode with the first GiB identity
+     * mapped, {@code rsi} = zero page, a stack below {@link #BOOT_STACK}. The vCPU's CPUID must
+     * already be set. The other vCPUs stay as KVM created them, waiting for the kernel's INIT/SIPI.
+     */
+    public void enterKernel(Vcpu bootstrap, GuestMemory memory) {
+        LongMode.enter(bootstrap, memory, PAGE_TABLES, IDENTITY_MAPPED);
+        Registers regs = bootstrap.registers()
+                .rflags(0x2) // bit 1 is reserved and must be set; interrupts off
+                .rip(kernel.entry().value())
+                .rsp(BOOT_STACK.value())
+                .rbp(BOOT_STACK.value())
+                .rsi(ZERO_PAGE.value());
+        bootstrap.setRegisters(regs);
+    }
+
+    /** The boot_params page: setup header, command line, initrd and e820 map. */
+    byte[] zeroPage() {
+        ByteBuffer page = ByteBuffer.allocate((int) GuestMemory.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] header = kernel.setupHeader();
+        if (header.length > 0) {
+            page.put(LinuxKernel.SETUP_SECTS, header);
+        } else { // an ELF vmlinux has no setup header: write the fields the kernel reads
+            page.putShort(LinuxKernel.BOOT_FLAG, (short) 0xaa55);
+            page.putInt(LinuxKernel.HEADER_MAGIC, LinuxKernel.HEADER_MAGIC_VALUE);
+            page.putShort(LinuxKernel.VERSION, (short) 0x020c);
+            page.putInt(LinuxKernel.KERNEL_ALIGNMENT, 0x1000000);
+            page.putInt(LinuxKernel.CMDLINE_SIZE, kernel.maxCommandLine());
+        }
+        page.put(0x210, (byte) 0xff); // type_of_loader: "undefined" boot loader
+        page.putInt(0x228, (int) COMMAND_LINE.value()); // cmd_line_ptr
+        if (initrd != null) {
+            page.putInt(0x218, (int) initrdAddress.value()); // ramdisk_image
+            page.putInt(0x21c, initrd.length);               // ramdisk_size
+        }
+        List<E820Entry> map = e820();
+        if (map.size() > MAX_E820_ENTRIES) {
+            throw new IllegalStateException("An e820 map of " + map.size() + " entries exceeds the zero page's " + MAX_E820_ENTRIES + ".");
+        }
+        page.put(0x1e8, (byte) map.size());
+        for (int i = 0; i < map.size(); i++) {
+            E820Entry e = map.get(i);
+            page.putLong(0x2d0 + 20 * i, e.start().value()).putLong(0x2d0 + 20 * i + 8, e.size()).putInt(0x2d0 + 20 * i + 16, e.type());
+        }
+        return page.array();
+    }
+
+    private static String mib(long bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : String.format("%.1f MiB", bytes / 1048576.0);
+    }
+}

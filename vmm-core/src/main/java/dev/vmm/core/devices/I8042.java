@@ -1,0 +1,81 @@
+package dev.vmm.core.devices;
+
+import java.util.ArrayDeque;
+
+/**
+ * The PC keyboard controller, reduced to what a guest kernel uses at boot and to reset the machine:
+ * the controller's command byte, self-test and the CPU reset line. Linux's {@code reboot=k} (and a
+ * guest reboot, or a poweroff that ends in a restart) pulses the reset line with command 0xfe,
+ * which calls {@code reset}. No keyboard is attached.
+ */
+public final class I8042 implements PortDevice {
+    public static final int DATA_PORT = 0x60;
+    /** Status (read) and command (write) port; 0x64 - 0x60 is its offset from {@link #DATA_PORT}. */
+    public static final int COMMAND_PORT = 0x64;
+    public static final int PORTS = 5;
+
+    private static final int STATUS_OUTPUT_FULL = 0x1, STATUS_SYSTEM = 0x4, STATUS_COMMAND = 0x8;
+    private static final int CMD_READ_CONFIG = 0x20, CMD_WRITE_CONFIG = 0x60, CMD_SELF_TEST = 0xaa, CMD_KBD_TEST = 0xab;
+    private static final int CMD_READ_OUTPUT_PORT = 0xd0, CMD_WRITE_OUTPUT_PORT = 0xd1, CMD_PULSE_RESET = 0xfe;
+    private static final int SELF_TEST_OK = 0x55;
+
+    private final Runnable reset;
+    private final ArrayDeque<Integer> output = new ArrayDeque<>();
+    private int config = 0x45; // keyboard interrupt on, system flag, translation
+    private int pendingWrite;  // the command whose data byte comes next on the data port, or 0
+    private int lastCommand;
+
+    /** @param reset called when the guest pulls the CPU reset line */
+    public I8042(Runnable reset) {
+        this.reset = reset;
+    }
+
+    @Override
+    public synchronized int read(int offset) {
+        return switch (offset) {
+            case 0 -> output.isEmpty() ? 0 : output.poll();
+            case COMMAND_PORT - DATA_PORT -> (output.isEmpty() ? 0 : STATUS_OUTPUT_FULL) | STATUS_SYSTEM
+                    | (lastCommand != 0 ? STATUS_COMMAND : 0);
+            default -> 0xff;
+        };
+    }
+
+    @Override
+    public synchronized void write(int offset, int value) {
+        if (offset == COMMAND_PORT - DATA_PORT) {
+            command(value);
+        } else if (offset == 0) {
+            data(value);
+        }
+    }
+
+    private void command(int command) {
+        lastCommand = command;
+        switch (command) {
+            case CMD_READ_CONFIG -> output.add(config);
+            case CMD_WRITE_CONFIG, CMD_WRITE_OUTPUT_PORT -> pendingWrite = command;
+            case CMD_SELF_TEST -> output.add(SELF_TEST_OK);
+            case CMD_KBD_TEST -> output.add(0x00);
+            case CMD_READ_OUTPUT_PORT -> output.add(0x01); // reset line high: the CPU runs
+            case CMD_PULSE_RESET -> reset.run();
+            default -> { } // enable/disable of the ports and the like: nothing to do
+        }
+    }
+
+    private void data(int value) {
+        lastCommand = 0;
+        int command = pendingWrite;
+        pendingWrite = 0;
+        if (command == CMD_WRITE_CONFIG) {
+            config = value;
+        } else if (command == CMD_WRITE_OUTPUT_PORT && (value & 0x1) == 0) {
+            reset.run(); // bit 0 of the output port is the CPU's reset line, active low
+        }
+        // A byte for the keyboard: there is none to answer.
+    }
+
+    @Override
+    public String toString() {
+        return "i8042 keyboard controller";
+    }
+}

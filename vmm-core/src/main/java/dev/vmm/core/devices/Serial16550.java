@@ -1,0 +1,153 @@
+package dev.vmm.core.devices;
+
+import java.util.ArrayDeque;
+import java.util.function.IntConsumer;
+
+/**
+ * A 16550A UART, enough for Linux's 8250 driver as console: transmit (each byte goes to
+ * {@code output} at once, so the transmitter is always empty), receive from
+ * {@link #receive(byte[])}, the scratch and divisor registers, loopback for the driver's probe,
+ * and the "transmitter empty" and "data ready" interrupts through {@code interrupt} (which should
+ * pulse the UART's IRQ line, 4 for COM1 at 0x3f8).
+ */
+public final class Serial16550 implements PortDevice {
+    /** COM1, the port Linux's console=ttyS0 uses. */
+    public static final int COM1 = 0x3f8;
+    public static final int COM1_IRQ = 4;
+    public static final int PORTS = 8;
+
+    private static final int DATA = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
+    private static final int IER_RECEIVED_DATA = 0x1, IER_THR_EMPTY = 0x2;
+    private static final int IIR_NONE = 0x1, IIR_THR_EMPTY = 0x2, IIR_RECEIVED_DATA = 0x4, IIR_FIFO_ENABLED = 0xc0;
+    private static final int LCR_DLAB = 0x80;
+    private static final int MCR_LOOPBACK = 0x10;
+    private static final int LSR_DATA_READY = 0x1, LSR_THR_EMPTY = 0x20, LSR_IDLE = 0x40;
+    private static final int MSR_CTS = 0x10, MSR_DSR = 0x20, MSR_DCD = 0x80;
+    private static final int MAX_INPUT = 4096;
+
+    private final IntConsumer output;
+    private final Runnable interrupt;
+    private final ArrayDeque<Integer> input = new ArrayDeque<>();
+    private int ier, lcr, mcr, scr, fcr, divisorLow = 12, divisorHigh;
+    private boolean thrEmptyPending;
+
+    /**
+     * @param output receives each byte the guest transmits
+     * @param interrupt raises the UART's interrupt (an edge on its IRQ line)
+     */
+    public Serial16550(IntConsumer output, Runnable interrupt) {
+        this.output = output;
+        this.interrupt = interrupt;
+    }
+
+    /** Queues bytes for the guest to read (at most 4 KiB wait; the rest is dropped, as a full line would). */
+    public synchronized void receive(byte[] bytes) {
+        for (byte b : bytes) {
+            if (input.size() < MAX_INPUT) {
+                input.add(b & 0xff);
+            }
+        }
+        if ((ier & IER_RECEIVED_DATA) != 0 && !input.isEmpty()) {
+            interrupt.run();
+        }
+    }
+
+    @Override
+    public synchronized int read(int offset) {
+        boolean dlab = (lcr & LCR_DLAB) != 0;
+        return switch (offset) {
+            case DATA -> dlab ? divisorLow : receivedByte();
+            case IER -> dlab ? divisorHigh : ier;
+            case IIR_FCR -> interruptIdentification();
+            case LCR -> lcr;
+            case MCR -> mcr;
+            case LSR -> LSR_THR_EMPTY | LSR_IDLE | (input.isEmpty() ? 0 : LSR_DATA_READY);
+            case MSR -> modemStatus();
+            case SCR -> scr;
+            default -> 0xff;
+        };
+    }
+
+    @Override
+    public synchronized void write(int offset, int value) {
+        boolean dlab = (lcr & LCR_DLAB) != 0;
+        switch (offset) {
+            case DATA -> {
+                if (dlab) {
+                    divisorLow = value;
+                } else {
+                    transmit(value);
+                }
+            }
+            case IER -> {
+                if (dlab) {
+                    divisorHigh = value;
+                } else {
+                    setInterruptEnable(value & 0x0f);
+                }
+            }
+            case IIR_FCR -> fcr = value & 0xc9; // FIFO enable and trigger level; the reset bits act at once
+            case LCR -> lcr = value;
+            case MCR -> mcr = value & 0x1f;
+            case SCR -> scr = value;
+            default -> { } // LSR and MSR are read-only
+        }
+    }
+
+    private void transmit(int value) {
+        if ((mcr & MCR_LOOPBACK) != 0) {
+            if (input.size() < MAX_INPUT) {
+                input.add(value);
+            }
+        } else {
+            output.accept(value);
+        }
+        // The byte left at once: the holding register is empty again.
+        if ((ier & IER_THR_EMPTY) != 0) {
+            thrEmptyPending = true;
+            interrupt.run();
+        }
+    }
+
+    private void setInterruptEnable(int value) {
+        boolean thrEnabledNow = (value & IER_THR_EMPTY) != 0 && (ier & IER_THR_EMPTY) == 0;
+        ier = value;
+        // Enabling the THR-empty interrupt while the holder is empty raises it right away, as on the chip.
+        if (thrEnabledNow) {
+            thrEmptyPending = true;
+            interrupt.run();
+        } else if ((ier & IER_RECEIVED_DATA) != 0 && !input.isEmpty()) {
+            interrupt.run();
+        }
+    }
+
+    private int receivedByte() {
+        Integer b = input.poll();
+        return b == null ? 0 : b;
+    }
+
+    private int interruptIdentification() {
+        int fifo = (fcr & 0x1) != 0 ? IIR_FIFO_ENABLED : 0;
+        if ((ier & IER_RECEIVED_DATA) != 0 && !input.isEmpty()) {
+            return IIR_RECEIVED_DATA | fifo;
+        }
+        if ((ier & IER_THR_EMPTY) != 0 && thrEmptyPending) {
+            thrEmptyPending = false; // reading IIR acknowledges this interrupt
+            return IIR_THR_EMPTY | fifo;
+        }
+        return IIR_NONE | fifo;
+    }
+
+    private int modemStatus() {
+        if ((mcr & MCR_LOOPBACK) == 0) {
+            return MSR_DCD | MSR_DSR | MSR_CTS;
+        }
+        // Loopback: DTR -> DSR, RTS -> CTS, OUT1 -> RI, OUT2 -> DCD.
+        return ((mcr & 0x1) << 5) | ((mcr & 0x2) << 3) | ((mcr & 0x4) << 4) | ((mcr & 0x8) << 4);
+    }
+
+    @Override
+    public String toString() {
+        return "16550 UART";
+    }
+}

@@ -1,0 +1,263 @@
+package dev.vmm.core.microvm;
+
+import dev.vmm.core.GuestAddress;
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.Kvm;
+import dev.vmm.core.KvmException;
+import dev.vmm.core.Vcpu;
+import dev.vmm.core.VcpuExit;
+import dev.vmm.core.Vm;
+import dev.vmm.core.boot.BootException;
+import dev.vmm.core.boot.LinuxBoot;
+import dev.vmm.core.boot.LinuxKernel;
+import dev.vmm.core.devices.BootCompleteSignal;
+import dev.vmm.core.devices.I8042;
+import dev.vmm.core.devices.IoBus;
+import dev.vmm.core.devices.Serial16550;
+import dev.vmm.core.prefault.PreFaultPolicy;
+import dev.vmm.core.prefault.PreFaultProgress;
+import dev.vmm.core.prefault.PreFaultResult;
+import dev.vmm.core.prefault.PreFaulter;
+import dev.vmm.core.x86.BootCpu;
+import dev.vmm.core.x86.CpuidTopology;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.IntConsumer;
+
+/**
+ * A minimal x86-64 virtual machine that boots Linux: guest RAM with the 32-bit MMIO gap, the
+ * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, a 16550 UART at 0x3f8 as console, the i8042
+ * reset line and the {@linkplain BootCompleteSignal boot-complete port}. Every other port or MMIO
+ * access is {@linkplain IoBus#unhandled() counted} and ignored.
+ *
+ * {@snippet :
+ * try (MicroVm vm = MicroVm.create(MicroVmConfig.of(kernel, initrd, 256, 2), System.out::write)) {
+ *     MicroVmExit exit = vm.run();          // until the guest resets or shuts down
+ *     System.out.println(exit + ", booted in " + vm.nanosBetween(BootEvent.FIRST_RUN, BootEvent.BOOT_COMPLETE) + " ns");
+ * }
+ * }
+ *
+ * {@link #create} checks the kernel, initrd, command line and memory size before it touches KVM
+ * (a {@link BootException} says what is wrong), then builds the VM up to the kernel's entry.
+ * Each step's time is recorded as a {@link BootEvent}.
+ */
+public final class MicroVm implements AutoCloseable {
+    private static final GuestAddress IDENTITY_MAP = GuestAddress.of(0xfffbc000L);
+    private static final GuestAddress TSS = GuestAddress.of(0xfffbd000L);
+
+    private final MicroVmConfig config;
+    private final IntConsumer console;
+    private final Map<BootEvent, Long> events = new EnumMap<>(BootEvent.class);
+    private final IoBus bus = new IoBus();
+    private final List<Vcpu> vcpus = new ArrayList<>();
+    private Kvm kvm;
+    private Vm vm;
+    private GuestMemory memory;
+    private PreFaultResult preFault;
+    private volatile MicroVmExit exit;
+
+    private MicroVm(MicroVmConfig config, IntConsumer console) {
+        this.config = config;
+        this.console = console;
+    }
+
+    /**
+     * Checks the boot inputs, then creates the VM, its memory and vCPUs, applies the pre-fault
+     * policy and loads the kernel. Nothing runs yet.
+     *
+     * @param console receives each byte the guest writes to its serial console
+     * @throws BootException for inputs that cannot boot, before KVM is touched
+     * @throws KvmException when KVM refuses a step
+     */
+    public static MicroVm create(MicroVmConfig config, IntConsumer console) {
+        return create(config, console, PreFaultProgress.NONE);
+    }
+
+    /** {@link #create(MicroVmConfig, IntConsumer)}, reporting the pre-fault's progress to {@code progress}. */
+    public static MicroVm create(MicroVmConfig config, IntConsumer console, PreFaultProgress progress) {
+        LinuxKernel kernel = LinuxKernel.read(config.kernel());
+        byte[] initrd = config.initrd() == null ? null : readInitrd(config.initrd());
+        LinuxBoot boot = LinuxBoot.plan(kernel, initrd, config.commandLine(), config.memoryBytes(), config.cpus());
+        MicroVm microVm = new MicroVm(config, console);
+        microVm.mark(BootEvent.IMAGES_CHECKED);
+        try {
+            microVm.build(boot, progress);
+            return microVm;
+        } catch (RuntimeException e) {
+            microVm.close();
+            throw e;
+        }
+    }
+
+    private static byte[] readInitrd(Path path) {
+        try {
+            long size = Files.size(path);
+            if (size > LinuxBoot.MMIO_GAP_START.value()) {
+                throw new BootException("The initrd " + path + " is " + (size >> 20) + " MiB, more than low memory can hold: give a smaller one.");
+            }
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new BootException("The initrd " + path + " does not exist: give the path of a cpio archive.");
+        } catch (IOException e) {
+            throw new BootException("Cannot read the initrd " + path + " (" + e.getMessage() + "): check the path and its permissions.");
+        }
+    }
+
+    private void build(LinuxBoot boot, PreFaultProgress progress) {
+        kvm = Kvm.open();
+        vm = kvm.createVm();
+        vm.setIdentityMapAddress(IDENTITY_MAP);
+        vm.setTssAddress(TSS);
+        vm.createIrqchip();
+        vm.createPit();
+        var supportedCpuid = kvm.supportedCpuid();
+        int[] msrs = kvm.msrIndexList();
+        for (int id = 0; id < config.cpus(); id++) {
+            Vcpu vcpu = vm.createVcpu(id);
+            vcpus.add(vcpu);
+            vcpu.setCpuid(CpuidTopology.forVcpu(supportedCpuid, id, config.cpus()));
+            BootCpu.configure(vcpu, msrs);
+        }
+        mark(BootEvent.VM_CREATED);
+
+        memory = GuestMemory.anonymous(LinuxBoot.memoryRanges(config.memoryBytes()));
+        vm.map(memory);
+        mark(BootEvent.MEMORY_READY);
+
+        if (config.preFault() != PreFaultPolicy.NONE) {
+            preFault = PreFaulter.of(vm, memory).vcpus(vcpus).policy(config.preFault()).onProgress(progress).run();
+        }
+        mark(BootEvent.PRE_FAULTED);
+
+        boot.load(memory);
+        boot.enterKernel(vcpus.get(0), memory);
+        Serial16550 serial = new Serial16550(this::consoleByte, () -> pulseIrq(Serial16550.COM1_IRQ));
+        bus.register(Serial16550.COM1, Serial16550.PORTS, serial)
+                .register(I8042.DATA_PORT, I8042.PORTS, new I8042(() -> stop(new MicroVmExit(MicroVmExit.Reason.RESET, "i8042 reset line"))))
+                .register(BootCompleteSignal.PORT, 1, new BootCompleteSignal(() -> markOnce(BootEvent.BOOT_COMPLETE)));
+        mark(BootEvent.KERNEL_LOADED);
+    }
+
+    /**
+     * Runs every vCPU on its own thread until the guest resets or shuts down, a vCPU fails, or
+     * {@link #stop()} is called; then returns how it ended. Call once.
+     */
+    public MicroVmExit run() {
+        List<Thread> threads = new ArrayList<>();
+        for (Vcpu vcpu : vcpus) {
+            threads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                stop();
+                Thread.currentThread().interrupt();
+            }
+        }
+        mark(BootEvent.VM_EXIT);
+        return exit;
+    }
+
+    private void runVcpu(Vcpu vcpu) {
+        if (vcpu.id() == 0) {
+            mark(BootEvent.FIRST_RUN);
+        }
+        while (exit == null) {
+            VcpuExit why;
+            try {
+                why = vcpu.run();
+            } catch (KvmException e) {
+                stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + ": " + e.getMessage()));
+                return;
+            }
+            switch (why) {
+                case VcpuExit.IoOut out -> bus.handle(out);
+                case VcpuExit.IoIn in -> bus.handle(in);
+                case VcpuExit.MmioRead read -> bus.handle(read);
+                case VcpuExit.MmioWrite write -> bus.handle(write);
+                case VcpuExit.Interrupted ignored -> { } // stop() kicked us, or a stray signal: the loop condition decides
+                case VcpuExit.Hlt ignored -> { } // the in-kernel LAPIC handles HLT; nothing to do if one slips through
+                case VcpuExit.Shutdown ignored -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "triple fault on vCPU " + vcpu.id()));
+                case VcpuExit.SystemEvent event -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "system event " + event.type()));
+                default -> stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + " stopped on " + why));
+            }
+        }
+    }
+
+    /** Stops the VM from any thread: every vCPU leaves KVM_RUN and {@link #run()} returns. */
+    public void stop() {
+        stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "stopped by the VMM"));
+    }
+
+    private synchronized void stop(MicroVmExit why) {
+        if (exit == null) {
+            exit = why;
+        }
+        for (Vcpu vcpu : vcpus) {
+            vcpu.kick();
+        }
+    }
+
+    private void consoleByte(int b) {
+        markOnce(BootEvent.FIRST_CONSOLE_BYTE);
+        console.accept(b);
+    }
+
+    private void pulseIrq(int gsi) {
+        vm.setIrqLine(gsi, true);
+        vm.setIrqLine(gsi, false);
+    }
+
+    private synchronized void mark(BootEvent event) {
+        events.put(event, System.nanoTime());
+    }
+
+    private synchronized void markOnce(BootEvent event) {
+        events.putIfAbsent(event, System.nanoTime());
+    }
+
+    /** When {@code event} happened ({@link System#nanoTime()}), if it did. */
+    public synchronized OptionalLong timeOf(BootEvent event) {
+        Long t = events.get(event);
+        return t == null ? OptionalLong.empty() : OptionalLong.of(t);
+    }
+
+    /** What the pre-fault did, or null for policy NONE. */
+    public PreFaultResult preFaultResult() {
+        return preFault;
+    }
+
+    /** Port and MMIO accesses no device handled, with their counts. */
+    public Map<String, Long> unhandledAccesses() {
+        return bus.unhandled();
+    }
+
+    public MicroVmConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        for (Vcpu vcpu : vcpus) {
+            vcpu.close();
+        }
+        if (vm != null) {
+            vm.close();
+        }
+        if (memory != null) {
+            memory.close();
+        }
+        if (kvm != null) {
+            kvm.close();
+        }
+    }
+}

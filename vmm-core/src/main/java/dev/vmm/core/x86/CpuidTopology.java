@@ -1,0 +1,49 @@
+package dev.vmm.core.x86;
+
+import dev.vmm.core.CpuidEntry;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes the CPUID that KVM supports ({@code KVM_GET_SUPPORTED_CPUID}) into the CPUID of one vCPU of
+ * a VM: its own APIC ID in every leaf that reports one, a topology of {@code cpus} single-threaded
+ * cores in one package, and the hypervisor bit set. Without this, every vCPU would claim the host
+ * CPU's APIC ID and topology, and Linux would see one CPU many times over.
+ */
+public final class CpuidTopology {
+    private static final int ECX_HYPERVISOR = 1 << 31;
+    private static final int EDX_HTT = 1 << 28;
+
+    private CpuidTopology() {}
+
+    /** The CPUID for vCPU {@code apicId} of {@code cpus}. */
+    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int cpus) {
+        if (cpus < 1 || apicId < 0 || apicId >= cpus || cpus > 255) {
+            throw new IllegalArgumentException("APIC ID " + apicId + " of " + cpus + " vCPUs: need 0 <= id < cpus <= 255.");
+        }
+        int coreBits = 32 - Integer.numberOfLeadingZeros(cpus - 1); // ceil(log2(cpus))
+        List<CpuidEntry> out = new ArrayList<>(supported.size());
+        for (CpuidEntry e : supported) {
+            out.add(switch (e.function()) {
+                // Initial APIC ID, logical processors per package, CLFLUSH line of 64 bytes.
+                case 0x1 -> e.withRegisters(e.eax(), (apicId << 24) | (cpus << 16) | (8 << 8),
+                        e.ecx() | ECX_HYPERVISOR, cpus > 1 ? e.edx() | EDX_HTT : e.edx() & ~EDX_HTT);
+                // Intel deterministic cache parameters: cores per package in EAX[31:26], one thread per cache.
+                case 0x4 -> e.withRegisters((e.eax() & 0x3fff) | ((cpus - 1) << 26), e.ebx(), e.ecx(), e.edx());
+                // Extended topology (Intel; AMD since Zen 2): level 0 = one thread, level 1 = cores.
+                case 0xb, 0x1f -> switch (e.index()) {
+                    case 0 -> e.withRegisters(0, 1, (1 << 8), apicId);
+                    case 1 -> e.withRegisters(coreBits, cpus, (2 << 8) | 1, apicId);
+                    default -> e.withRegisters(0, 0, e.index(), apicId);
+                };
+                // AMD: cores per package - 1, and the bits of the APIC ID that number them.
+                case 0x80000008 -> e.withRegisters(e.eax(), e.ebx(), (coreBits << 12) | (cpus - 1), e.edx());
+                // AMD extended APIC ID, compute unit (core) ID, one thread per core, node 0.
+                case 0x8000001e -> e.withRegisters(apicId, apicId & 0xff, 0, 0);
+                default -> e;
+            });
+        }
+        return out;
+    }
+}
