@@ -19,6 +19,8 @@ public enum Capability {
     PIT2(KvmConstants.KVM_CAP_PIT2),
     IRQFD(KvmConstants.KVM_CAP_IRQFD),
     IOEVENTFD(KvmConstants.KVM_CAP_IOEVENTFD),
+    /** KVM emulates the TSC-deadline timer (not reported in the supported CPUID). */
+    TSC_DEADLINE_TIMER(KvmConstants.KVM_CAP_TSC_DEADLINE_TIMER),
     SET_IDENTITY_MAP_ADDR(KvmConstants.KVM_CAP_SET_IDENTITY_MAP_ADDR),
     READONLY_MEM(KvmConstants.KVM_CAP_READONLY_MEM),
     IMMEDIATE_EXIT(KvmConstants.KVM_CAP_IMMEDIATE_EXIT),

@@ -49,6 +49,8 @@ final class BootMeasurement {
     String preFault = "";
     String markerLine = "";
     long unhandledAccesses;
+    /** The most frequent unhandled accesses, e.g. "port write 0x80 x 1200". */
+    String unhandledTop = "";
 
     BootMeasurement(String vmm) {
         this.vmm = vmm;
@@ -100,6 +102,7 @@ final class BootMeasurement {
         p.setProperty("prefault", preFault);
         p.setProperty("marker", markerLine);
         p.setProperty("unhandled", Long.toString(unhandledAccesses));
+        p.setProperty("unhandled_top", unhandledTop);
         StringWriter w = new StringWriter();
         try {
             p.store(w, null);
@@ -128,6 +131,7 @@ final class BootMeasurement {
         m.preFault = p.getProperty("prefault", "");
         m.markerLine = p.getProperty("marker", "");
         m.unhandledAccesses = Long.parseLong(p.getProperty("unhandled", "0"));
+        m.unhandledTop = p.getProperty("unhandled_top", "");
         return m;
     }
 }

@@ -6,6 +6,8 @@ import dev.vmm.core.microvm.MicroVmExit;
 import dev.vmm.core.prefault.PreFaultProgress;
 
 import java.io.PrintStream;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,6 +50,9 @@ final class JavaBoot {
             m.clean = exit.clean();
             m.preFault = vm.preFaultResult() == null ? "NONE" : vm.preFaultResult().requested() + " -> " + vm.preFaultResult().applied();
             m.unhandledAccesses = vm.unhandledAccesses().values().stream().mapToLong(Long::longValue).sum();
+            m.unhandledTop = vm.unhandledAccesses().entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(4)
+                    .map(e -> e.getKey() + " x " + e.getValue()).collect(Collectors.joining(", "));
         } finally {
             timer.shutdownNow();
         }

@@ -14,7 +14,7 @@ public final class I8042 implements PortDevice {
     public static final int COMMAND_PORT = 0x64;
     public static final int PORTS = 5;
 
-    private static final int STATUS_OUTPUT_FULL = 0x1, STATUS_SYSTEM = 0x4, STATUS_COMMAND = 0x8;
+    private static final int STATUS_OUTPUT_FULL = 0x1, STATUS_SYSTEM = 0x4, STATUS_COMMAND = 0x8, STATUS_UNLOCKED = 0x10;
     private static final int CMD_READ_CONFIG = 0x20, CMD_WRITE_CONFIG = 0x60, CMD_SELF_TEST = 0xaa, CMD_KBD_TEST = 0xab;
     private static final int CMD_READ_OUTPUT_PORT = 0xd0, CMD_WRITE_OUTPUT_PORT = 0xd1, CMD_PULSE_RESET = 0xfe;
     private static final int SELF_TEST_OK = 0x55;
@@ -34,7 +34,7 @@ public final class I8042 implements PortDevice {
     public synchronized int read(int offset) {
         return switch (offset) {
             case 0 -> output.isEmpty() ? 0 : output.poll();
-            case COMMAND_PORT - DATA_PORT -> (output.isEmpty() ? 0 : STATUS_OUTPUT_FULL) | STATUS_SYSTEM
+            case COMMAND_PORT - DATA_PORT -> (output.isEmpty() ? 0 : STATUS_OUTPUT_FULL) | STATUS_SYSTEM | STATUS_UNLOCKED
                     | (lastCommand != 0 ? STATUS_COMMAND : 0);
             default -> 0xff;
         };

@@ -45,7 +45,7 @@ public final class IoBus {
                 if (index >= data.length) {
                     return;
                 }
-                write(out.port() + i, data[index] & 0xff);
+                writeByte(out.port() + i, data[index] & 0xff);
             }
         }
     }
@@ -55,7 +55,7 @@ public final class IoBus {
         byte[] reply = new byte[in.size() * in.count()];
         for (int item = 0; item < in.count(); item++) {
             for (int i = 0; i < in.size(); i++) {
-                reply[item * in.size() + i] = (byte) read(in.port() + i);
+                reply[item * in.size() + i] = (byte) readByte(in.port() + i);
             }
         }
         in.reply(reply);
@@ -74,8 +74,9 @@ public final class IoBus {
         count("mmio write " + write.address());
     }
 
-    private int read(int port) {
-        PortDevice device = port < PORTS ? devices[port] : null;
+    /** One byte read from {@code port}: the device's answer, or 0xff (counted) where there is none. */
+    public synchronized int readByte(int port) {
+        PortDevice device = port >= 0 && port < PORTS ? devices[port] : null;
         if (device == null) {
             count("port read 0x" + Integer.toHexString(port));
             return 0xff;
@@ -83,8 +84,9 @@ public final class IoBus {
         return device.read(port - bases[port]) & 0xff;
     }
 
-    private void write(int port, int value) {
-        PortDevice device = port < PORTS ? devices[port] : null;
+    /** One byte written to {@code port}: to its device, or dropped (counted) where there is none. */
+    public synchronized void writeByte(int port, int value) {
+        PortDevice device = port >= 0 && port < PORTS ? devices[port] : null;
         if (device == null) {
             count("port write 0x" + Integer.toHexString(port));
             return;

@@ -1,5 +1,6 @@
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.Capability;
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Kvm;
@@ -13,18 +14,20 @@ import dev.vmm.core.boot.LinuxKernel;
 import dev.vmm.core.devices.BootCompleteSignal;
 import dev.vmm.core.devices.I8042;
 import dev.vmm.core.devices.IoBus;
+import dev.vmm.core.devices.RtcCmos;
 import dev.vmm.core.devices.Serial16550;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultProgress;
 import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
 import dev.vmm.core.x86.BootCpu;
-import dev.vmm.core.x86.CpuidTopology;
+import dev.vmm.core.x86.GuestCpuid;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -35,7 +38,7 @@ import java.util.function.IntConsumer;
 /**
  * A minimal x86-64 virtual machine that boots Linux: guest RAM with the 32-bit MMIO gap, the
  * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, a 16550 UART at 0x3f8 as console, the i8042
- * reset line and the {@linkplain BootCompleteSignal boot-complete port}. Every other port or MMIO
+ * reset line, the RTC/CMOS clock and the {@linkplain BootCompleteSignal boot-complete port}. Every other port or MMIO
  * access is {@linkplain IoBus#unhandled() counted} and ignored.
  *
  * {@snippet :
@@ -120,10 +123,11 @@ public final class MicroVm implements AutoCloseable {
         vm.createPit();
         var supportedCpuid = kvm.supportedCpuid();
         int[] msrs = kvm.msrIndexList();
+        boolean tscDeadline = kvm.checkExtension(Capability.TSC_DEADLINE_TIMER) > 0;
         for (int id = 0; id < config.cpus(); id++) {
             Vcpu vcpu = vm.createVcpu(id);
             vcpus.add(vcpu);
-            vcpu.setCpuid(CpuidTopology.forVcpu(supportedCpuid, id, config.cpus()));
+            vcpu.setCpuid(GuestCpuid.forVcpu(supportedCpuid, id, config.cpus(), tscDeadline));
             BootCpu.configure(vcpu, msrs);
         }
         mark(BootEvent.VM_CREATED);
@@ -142,6 +146,7 @@ public final class MicroVm implements AutoCloseable {
         Serial16550 serial = new Serial16550(this::consoleByte, () -> pulseIrq(Serial16550.COM1_IRQ));
         bus.register(Serial16550.COM1, Serial16550.PORTS, serial)
                 .register(I8042.DATA_PORT, I8042.PORTS, new I8042(() -> stop(new MicroVmExit(MicroVmExit.Reason.RESET, "i8042 reset line"))))
+                .register(RtcCmos.PORT, RtcCmos.PORTS, new RtcCmos(Clock.systemUTC()))
                 .register(BootCompleteSignal.PORT, 1, new BootCompleteSignal(() -> markOnce(BootEvent.BOOT_COMPLETE)));
         mark(BootEvent.KERNEL_LOADED);
     }

@@ -10,15 +10,25 @@ import java.util.List;
  * a VM: its own APIC ID in every leaf that reports one, a topology of {@code cpus} single-threaded
  * cores in one package, and the hypervisor bit set. Without this, every vCPU would claim the host
  * CPU's APIC ID and topology, and Linux would see one CPU many times over.
+ *
+ * <p>KVM emulates the TSC-deadline timer but leaves its bit out of the supported CPUID (api.rst,
+ * KVM_CAP_TSC_DEADLINE_TIMER); with {@code tscDeadline} the bit is set. Linux then arms the LAPIC
+ * timer by deadline and skips calibrating it against the PIT, which fails when time is uneven (as
+ * under nested emulation) and leaves the guest without high-resolution timers.
  */
-public final class CpuidTopology {
+public final class GuestCpuid {
     private static final int ECX_HYPERVISOR = 1 << 31;
+    private static final int ECX_TSC_DEADLINE = 1 << 24;
     private static final int EDX_HTT = 1 << 28;
 
-    private CpuidTopology() {}
+    private GuestCpuid() {}
 
-    /** The CPUID for vCPU {@code apicId} of {@code cpus}. */
-    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int cpus) {
+    /**
+     * The CPUID for vCPU {@code apicId} of {@code cpus}.
+     *
+     * @param tscDeadline whether KVM has KVM_CAP_TSC_DEADLINE_TIMER
+     */
+    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int cpus, boolean tscDeadline) {
         if (cpus < 1 || apicId < 0 || apicId >= cpus || cpus > 255) {
             throw new IllegalArgumentException("APIC ID " + apicId + " of " + cpus + " vCPUs: need 0 <= id < cpus <= 255.");
         }
@@ -28,7 +38,7 @@ public final class CpuidTopology {
             out.add(switch (e.function()) {
                 // Initial APIC ID, logical processors per package, CLFLUSH line of 64 bytes.
                 case 0x1 -> e.withRegisters(e.eax(), (apicId << 24) | (cpus << 16) | (8 << 8),
-                        e.ecx() | ECX_HYPERVISOR, cpus > 1 ? e.edx() | EDX_HTT : e.edx() & ~EDX_HTT);
+                        e.ecx() | ECX_HYPERVISOR | (tscDeadline ? ECX_TSC_DEADLINE : 0), cpus > 1 ? e.edx() | EDX_HTT : e.edx() & ~EDX_HTT);
                 // Intel deterministic cache parameters: cores per package in EAX[31:26], one thread per cache.
                 case 0x4 -> e.withRegisters((e.eax() & 0x3fff) | ((cpus - 1) << 26), e.ebx(), e.ecx(), e.edx());
                 // Extended topology (Intel; AMD since Zen 2): level 0 = one thread, level 1 = cores.

@@ -1,0 +1,49 @@
+package dev.vmm.core.boot;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Small synthetic kernel images with the fields the parser reads, for tests without a real kernel. */
+final class TestImages {
+    static final long PREFERRED_ADDRESS = 0x1000000;
+    static final int INIT_SIZE = 0x200000;
+
+    private TestImages() {}
+
+    /** A bzImage header with 4 setup sectors and {@code payload} bytes of protected-mode kernel. */
+    static ByteBuffer bzImage(int payload) {
+        int setupSectors = 4;
+        ByteBuffer b = ByteBuffer.allocate((setupSectors + 1) * 512 + payload).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(LinuxKernel.SETUP_SECTS, (byte) setupSectors);
+        b.putInt(LinuxKernel.SYSSIZE, payload / 16);
+        b.putShort(LinuxKernel.BOOT_FLAG, (short) 0xaa55);
+        b.put(0x200, (byte) 0xeb).put(0x201, (byte) 0x6a); // jmp over the header: it ends at 0x26c
+        b.putInt(LinuxKernel.HEADER_MAGIC, LinuxKernel.HEADER_MAGIC_VALUE);
+        b.putShort(LinuxKernel.VERSION, (short) 0x020f);
+        b.put(LinuxKernel.LOADFLAGS, (byte) 0x01);
+        b.putInt(LinuxKernel.INITRD_ADDR_MAX, 0x7fffffff);
+        b.putShort(LinuxKernel.XLOADFLAGS, (short) 0x1);
+        b.putInt(LinuxKernel.CMDLINE_SIZE, 2047);
+        b.putLong(LinuxKernel.PREF_ADDRESS, PREFERRED_ADDRESS);
+        b.putInt(LinuxKernel.INIT_SIZE, INIT_SIZE);
+        for (int i = (setupSectors + 1) * 512; i < b.capacity(); i++) {
+            b.put(i, (byte) i);
+        }
+        return b;
+    }
+
+    /** An ELF64 x86-64 executable with one PT_LOAD of {@code fileSize} bytes at {@code paddr}, entry at {@code entry}. */
+    static ByteBuffer elf(long paddr, int fileSize, long memSize, long entry) {
+        ByteBuffer b = ByteBuffer.allocate(0x1000 + fileSize).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, 0x464c457f).put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);
+        b.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1);
+        b.putLong(24, entry).putLong(32, 64).putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
+        int ph = 64;
+        b.putInt(ph, 1).putInt(ph + 4, 7).putLong(ph + 8, 0x1000).putLong(ph + 16, 0xffffffff80000000L + paddr)
+                .putLong(ph + 24, paddr).putLong(ph + 32, fileSize).putLong(ph + 40, memSize);
+        for (int i = 0x1000; i < b.capacity(); i++) {
+            b.put(i, (byte) (i * 7));
+        }
+        return b;
+    }
+}
