@@ -2,8 +2,8 @@ package dev.vmm.examples.boot;
 
 import dev.vmm.core.KvmException;
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.microvm.MicroVmConfig;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -52,8 +52,10 @@ public final class BootLauncher {
             return m.clean ? 0 : 1;
         }
         PrintStream console = options.json() ? System.err : System.out;
-        System.err.printf("vmm boot: %s, %d MiB, %d vCPU%s, pre-fault %s, command line \"%s\"%n", options.kernel(), options.memoryMib(),
-                options.cpus(), options.cpus() == 1 ? "" : "s", options.preFault(), options.commandLine());
+        String cmdline = options.commandLine().equals(MicroVmConfig.DEFAULT_COMMAND_LINE) ? ""
+                : ", command line \"" + (options.commandLine().length() > 100 ? options.commandLine().substring(0, 100) + "...\"" : options.commandLine() + "\"");
+        System.err.printf("vmm boot: %s, %d MiB, %d vCPU%s, pre-fault %s%s%n", options.kernel(), options.memoryMib(),
+                options.cpus(), options.cpus() == 1 ? "" : "s", options.preFault(), cmdline);
         Map<String, List<BootMeasurement>> results = new LinkedHashMap<>();
         results.put("java", new ArrayList<>());
         if (options.compareQemu()) {
@@ -144,7 +146,7 @@ public final class BootLauncher {
     private static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-            return lines.isEmpty() ? "" : ": " + String.join(File.separator.equals("/") ? " / " : " ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+            return lines.isEmpty() ? "" : ": " + String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         } catch (IOException e) {
             return "";
         }

@@ -1,0 +1,86 @@
+package dev.vmm.examples.boot;
+
+import dev.vmm.core.microvm.BootEvent;
+import dev.vmm.core.microvm.MicroVm;
+import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.microvm.MicroVmExit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The stock Debian kernel boots to the test initramfs's init in a {@link MicroVm}: the init's
+ * marker line reports what the guest saw, the boot-complete port is written, and the guest's
+ * reboot ends the VM cleanly.
+ */
+@Tag("kvm")
+@Tag("linux-boot")
+class LinuxBootTest {
+    private static final long MIB = 1 << 20;
+
+    /** Boots, checks every promise of a clean boot, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes). */
+    static long[] bootAndCheck(MicroVmConfig config) {
+        ConsoleSink console = new ConsoleSink(null);
+        try (MicroVm vm = MicroVm.create(config, console)) {
+            MicroVmExit exit = vm.run();
+            assertEquals(MicroVmExit.Reason.RESET, exit.reason(), "the init's reboot ends the VM: " + exit);
+            assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled");
+            assertTrue(vm.timeOf(BootEvent.FIRST_CONSOLE_BYTE).getAsLong() < vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong());
+        }
+        BootMeasurement m = new BootMeasurement("java");
+        m.markerLine = console.markerLine();
+        long[] facts = m.guestFacts();
+        assertNotNull(facts, "the init's marker line appeared on the console");
+        assertEquals(config.cpus(), facts[0], "CPUs the guest brought up");
+        long mem = config.memoryBytes();
+        // e820 RAM: all of it but the MP table's KiB and the legacy hole below 1 MiB.
+        assertTrue(facts[2] > mem - MIB && facts[2] <= mem, facts[2] + " bytes of e820 RAM for " + mem);
+        assertTrue(facts[1] * 1024 > mem / 2 && facts[1] * 1024 < mem, "MemTotal " + facts[1] + " KiB for " + mem + " bytes");
+        return facts;
+    }
+
+    @Test
+    void bootsToInitWithOneVcpuAndLeavesNoDescriptorBehind() throws IOException {
+        Map<String, Long> before = kvmDescriptors();
+        bootAndCheck(MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 256, 1));
+        assertEquals(before, kvmDescriptors(), "KVM descriptors after close");
+    }
+
+    @Test
+    void bootsToInitWithTwoVcpus() {
+        bootAndCheck(MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 384, 2));
+    }
+
+    @Test
+    void bootsAnElfVmlinux() {
+        bootAndCheck(MicroVmConfig.of(BootImages.vmlinux(), BootImages.initrd(), 256, 1));
+    }
+
+    /** Open descriptors on KVM objects and /dev/kvm, by kind. */
+    private static Map<String, Long> kvmDescriptors() throws IOException {
+        Map<String, Long> kinds = new TreeMap<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            fds.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains("kvm")) {
+                        kinds.merge(target, 1L, Long::sum);
+                    }
+                } catch (IOException e) {
+                    // the listing's own descriptor is gone already
+                }
+            });
+        }
+        return kinds;
+    }
+}
