@@ -92,4 +92,61 @@ fetch_deb() {
   echo "$dir"
 }
 
+# The initramfs images need the static busybox; the busybox package (dynamic) owns /bin/busybox too.
+ensure_static_busybox() {
+  if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || [ ! -x /bin/busybox ]; then
+    ensure_debs vmm-needs-busybox-static:busybox-static
+  fi
+  [ -x /bin/busybox ]
+}
+
+# The stock Debian kernel packages of a series (6.12, 6.1), as an extended regex for apt-cache.
+kernel_regex() {
+  case $1 in
+    6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
+    6.1)  echo '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
+    *) return 1 ;;
+  esac
+}
+
+# apt-cache takes most of a second; its answer only changes with apt's lists, so it is remembered.
+_lists_stamp() { stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n | tail -n 1; }
+
+# Newest kernel package of a series, downloaded and unpacked once: sets kernel_pkg and kernel_dir.
+# Without the package mirror it falls back to the newest one already unpacked (kernel_cached=1);
+# returns 1 when there is none at all. Older unpacked kernels of the series are dropped.
+fetch_kernel() {
+  local series=$1 regex memo m_stamp m_pkg d n
+  regex=$(kernel_regex "$series") || return 1
+  memo="$VMM_CACHE/initramfs/newest-$series"
+  kernel_pkg="" kernel_dir="" kernel_cached=0
+  if read -r m_stamp m_pkg 2>/dev/null <"$memo" && [ "$m_stamp" = "$(_lists_stamp)" ] \
+      && [ -f "$VMM_CACHE/debs/$m_pkg/.done" ] && [[ $m_pkg =~ $regex ]]; then
+    kernel_pkg=$m_pkg kernel_dir="$VMM_CACHE/debs/$m_pkg"
+  else
+    kernel_pkg=$(newest_deb "$regex") || kernel_pkg=""
+  fi
+  if [ -n "$kernel_pkg" ] && [ -z "$kernel_dir" ]; then
+    kernel_dir=$(fetch_deb "$kernel_pkg") || {
+      # The lists may name a package the mirror has dropped: refresh them and resolve again.
+      apt_updated && kernel_pkg=$(newest_deb "$regex") && kernel_dir=$(fetch_deb "$kernel_pkg")
+    } || kernel_dir=""
+  fi
+  if [ -z "$kernel_dir" ]; then
+    kernel_pkg=$(for d in "$VMM_CACHE"/debs/*; do
+      if [ -f "$d/.done" ] && [[ ${d##*/} =~ $regex ]]; then echo "${d##*/}"; fi
+    done | sort -V | tail -n 1)
+    [ -n "$kernel_pkg" ] || return 1
+    kernel_dir="$VMM_CACHE/debs/$kernel_pkg" kernel_cached=1
+  else
+    mkdir -p "${memo%/*}" && echo "$(_lists_stamp) $kernel_pkg" >"$memo"
+    # Drop older unpacked kernels of the same series (a few hundred MB each).
+    for d in "$VMM_CACHE"/debs/*; do
+      n=${d##*/}
+      [ "$n" != "$kernel_pkg" ] && [[ $n =~ $regex ]] && rm -rf "$d"
+    done
+  fi
+  return 0
+}
+
 mkdir -p "$VMM_CACHE" 2>/dev/null || true

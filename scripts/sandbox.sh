@@ -72,9 +72,9 @@ fi
 
 case $profile in
   host) host_kvm_usable || usage_error "this machine has no usable /dev/kvm for --kernel host: pick a sandbox profile (6.12, 6.12-nonpt, 6.1)." ;;
-  6.12)       kseries=6.12; kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="" ;;
-  6.12-nonpt) kseries=6.12; kregex='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'; kvm_amd_opts="npt=0" ;;
-  6.1)        kseries=6.1;  kregex='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$';       kvm_amd_opts="" ;;
+  6.12)       kseries=6.12; kvm_amd_opts="" ;;
+  6.12-nonpt) kseries=6.12; kvm_amd_opts="npt=0" ;;
+  6.1)        kseries=6.1;  kvm_amd_opts="" ;;
   *) usage_error "unknown kernel profile '$profile'; valid profiles are $PROFILES." ;;
 esac
 
@@ -88,51 +88,16 @@ fi
 
 # ---- Tools. ----
 ensure_debs qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
-# The initramfs needs the static busybox; the busybox package (dynamic) owns /bin/busybox too.
-if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || [ ! -x /bin/busybox ]; then
-  ensure_debs vmm-needs-busybox-static:busybox-static
-fi
-[ -x /bin/busybox ] || fatal "/bin/busybox from busybox-static is missing after installing it."
+ensure_static_busybox || fatal "/bin/busybox from busybox-static is missing after installing it."
 # kvm-anchor (see scripts/kvm-anchor.c) is linked statically: gcc and libc6-dev's libc.a.
 ensure_debs gcc:gcc
 [ -r /usr/lib/x86_64-linux-gnu/libc.a ] || ensure_debs vmm-needs-libc6-dev:libc6-dev
 
-# ---- Kernel: newest package of the profile's series, downloaded and unpacked once. ----
-cached_kernel() { # newest already unpacked package matching the regex
-  local d
-  for d in "$VMM_CACHE"/debs/*; do
-    [ -f "$d/.done" ] && [[ ${d##*/} =~ $kregex ]] && echo "${d##*/}"
-  done | sort -V | tail -n 1
-}
-# apt-cache takes most of a second; its answer only changes with apt's lists, so remember it.
-lists_stamp() { stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n | tail -n 1; }
-memo="$VMM_CACHE/initramfs/newest-$kseries"
-kpkg="" kdir=""
-if read -r m_stamp m_pkg 2>/dev/null <"$memo" && [ "$m_stamp" = "$(lists_stamp)" ] \
-    && [ -f "$VMM_CACHE/debs/$m_pkg/.done" ] && [[ $m_pkg =~ $kregex ]]; then
-  kpkg=$m_pkg kdir="$VMM_CACHE/debs/$m_pkg"
-else
-  kpkg=$(newest_deb "$kregex") || kpkg=""
-fi
-if [ -n "$kpkg" ] && [ -z "$kdir" ]; then
-  kdir=$(fetch_deb "$kpkg") || {
-    # The lists may name a package the mirror has dropped: refresh them and resolve again.
-    apt_updated && kpkg=$(newest_deb "$kregex") && kdir=$(fetch_deb "$kpkg")
-  } || kdir=""
-fi
-if [ -z "$kdir" ]; then
-  kpkg=$(cached_kernel)
-  [ -n "$kpkg" ] || fatal "could not find or download a kernel package for profile $profile (apt-cache search '$kregex')."
-  note "using the cached $kpkg (could not get the newest from the package mirror)."
-  kdir="$VMM_CACHE/debs/$kpkg"
-else
-  mkdir -p "${memo%/*}" && echo "$(lists_stamp) $kpkg" >"$memo"
-  # Drop older unpacked kernels of the same series (a few hundred MB each).
-  for d in "$VMM_CACHE"/debs/*; do
-    n=${d##*/}
-    [ "$n" != "$kpkg" ] && [[ $n =~ $kregex ]] && rm -rf "$d"
-  done
-fi
+# ---- Kernel: newest package of the profile's series, downloaded and unpacked once (lib.sh). ----
+fetch_kernel "$kseries" \
+  || fatal "could not find or download a kernel package for profile $profile (apt-cache search '$(kernel_regex "$kseries")')."
+kpkg=$kernel_pkg kdir=$kernel_dir
+[ "$kernel_cached" = 1 ] && note "using the cached $kpkg (could not get the newest from the package mirror)."
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
 [ -n "$vmlinuz" ] || fatal "$kpkg holds no boot/vmlinuz-*."
 kver=${vmlinuz##*/vmlinuz-}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# ./vmm boot: boots a Linux microVM with dev.vmm.examples.boot.BootLauncher, on this machine's
+# /dev/kvm, or inside the 6.12 sandbox where there is none or it is PVM (which cannot boot stock kernels).
+# Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
+#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S]
+# Every option goes to the launcher; a missing --kernel or --initrd comes from
+# scripts/boot-assets.sh (the newest Debian 6.12 kernel, a busybox initramfs).
+# VMM_BOOT_WHERE=host|sandbox overrides where it runs.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MAIN=dev.vmm.examples.boot.BootLauncher
+
+args=() kernel="" initrd="" help=0 compare_qemu=0 mem="" cpus=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --kernel|--initrd|--cmdline|--mem|--cpus|--prefault|--runs|--compare|--timeout)
+      [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
+      opt=$1 val=$2; shift 2 ;;
+    --kernel=*|--initrd=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
+      opt=${1%%=*} val=${1#*=}; shift ;;
+    -h|--help) help=1; args+=("$1"); shift; continue ;;
+    *) args+=("$1"); shift; continue ;;
+  esac
+  case $opt in
+    --kernel) kernel=$val; continue ;;
+    --initrd) initrd=$val; continue ;;
+    --mem) mem=$val ;;
+    --cpus) cpus=$val ;;
+    --compare) [ "$val" = qemu ] && compare_qemu=1 ;;
+  esac
+  args+=("$opt" "$val")
+done
+
+where=${VMM_BOOT_WHERE:-}
+# Help needs no KVM: it is printed here rather than from a sandbox.
+[ "$help" = 1 ] && where=help
+case $where in
+  help) where=host ;;
+  host) say "VMM_BOOT_WHERE=host: booting on this machine's /dev/kvm" ;;
+  sandbox) say "VMM_BOOT_WHERE=sandbox: booting inside the 6.12 sandbox" ;;
+  '')
+    if host_kvm_usable && [ ! -d /sys/module/kvm_pvm ]; then
+      where=host; say "booting on this machine's /dev/kvm"
+    elif host_kvm_usable; then
+      where=sandbox; say "this machine's /dev/kvm is PVM, which runs only PVM-enabled guest kernels: booting inside the 6.12 sandbox"
+    else
+      where=sandbox; say "this machine has no usable /dev/kvm: booting inside the 6.12 sandbox"
+    fi ;;
+  *) die "VMM_BOOT_WHERE must be host or sandbox, not '$where'." ;;
+esac
+staging="$VMM_ROOT/target/boot-staging"
+staged=()
+trap 'rm -f "${staged[@]}"' EXIT
+# Sets REPLY to PATH made absolute. Inside the sandbox /tmp is a fresh tmpfs (where only the
+# project folder is mounted, when it lies below /tmp): a file from there goes through a copy in target/.
+guest_path() { # WHAT PATH
+  local p
+  [ -f "$2" ] && [ -r "$2" ] || die "The $1 '$2' is not a readable file."
+  p=$(readlink -f -- "$2")
+  if [ "$where" = sandbox ]; then
+    case $p in
+      "$VMM_ROOT"/*) ;;
+      /tmp/*)
+        mkdir -p "$staging" || die "Cannot create $staging."
+        say "copying the $1 $p to $staging (the sandbox cannot see /tmp)"
+        staged+=("$staging/$$-$1-${p##*/}")
+        cp -f -- "$p" "${staged[-1]}" || die "Cannot copy $p to $staging."
+        p=${staged[-1]} ;;
+    esac
+  fi
+  REPLY=$p
+}
+
+if [ "$help" = 0 ]; then
+  if [ -z "$kernel" ] || [ -z "$initrd" ]; then
+    assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the default kernel and initramfs: see the messages above."
+    [ -n "$kernel" ] || kernel=$(sed -n 's/^VMM_BOOT_KERNEL=//p' <<<"$assets")
+    [ -n "$initrd" ] || initrd=$(sed -n 's/^VMM_BOOT_INITRD=//p' <<<"$assets")
+  fi
+  guest_path kernel "$kernel"; kernel=$REPLY
+  guest_path initrd "$initrd"; initrd=$REPLY
+  args=(--kernel "$kernel" --initrd "$initrd" "${args[@]}")
+  # --compare qemu runs QEMU too (the sandbox's guest sees the host's root, and so this install).
+  [ "$compare_qemu" = 0 ] || ensure_debs qemu-system-x86_64:qemu-system-x86
+fi
+
+use_jdk
+cd "$VMM_ROOT"
+say "building the launcher (JDK: $JAVA_HOME)"
+# -DskipTests: the layout test, the one that needs -Dvmm.uapi.include, does not run. Maven's
+# output goes to stderr: stdout is the launcher's alone (--json).
+mvn -B -q -ntp -DskipTests package -pl examples -am >&2 || die "The build failed: see the messages above."
+[ -f "examples/target/classes/${MAIN//.//}.class" ] || die "The build holds no $MAIN (examples/target/classes): is it written yet?"
+# examples' main classes, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
+cp="$VMM_ROOT/examples/target/classes:$(cat examples/target/test-classpath.txt)"
+# The launcher measures the guest, not itself: a light JIT and GC start it quickly.
+java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" "$MAIN")
+
+status=0
+if [ "$where" = host ]; then
+  "${java[@]}" "${args[@]}" || status=$?
+else
+  # The guest holds the JVM and the microVM (and QEMU's, with --compare qemu, one after the other):
+  # the sandbox's 4 GiB unless the microVM needs more, and no fewer vCPUs than the microVM.
+  smem=4096 scpus=2
+  [[ $mem =~ ^[0-9]+$ ]] && [ "$((mem + 2048))" -gt "$smem" ] && smem=$((mem + 2048))
+  [[ $cpus =~ ^[0-9]+$ ]] && [ "$cpus" -gt "$scpus" ] && scpus=$cpus
+  bash scripts/sandbox.sh --kernel 6.12 --timeout 3600 --mem "$smem" --cpus "$scpus" -- "${java[@]}" "${args[@]}" || status=$?
+fi
+exit "$status"
