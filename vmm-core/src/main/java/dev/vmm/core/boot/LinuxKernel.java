@@ -49,6 +49,8 @@ public final class LinuxKernel {
     /** Linux's default CONFIG_PHYSICAL_START, used when the header gives no preferred address. */
     static final long DEFAULT_LOAD_ADDRESS = 0x1000000;
     private static final int ELF_PT_LOAD = 1;
+    /** Far above any real kernel (a debug vmlinux is a few hundred MiB), and within a Java array. */
+    private static final long MAX_IMAGE_SIZE = 1L << 30;
     private static final int ELF_MACHINE_X86_64 = 62;
 
     private final String name;
@@ -80,6 +82,10 @@ public final class LinuxKernel {
     public static LinuxKernel read(Path path) {
         byte[] image;
         try {
+            if (Files.size(path) > MAX_IMAGE_SIZE) {
+                throw new BootException("Kernel image " + path + " is " + (Files.size(path) >> 20)
+                        + " MiB, too large to be a kernel: give a bzImage or an ELF vmlinux.");
+            }
             image = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new BootException("Kernel image " + path + " does not exist: give the path of a bzImage or an ELF vmlinux.");

@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 
 /**
  * The PC keyboard controller, reduced to what a guest kernel uses at boot and to reset the machine:
- * the controller's command byte, self-test and the CPU reset line. Linux's {@code reboot=k} (and a
- * guest reboot, or a poweroff that ends in a restart) pulses the reset line with command 0xfe,
+ * the controller's command byte, self-test and the CPU reset line. A Linux reboot with
+ * {@code reboot=k} (and a panic with {@code panic=-1}) pulses the reset line with command 0xfe,
  * which calls {@code reset}. No keyboard is attached.
  */
 public final class I8042 implements PortDevice {

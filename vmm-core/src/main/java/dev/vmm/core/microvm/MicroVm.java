@@ -22,6 +22,7 @@ import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
 import dev.vmm.core.x86.BootCpu;
 import dev.vmm.core.x86.GuestCpuid;
+import dev.vmm.ffm.kvm.KvmConstants;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +34,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
@@ -48,13 +52,20 @@ import java.util.function.IntConsumer;
  * }
  * }
  *
- * {@link #create} checks the kernel, initrd, command line and memory size before it touches KVM
+ * <p>The guest ends the VM by a reset (Linux's {@code reboot=k}, and after a panic with
+ * {@code panic=-1}), a triple fault, or by halting every vCPU with interrupts off, which is what a
+ * Linux poweroff does without ACPI (the VM checks for that five times a second).
+ *
+ * <p>{@link #create} checks the kernel, initrd, command line and memory size before it touches KVM
  * (a {@link BootException} says what is wrong), then builds the VM up to the kernel's entry.
  * Each step's time is recorded as a {@link BootEvent}.
  */
 public final class MicroVm implements AutoCloseable {
     private static final GuestAddress IDENTITY_MAP = GuestAddress.of(0xfffbc000L);
     private static final GuestAddress TSS = GuestAddress.of(0xfffbd000L);
+    private static final long MAX_INITRD_SIZE = 1L << 30;
+    private static final long HALT_CHECK_MILLIS = 200;
+    private static final long RFLAGS_IF = 1 << 9;
 
     private final MicroVmConfig config;
     private final IntConsumer console;
@@ -66,6 +77,7 @@ public final class MicroVm implements AutoCloseable {
     private GuestMemory memory;
     private PreFaultResult preFault;
     private volatile MicroVmExit exit;
+    private boolean[] stoppedForGood; // per vCPU, see checkHalted; guarded by this
 
     private MicroVm(MicroVmConfig config, IntConsumer console) {
         this.config = config;
@@ -103,8 +115,8 @@ public final class MicroVm implements AutoCloseable {
     private static byte[] readInitrd(Path path) {
         try {
             long size = Files.size(path);
-            if (size > LinuxBoot.MMIO_GAP_START.value()) {
-                throw new BootException("The initrd " + path + " is " + (size >> 20) + " MiB, more than low memory can hold: give a smaller one.");
+            if (size > MAX_INITRD_SIZE) {
+                throw new BootException("The initrd " + path + " is " + (size >> 20) + " MiB, more than the 1 GiB this VMM loads: give a smaller one.");
             }
             return Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
@@ -156,20 +168,49 @@ public final class MicroVm implements AutoCloseable {
      * {@link #stop()} is called; then returns how it ended. Call once.
      */
     public MicroVmExit run() {
+        stoppedForGood = new boolean[vcpus.size()];
         List<Thread> threads = new ArrayList<>();
         for (Vcpu vcpu : vcpus) {
             threads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
         }
-        for (Thread thread : threads) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                stop();
-                Thread.currentThread().interrupt();
+        // A halted guest never exits to us (the in-kernel LAPIC handles HLT): look now and then.
+        ScheduledExecutorService haltCheck = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
+        haltCheck.scheduleWithFixedDelay(() -> vcpus.forEach(Vcpu::kick), HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            for (Thread thread : threads) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    stop();
+                    Thread.currentThread().interrupt();
+                }
             }
+        } finally {
+            haltCheck.shutdownNow();
         }
         mark(BootEvent.VM_EXIT);
         return exit;
+    }
+
+    /**
+     * After a kick: whether this vCPU has stopped for good, halted with interrupts off (how Linux
+     * parks a CPU when it halts or powers off without ACPI) or never started. When the bootstrap
+     * vCPU has halted so and every other one has stopped too, nothing can wake the guest: it is
+     * over, as a poweroff.
+     */
+    private void checkHalted(Vcpu vcpu) {
+        int state = vcpu.mpState();
+        boolean halted = state == KvmConstants.KVM_MP_STATE_HALTED && (vcpu.registers().rflags() & RFLAGS_IF) == 0;
+        boolean neverStarted = state == KvmConstants.KVM_MP_STATE_UNINITIALIZED || state == KvmConstants.KVM_MP_STATE_INIT_RECEIVED;
+        synchronized (this) {
+            stoppedForGood[vcpu.id()] = vcpu.id() == 0 ? halted : halted || neverStarted;
+            for (boolean stopped : stoppedForGood) {
+                if (!stopped) {
+                    return;
+                }
+            }
+        }
+        stop(new MicroVmExit(MicroVmExit.Reason.HALTED, "every vCPU halted with interrupts off"));
     }
 
     private void runVcpu(Vcpu vcpu) {
@@ -189,7 +230,11 @@ public final class MicroVm implements AutoCloseable {
                 case VcpuExit.IoIn in -> bus.handle(in);
                 case VcpuExit.MmioRead read -> bus.handle(read);
                 case VcpuExit.MmioWrite write -> bus.handle(write);
-                case VcpuExit.Interrupted ignored -> { } // stop() kicked us, or a stray signal: the loop condition decides
+                case VcpuExit.Interrupted ignored -> {
+                    if (exit == null) { // the halt check kicked us
+                        checkHalted(vcpu);
+                    }
+                }
                 case VcpuExit.Hlt ignored -> { } // the in-kernel LAPIC handles HLT; nothing to do if one slips through
                 case VcpuExit.Shutdown ignored -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "triple fault on vCPU " + vcpu.id()));
                 case VcpuExit.SystemEvent event -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "system event " + event.type()));

@@ -23,7 +23,7 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
      * mouse port.
      */
     public static final String DEFAULT_COMMAND_LINE =
-            "console=ttyS0 reboot=k panic=-1 pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.dumbkbd quiet";
+            "console=ttyS0 reboot=k panic=-1 acpi=off pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.dumbkbd quiet";
 
     public MicroVmConfig {
         if (kernel == null) {

@@ -12,15 +12,17 @@ public record MicroVmExit(Reason reason, String detail) {
         RESET,
         /** The guest shut down: a triple fault, or a shutdown system event. */
         SHUTDOWN,
+        /** Every vCPU halted with interrupts off, for good: a Linux poweroff or halt without ACPI. */
+        HALTED,
         /** {@link MicroVm#stop()} was called (e.g. a timeout). */
         STOPPED,
         /** KVM reported an exit this VMM cannot handle, or a KVM call failed. */
         ERROR
     }
 
-    /** Whether the guest ended the VM itself, by reset or shutdown. */
+    /** Whether the guest ended the VM itself: reset, shutdown or halt. */
     public boolean clean() {
-        return reason == Reason.RESET || reason == Reason.SHUTDOWN;
+        return reason == Reason.RESET || reason == Reason.SHUTDOWN || reason == Reason.HALTED;
     }
 
     @Override
