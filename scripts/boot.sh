@@ -91,7 +91,9 @@ cd "$VMM_ROOT"
 say "building the launcher (JDK: $JAVA_HOME)"
 # -DskipTests: the layout test, the one that needs -Dvmm.uapi.include, does not run. Maven's
 # output goes to stderr: stdout is the launcher's alone (--json).
-mvn -B -q -ntp -DskipTests package -pl examples -am >&2 || die "The build failed: see the messages above."
+# (Maven 3.8 on JDK 25 prints stray colour codes even in batch mode: they are dropped.)
+mvn -B -q -ntp -DskipTests package -pl examples -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' >&2 \
+  || [ "${PIPESTATUS[0]}" = 0 ] || die "The build failed: see the messages above."
 [ -f "examples/target/classes/${MAIN//.//}.class" ] || die "The build holds no $MAIN (examples/target/classes): is it written yet?"
 # examples' main classes, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
 cp="$VMM_ROOT/examples/target/classes:$(cat examples/target/test-classpath.txt)"

@@ -12,6 +12,9 @@ final class BootReport {
 
     /** {@code runs} maps a VMM's name ("java", "qemu") to its measurements. */
     static String table(Map<String, List<BootMeasurement>> runs) {
+        if (runs.values().stream().allMatch(list -> list.size() == 1)) {
+            return singleRun(runs);
+        }
         StringBuilder out = new StringBuilder();
         StringJoiner header = new StringJoiner(" | ");
         header.add(String.format("%-32s", "phase (ms)"));
@@ -46,6 +49,25 @@ final class BootReport {
             if (any) {
                 out.append(row).append('\n');
             }
+        }
+        return out.toString();
+    }
+
+    /** One boot per VMM: one column of values each. */
+    private static String singleRun(Map<String, List<BootMeasurement>> runs) {
+        StringBuilder out = new StringBuilder(String.format("%-32s", "phase"));
+        runs.keySet().forEach(vmm -> out.append(String.format(" | %10s", vmm + " (ms)")));
+        out.append('\n');
+        for (BootMeasurement.Phase phase : BootMeasurement.Phase.values()) {
+            if (runs.values().stream().allMatch(list -> list.getFirst().phases.get(phase) == null)) {
+                continue;
+            }
+            out.append(String.format("%-32s", phase.label));
+            for (List<BootMeasurement> list : runs.values()) {
+                Double v = list.getFirst().phases.get(phase);
+                out.append(v == null ? String.format(" | %10s", "-") : String.format(" | %10.1f", v));
+            }
+            out.append('\n');
         }
         return out.toString();
     }
