@@ -1,6 +1,7 @@
 package dev.vmm.core.microvm;
 
 import dev.vmm.core.Capability;
+import dev.vmm.core.CpuidEntry;
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Kvm;
@@ -133,7 +134,7 @@ public final class MicroVm implements AutoCloseable {
         vm.setTssAddress(TSS);
         vm.createIrqchip();
         vm.createPit();
-        var supportedCpuid = kvm.supportedCpuid();
+        List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
         int[] msrs = kvm.msrIndexList();
         boolean tscDeadline = kvm.checkExtension(Capability.TSC_DEADLINE_TIMER) > 0;
         for (int id = 0; id < config.cpus(); id++) {
@@ -168,7 +169,12 @@ public final class MicroVm implements AutoCloseable {
      * {@link #stop()} is called; then returns how it ended. Call once.
      */
     public MicroVmExit run() {
-        stoppedForGood = new boolean[vcpus.size()];
+        synchronized (this) {
+            if (stoppedForGood != null) {
+                throw new IllegalStateException("This MicroVm has run already: create another to boot again.");
+            }
+            stoppedForGood = new boolean[vcpus.size()];
+        }
         List<Thread> threads = new ArrayList<>();
         for (Vcpu vcpu : vcpus) {
             threads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
@@ -218,28 +224,29 @@ public final class MicroVm implements AutoCloseable {
             mark(BootEvent.FIRST_RUN);
         }
         while (exit == null) {
-            VcpuExit why;
             try {
-                why = vcpu.run();
-            } catch (KvmException e) {
+                handle(vcpu, vcpu.run());
+            } catch (RuntimeException e) { // a failed KVM call, or a device that failed: the VM cannot go on
                 stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + ": " + e.getMessage()));
-                return;
             }
-            switch (why) {
-                case VcpuExit.IoOut out -> bus.handle(out);
-                case VcpuExit.IoIn in -> bus.handle(in);
-                case VcpuExit.MmioRead read -> bus.handle(read);
-                case VcpuExit.MmioWrite write -> bus.handle(write);
-                case VcpuExit.Interrupted ignored -> {
-                    if (exit == null) { // the halt check kicked us
-                        checkHalted(vcpu);
-                    }
+        }
+    }
+
+    private void handle(Vcpu vcpu, VcpuExit why) {
+        switch (why) {
+            case VcpuExit.IoOut out -> bus.handle(out);
+            case VcpuExit.IoIn in -> bus.handle(in);
+            case VcpuExit.MmioRead read -> bus.handle(read);
+            case VcpuExit.MmioWrite write -> bus.handle(write);
+            case VcpuExit.Interrupted ignored -> {
+                if (exit == null) { // the halt check kicked us
+                    checkHalted(vcpu);
                 }
-                case VcpuExit.Hlt ignored -> { } // the in-kernel LAPIC handles HLT; nothing to do if one slips through
-                case VcpuExit.Shutdown ignored -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "triple fault on vCPU " + vcpu.id()));
-                case VcpuExit.SystemEvent event -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "system event " + event.type()));
-                default -> stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + " stopped on " + why));
             }
+            case VcpuExit.Hlt ignored -> { } // the in-kernel LAPIC handles HLT; nothing to do if one slips through
+            case VcpuExit.Shutdown ignored -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "triple fault on vCPU " + vcpu.id()));
+            case VcpuExit.SystemEvent event -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "system event " + event.type()));
+            default -> stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + " stopped on " + why));
         }
     }
 
