@@ -34,8 +34,9 @@ final class BootMeasurement {
             this.label = label;
         }
 
+        /** The JSON name: e.g. {@code pre_fault_ms}, and {@code boot_complete_at_ms} for a moment counted from process start. */
         String key() {
-            return name().toLowerCase() + "_ms";
+            return name().toLowerCase() + (label.endsWith(", at") ? "_at_ms" : "_ms");
         }
     }
 
