@@ -1,5 +1,7 @@
 package dev.vmm.bench;
 
+import dev.vmm.core.KvmVendor;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ final class Environment {
     }
 
     private static boolean isPvm() {
-        return Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
+        return KvmVendor.ofThisMachine() == KvmVendor.PVM;
     }
 
     private static String cpuModel() {

@@ -99,8 +99,17 @@ public sealed interface VcpuExit {
     /** VM entry failed; the reason is the hardware's (VMX/SVM) code. */
     record FailEntry(long hardwareEntryFailureReason, int cpu) implements VcpuExit {}
 
-    /** KVM could not handle an exit itself, e.g. emulation failure. */
-    record InternalError(int suberror, long[] data) implements VcpuExit {}
+    /** KVM could not handle an exit itself, e.g. emulation failure (suberror 1). */
+    record InternalError(int suberror, long[] data) implements VcpuExit {
+        @Override
+        public String toString() {
+            StringBuilder s = new StringBuilder("InternalError[suberror=" + suberror + (suberror == 1 ? " (emulation failure)" : "") + ", data=");
+            for (int i = 0; i < data.length; i++) {
+                s.append(i == 0 ? "" : " ").append("0x").append(Long.toHexString(data[i]));
+            }
+            return s.append(']').toString();
+        }
+    }
 
     /** The guest asked for a shutdown, reset or crash report through a platform mechanism. */
     record SystemEvent(int type, long[] data) implements VcpuExit {}

@@ -4,6 +4,8 @@ import dev.vmm.ffm.kvm.KvmConstants;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,6 +61,24 @@ class KvmBasicsTest {
             assertEquals(message.length() + 1, exits.size(), "one I/O exit per byte, then HLT");
             assertEquals(CODE_ADDRESS + program.length - message.length() - 1, vcpu.registers().rip(),
                     "rip stops after the hlt instruction");
+        }
+    }
+
+    @KvmTest
+    void theVendorModuleIsKnownAndTheSandboxRunsKvmAmd() throws Exception {
+        KvmVendor vendor = KvmVendor.ofThisMachine();
+        assertTrue(vendor != KvmVendor.UNKNOWN, "/dev/kvm works, so a vendor module is loaded");
+        if (!KvmSandbox.profile().equals("host")) {
+            assertEquals(KvmVendor.AMD_SVM, vendor, "the sandbox emulates SVM and loads kvm_amd");
+        }
+        // Cross-check with the CPU's flags: VMX or SVM for those modules, neither for PVM.
+        String flags = Files.readString(Path.of("/proc/cpuinfo")).lines().filter(l -> l.startsWith("flags")).findFirst().orElse("") + " ";
+        boolean vmx = flags.contains(" vmx "), svm = flags.contains(" svm ");
+        switch (vendor) {
+            case INTEL_VMX -> assertTrue(vmx, flags);
+            case AMD_SVM -> assertTrue(svm, flags);
+            case PVM -> assertTrue(!vmx && !svm, "PVM is for CPUs without VMX or SVM: " + flags);
+            case UNKNOWN -> { }
         }
     }
 

@@ -34,7 +34,7 @@ public final class KvmSandbox {
 
     /** Whether KVM here is PVM (kvm_pvm), the vendor module for machines without VMX or SVM. */
     public static boolean isPvm() {
-        return Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
+        return KvmVendor.ofThisMachine() == KvmVendor.PVM;
     }
 
     /** The running kernel's (major, minor) version, e.g. {6, 12}. */

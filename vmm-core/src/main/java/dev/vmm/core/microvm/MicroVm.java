@@ -6,6 +6,7 @@ import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Kvm;
 import dev.vmm.core.KvmException;
+import dev.vmm.core.KvmVendor;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.VcpuExit;
 import dev.vmm.core.Vm;
@@ -246,7 +247,9 @@ public final class MicroVm implements AutoCloseable {
             case VcpuExit.Hlt ignored -> { } // the in-kernel LAPIC handles HLT; nothing to do if one slips through
             case VcpuExit.Shutdown ignored -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "triple fault on vCPU " + vcpu.id()));
             case VcpuExit.SystemEvent event -> stop(new MicroVmExit(MicroVmExit.Reason.SHUTDOWN, "system event " + event.type()));
-            default -> stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + " stopped on " + why));
+            default -> stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + " stopped on " + why
+                    + (KvmVendor.ofThisMachine() == KvmVendor.PVM
+                    ? "; this /dev/kvm is PVM, which runs only kernels built as PVM guests: boot a stock kernel elsewhere (./vmm boot uses the sandbox)" : "")));
         }
     }
 
