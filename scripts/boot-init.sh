@@ -4,6 +4,7 @@
 # its kernel saw: one line on the console, then boot-complete (the byte 123 on I/O port 0x3f0,
 # which the launcher times), then it ends the VM: reboot -f (the command line carries reboot=k, so
 # the kernel resets through the i8042), or poweroff -f with vmm.exit=poweroff on the command line.
+# With vmm.input=1 it first echoes one line read from the console.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
@@ -31,6 +32,12 @@ for d in /sys/firmware/memmap/*/; do
   ram_bytes=$((ram_bytes + end - start + 1))
 done
 echo "vmm-boot: init reached: cpus=${cpus:-0} mem_total_kib=${mem_total_kib:-0} ram_bytes=$ram_bytes"
+
+# With vmm.input=1, one line typed at the console comes back (the serial input path's test).
+case " $(cat /proc/cmdline 2>/dev/null) " in
+  *" vmm.input=1 "*)
+    if read -t 60 -r line </dev/console; then echo "vmm-boot: input: $line"; else echo "vmm-boot: no input"; fi ;;
+esac
 
 # Boot-complete. Without /dev/port, dd would create a plain file of that name: check first.
 if [ -c /dev/port ] && printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1 conv=notrunc 2>/dev/null; then :; else

@@ -5,7 +5,9 @@ import dev.vmm.core.microvm.MicroVm;
 import dev.vmm.core.microvm.MicroVmExit;
 import dev.vmm.core.prefault.PreFaultProgress;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.OptionalLong;
@@ -30,6 +32,9 @@ final class JavaBoot {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
         try (MicroVm vm = MicroVm.create(options.vmConfig(), sink, progressPrinter(progress))) {
             timer.schedule(vm::stop, options.timeoutSeconds(), TimeUnit.SECONDS);
+            if (console != null && System.console() != null) {
+                forwardTerminalInput(vm); // a guest with a shell can be typed at, a line at a time
+            }
             MicroVmExit exit = vm.run();
             sink.flush();
             m.phases.put(BootMeasurement.Phase.JVM_START_TO_MAIN, clock.startToMainMs());
@@ -58,6 +63,19 @@ final class JavaBoot {
         }
         m.markerLine = sink.markerLine();
         return m;
+    }
+
+    private static void forwardTerminalInput(MicroVm vm) {
+        Thread.ofPlatform().daemon().name("console-input").start(() -> {
+            byte[] buffer = new byte[256];
+            try {
+                for (int n; (n = System.in.read(buffer)) > 0; ) {
+                    vm.consoleInput(Arrays.copyOf(buffer, n));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the terminal or the VM went away: no more input
+            }
+        });
     }
 
     private static void at(BootMeasurement m, BootMeasurement.Phase phase, OptionalLong nanos, ProcessClock clock) {

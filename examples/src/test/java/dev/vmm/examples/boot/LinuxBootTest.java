@@ -8,10 +8,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,6 +76,32 @@ class LinuxBootTest {
     @Test
     void bootsAnElfVmlinux() {
         bootAndCheck(MicroVmConfig.of(BootImages.vmlinux(), BootImages.initrd(), 256, 1));
+    }
+
+    @Test
+    void aLineTypedAtTheSerialConsoleReachesTheGuest() {
+        MicroVmConfig config = MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 256, 1)
+                .withCommandLine(MicroVmConfig.DEFAULT_COMMAND_LINE + " vmm.input=1");
+        AtomicReference<MicroVm> vm = new AtomicReference<>();
+        StringBuilder line = new StringBuilder();
+        List<String> lines = new ArrayList<>();
+        IntConsumer console = b -> {
+            if (b != '\n') {
+                line.append((char) b);
+                return;
+            }
+            String text = line.toString().strip();
+            line.setLength(0);
+            lines.add(text);
+            if (BootMeasurement.MARKER.matcher(text).find()) {
+                vm.get().consoleInput("hello from java\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        };
+        try (MicroVm microVm = MicroVm.create(config, console)) {
+            vm.set(microVm);
+            assertEquals(MicroVmExit.Reason.RESET, microVm.run().reason());
+        }
+        assertTrue(lines.contains("vmm-boot: input: hello from java"), "the init echoed the line; console: " + lines);
     }
 
     /** Open descriptors on KVM objects and /dev/kvm, by kind. */

@@ -74,6 +74,7 @@ public final class MicroVm implements AutoCloseable {
     private final Map<BootEvent, Long> events = new EnumMap<>(BootEvent.class);
     private final IoBus bus = new IoBus();
     private final List<Vcpu> vcpus = new ArrayList<>();
+    private Serial16550 serial;
     private Kvm kvm;
     private Vm vm;
     private GuestMemory memory;
@@ -157,7 +158,7 @@ public final class MicroVm implements AutoCloseable {
 
         boot.load(memory);
         boot.enterKernel(vcpus.get(0), memory);
-        Serial16550 serial = new Serial16550(this::consoleByte, () -> pulseIrq(Serial16550.COM1_IRQ));
+        serial = new Serial16550(this::consoleByte, () -> pulseIrq(Serial16550.COM1_IRQ));
         bus.register(Serial16550.COM1, Serial16550.PORTS, serial)
                 .register(I8042.DATA_PORT, I8042.PORTS, new I8042(() -> stop(new MicroVmExit(MicroVmExit.Reason.RESET, "i8042 reset line"))))
                 .register(RtcCmos.PORT, RtcCmos.PORTS, new RtcCmos(Clock.systemUTC()))
@@ -251,6 +252,11 @@ public final class MicroVm implements AutoCloseable {
                     + (KvmVendor.ofThisMachine() == KvmVendor.PVM
                     ? "; this /dev/kvm is PVM, which runs only kernels built as PVM guests: boot a stock kernel elsewhere (./vmm boot uses the sandbox)" : "")));
         }
+    }
+
+    /** Types {@code bytes} into the guest's serial console (they wait in the UART, 4 KiB at most). */
+    public void consoleInput(byte[] bytes) {
+        serial.receive(bytes);
     }
 
     /** Stops the VM from any thread: every vCPU leaves KVM_RUN and {@link #run()} returns. */
