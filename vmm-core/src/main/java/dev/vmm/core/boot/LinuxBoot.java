@@ -100,10 +100,10 @@ public final class LinuxBoot {
         if (cpus < 1 || cpus > maxCpus()) {
             throw new BootException(cpus + " vCPUs asked for: give 1 to " + maxCpus() + ".");
         }
-        byte[] cmdline = commandLine.getBytes(StandardCharsets.US_ASCII);
         if (!StandardCharsets.US_ASCII.newEncoder().canEncode(commandLine) || commandLine.indexOf('\0') >= 0) {
-            throw new BootException("The kernel command line holds a character that is not printable ASCII: use plain ASCII.");
+            throw new BootException("The kernel command line holds a character that is not ASCII, or a NUL: use plain ASCII.");
         }
+        byte[] cmdline = commandLine.getBytes(StandardCharsets.US_ASCII);
         int maxCmdline = Math.min(kernel.maxCommandLine(), (int) (MP_TABLE.value() - COMMAND_LINE.value()) - 1);
         if (cmdline.length > maxCmdline) {
             throw new BootException("The kernel command line is " + cmdline.length + " bytes, but " + kernel

@@ -59,6 +59,9 @@ class LinuxBootTest {
         BootException e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, longLine, 64 * MIB, 1));
         assertTrue(e.getMessage().startsWith("The kernel command line is 2048 bytes, but") && e.getMessage().endsWith("takes at most 2047: shorten it."), e.getMessage());
 
+        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "console=ttyS0 café", 64 * MIB, 1));
+        assertEquals("The kernel command line holds a character that is not ASCII, or a NUL: use plain ASCII.", e.getMessage());
+
         e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "", 16 * MIB, 1));
         assertTrue(e.getMessage().startsWith("16 MiB of guest memory is too small"), e.getMessage());
 
