@@ -41,7 +41,7 @@ class LinuxBootTest {
     static long[] bootAndCheck(MicroVmConfig config, MicroVmExit.Reason ending) {
         ConsoleSink console = new ConsoleSink(null);
         try (MicroVm vm = MicroVm.create(config, console)) {
-            MicroVmExit exit = vm.run();
+            MicroVmExit exit = runWithin(vm);
             assertEquals(ending, exit.reason(), "how the init ended the VM: " + exit);
             assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled");
             assertTrue(vm.timeOf(BootEvent.FIRST_CONSOLE_BYTE).getAsLong() < vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong());
@@ -99,9 +99,26 @@ class LinuxBootTest {
         };
         try (MicroVm microVm = MicroVm.create(config, console)) {
             vm.set(microVm);
-            assertEquals(MicroVmExit.Reason.RESET, microVm.run().reason());
+            assertEquals(MicroVmExit.Reason.RESET, runWithin(microVm).reason());
         }
         assertTrue(lines.contains("vmm-boot: input: hello from java"), "the init echoed the line; console: " + lines);
+    }
+
+    /** Runs the VM, stopping it after 200 s: a hung guest fails its test and does not go on spinning. */
+    private static MicroVmExit runWithin(MicroVm vm) {
+        Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(200_000);
+                vm.stop();
+            } catch (InterruptedException e) {
+                // the VM ended in time
+            }
+        });
+        try {
+            return vm.run();
+        } finally {
+            watchdog.interrupt();
+        }
     }
 
     /** Open descriptors on KVM objects and /dev/kvm, by kind. */
