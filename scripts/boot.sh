@@ -2,8 +2,8 @@
 # ./vmm boot: boots a Linux microVM with dev.vmm.examples.boot.BootLauncher, on this machine's
 # /dev/kvm, or inside the 6.12 sandbox where there is none or it is PVM (which cannot boot stock kernels).
 # Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
-#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S]
-# Every option goes to the launcher; a missing --kernel or --initrd comes from
+#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--aot]
+# Every option but --aot goes to the launcher; a missing --kernel or --initrd comes from
 # scripts/boot-assets.sh (the newest Debian 6.12 kernel, a busybox initramfs).
 # VMM_BOOT_WHERE=host|sandbox overrides where it runs.
 set -euo pipefail
@@ -12,7 +12,7 @@ set -euo pipefail
 
 MAIN=dev.vmm.examples.boot.BootLauncher
 
-args=() kernel="" initrd="" help=0 compare_qemu=0 mem="" cpus=""
+args=() kernel="" initrd="" help=0 compare_qemu=0 mem="" cpus="" aot=0
 while [ $# -gt 0 ]; do
   case $1 in
     --kernel|--initrd|--cmdline|--mem|--cpus|--prefault|--runs|--compare|--timeout)
@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
     --kernel=*|--initrd=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
       opt=${1%%=*} val=${1#*=}; shift ;;
     -h|--help) help=1; args+=("$1"); shift; continue ;;
+    --aot) aot=1; shift; continue ;;
     *) args+=("$1"); shift; continue ;;
   esac
   case $opt in
@@ -94,21 +95,41 @@ say "building the launcher (JDK: $JAVA_HOME)"
 # (Maven 3.8 on JDK 25 prints stray colour codes even in batch mode: they are dropped.)
 mvn -B -q -ntp -DskipTests package -pl examples -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' >&2 \
   || [ "${PIPESTATUS[0]}" = 0 ] || die "The build failed: see the messages above."
-[ -f "examples/target/classes/${MAIN//.//}.class" ] || die "The build holds no $MAIN (examples/target/classes): is it written yet?"
-# examples' main classes, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
-cp="$VMM_ROOT/examples/target/classes:$(cat examples/target/test-classpath.txt)"
+jar=$(ls examples/target/examples-*.jar 2>/dev/null | head -n 1)
+[ -n "$jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
+# The examples jar, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
+# Jars, not class folders: an AOT cache (--aot) accepts only jars.
+cp="$VMM_ROOT/$jar:$(cat examples/target/test-classpath.txt)"
 # The launcher measures the guest, not itself: a light JIT and GC start it quickly.
-java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" "$MAIN")
+jvm=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+train=()
+if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
+  # JDK 25's AOT cache (JEP 483, 514) holds the classes a training boot loaded and linked; later
+  # JVMs start with them ready. One cache per build of the project's jars and these JVM options.
+  key=$( { "${jvm[0]}" -version 2>&1; printf '%s\n' "${jvm[@]}"; cat "$jar";
+           tr ':' '\n' <examples/target/test-classpath.txt | grep "^$VMM_ROOT/" | xargs cat; } | sha256sum | cut -c1-16)
+  aot_file="$VMM_ROOT/target/boot-aot/launcher-$key.aot"
+  if [ ! -s "$aot_file" ]; then
+    say "--aot: a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes)"
+    mkdir -p "${aot_file%/*}" && rm -f "${aot_file%/*}"/*.aot
+    train=("${jvm[@]}" -XX:AOTCacheOutput="$aot_file" -cp "$cp" "$MAIN" --kernel "$kernel" --initrd "$initrd" --json --timeout 300)
+  fi
+  jvm+=(-XX:AOTCache="$aot_file")
+fi
+java=("${jvm[@]}" -cp "$cp" "$MAIN")
+# The training boot's output is of no interest; without a cache the JVM just starts as usual.
+run_all=(bash -c '[ "$1" = 0 ] || "${@:2:$1}" >/dev/null 2>&1; shift "$(($1 + 2))"; exec "$@"' \
+  run "${#train[@]}" "${train[@]}" -- "${java[@]}" "${args[@]}")
 
 status=0
 if [ "$where" = host ]; then
-  "${java[@]}" "${args[@]}" || status=$?
+  "${run_all[@]}" || status=$?
 else
   # The guest holds the JVM and the microVM (and QEMU's, with --compare qemu, one after the other):
   # the sandbox's 4 GiB unless the microVM needs more, and no fewer vCPUs than the microVM.
   smem=4096 scpus=2
   [[ $mem =~ ^[0-9]+$ ]] && [ "$((mem + 2048))" -gt "$smem" ] && smem=$((mem + 2048))
   [[ $cpus =~ ^[0-9]+$ ]] && [ "$cpus" -gt "$scpus" ] && scpus=$cpus
-  bash scripts/sandbox.sh --kernel 6.12 --timeout 3600 --mem "$smem" --cpus "$scpus" -- "${java[@]}" "${args[@]}" || status=$?
+  bash scripts/sandbox.sh --kernel 6.12 --timeout 3600 --mem "$smem" --cpus "$scpus" -- "${run_all[@]}" || status=$?
 fi
 exit "$status"
