@@ -87,7 +87,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
     [ "$profile" = 6.12 ] || exclude+=(--exclude-tag linux-boot)
     say "running the KVM tests on kernel profile $profile"
     retried=""
-    for attempt in 1 2; do
+    for attempt in 1 2 3; do
       status=0
       rm -rf "$reports"; mkdir -p "$reports"
       # A test stuck in the kernel cannot be interrupted: run each in its own thread with a timeout.
@@ -101,8 +101,8 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
         --select-package dev.vmm --reports-dir "$reports" || status=$?
       # 125: the emulated guest kernel itself died (a rare crash of nested KVM under multi-threaded
       # TCG, its messages printed above). That says nothing about our code: run the tests once more.
-      [ "$status" -eq 125 ] && [ "$attempt" -eq 1 ] || break
-      retried=" (run twice: the sandbox guest died during the first run)"
+      [ "$status" -eq 125 ] && [ "$attempt" -lt 3 ] || break
+      retried=" (run $((attempt + 1)) times: the sandbox guest died under the tests before)"
       say "the sandbox guest died during the KVM tests on $profile; running them once more."
     done
     read -r p f s < <(report counts "$reports")
