@@ -42,7 +42,7 @@ case $where in
   host) say "VMM_BOOT_WHERE=host: booting on this machine's /dev/kvm" ;;
   sandbox) say "VMM_BOOT_WHERE=sandbox: booting inside the 6.12 sandbox" ;;
   '')
-    if host_kvm_usable && [ ! -d /sys/module/kvm_pvm ]; then
+    if host_kvm_usable && ! host_kvm_is_pvm; then
       where=host; say "booting on this machine's /dev/kvm"
     elif host_kvm_usable; then
       where=sandbox; say "this machine's /dev/kvm is PVM, which runs only PVM-enabled guest kernels: booting inside the 6.12 sandbox"
@@ -116,10 +116,10 @@ if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
   fi
   jvm+=(-XX:AOTCache="$aot_file")
 fi
-java=("${jvm[@]}" -cp "$cp" "$MAIN")
-# The training boot's output is of no interest; without a cache the JVM just starts as usual.
-run_all=(bash -c '[ "$1" = 0 ] || "${@:2:$1}" >/dev/null 2>&1; shift "$(($1 + 2))"; exec "$@"' \
-  run "${#train[@]}" "${train[@]}" -- "${java[@]}" "${args[@]}")
+# One command line, for here or the sandbox: the training boot (output of no interest), then the launcher.
+script="exec$(printf ' %q' "${jvm[@]}" -cp "$cp" "$MAIN" "${args[@]}")"
+[ ${#train[@]} = 0 ] || script="$(printf '%q ' "${train[@]}")>/dev/null 2>&1; $script"
+run_all=(bash -c "$script")
 
 status=0
 if [ "$where" = host ]; then

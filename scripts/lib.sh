@@ -11,6 +11,10 @@ die() { printf 'vmm: %s\n' "$*" >&2; exit 2; }
 # Whether this machine has a /dev/kvm we may open (any flavour: VMX, SVM or PVM).
 host_kvm_usable() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }
 
+# Whether this machine's KVM is PVM (kvm_pvm): no VMX or SVM, real mode emulated, and only kernels
+# built as PVM guests boot (the same test as KvmVendor in vmm-core).
+host_kvm_is_pvm() { [ -d /sys/module/kvm_pvm ]; }
+
 # Prints the path of a JDK >= 25: JAVA_HOME, then javac on PATH, then the usual install places.
 find_jdk() {
   local candidates=() c v

@@ -32,7 +32,7 @@ host_exclusions() {
     host_exclude=(--exclude-tag prefault)
   fi
   # PVM runs real mode in KVM's emulator (see VmAndVcpuTest.aTripleFaultIsAShutdown).
-  [ -d /sys/module/kvm_pvm ] && host_exclude+=(--exclude-tag real-mode-in-hardware)
+  host_kvm_is_pvm && host_exclude+=(--exclude-tag real-mode-in-hardware)
   return 0
 }
 

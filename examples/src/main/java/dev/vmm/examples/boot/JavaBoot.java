@@ -7,13 +7,11 @@ import dev.vmm.core.prefault.PreFaultProgress;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /** One boot with this library's {@link MicroVm}, in this JVM. */
 final class JavaBoot {
@@ -29,13 +27,11 @@ final class JavaBoot {
         BootMeasurement m = new BootMeasurement("java");
         ConsoleSink sink = new ConsoleSink(console);
         long main = System.nanoTime();
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
         try (MicroVm vm = MicroVm.create(options.vmConfig(), sink, progressPrinter(progress))) {
-            timer.schedule(vm::stop, options.timeoutSeconds(), TimeUnit.SECONDS);
             if (console != null && System.console() != null) {
                 forwardTerminalInput(vm); // a guest with a shell can be typed at, a line at a time
             }
-            MicroVmExit exit = vm.run();
+            MicroVmExit exit = vm.run(Duration.ofSeconds(options.timeoutSeconds()));
             sink.flush();
             m.phases.put(BootMeasurement.Phase.JVM_START_TO_MAIN, clock.startToMainMs());
             long previous = main;
@@ -58,8 +54,6 @@ final class JavaBoot {
             m.unhandledTop = vm.unhandledAccesses().entrySet().stream()
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(4)
                     .map(e -> e.getKey() + " x " + e.getValue()).collect(Collectors.joining(", "));
-        } finally {
-            timer.shutdownNow();
         }
         m.markerLine = sink.markerLine();
         return m;

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("linux-boot")
 class LinuxBootTest {
     private static final long MIB = 1 << 20;
+    /** A hung guest fails its test and does not go on spinning. */
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(200);
 
     /** Boots, checks every promise of a clean boot ended by the init's reboot, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes). */
     static long[] bootAndCheck(MicroVmConfig config) {
@@ -41,7 +44,7 @@ class LinuxBootTest {
     static long[] bootAndCheck(MicroVmConfig config, MicroVmExit.Reason ending) {
         ConsoleSink console = new ConsoleSink(null);
         try (MicroVm vm = MicroVm.create(config, console)) {
-            MicroVmExit exit = runWithin(vm);
+            MicroVmExit exit = vm.run(BOOT_TIMEOUT);
             assertEquals(ending, exit.reason(), "how the init ended the VM: " + exit);
             assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled");
             assertTrue(vm.timeOf(BootEvent.FIRST_CONSOLE_BYTE).getAsLong() < vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong());
@@ -99,26 +102,9 @@ class LinuxBootTest {
         };
         try (MicroVm microVm = MicroVm.create(config, console)) {
             vm.set(microVm);
-            assertEquals(MicroVmExit.Reason.RESET, runWithin(microVm).reason());
+            assertEquals(MicroVmExit.Reason.RESET, microVm.run(BOOT_TIMEOUT).reason());
         }
         assertTrue(lines.contains("vmm-boot: input: hello from java"), "the init echoed the line; console: " + lines);
-    }
-
-    /** Runs the VM, stopping it after 200 s: a hung guest fails its test and does not go on spinning. */
-    private static MicroVmExit runWithin(MicroVm vm) {
-        Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                Thread.sleep(200_000);
-                vm.stop();
-            } catch (InterruptedException e) {
-                // the VM ended in time
-            }
-        });
-        try {
-            return vm.run();
-        } finally {
-            watchdog.interrupt();
-        }
     }
 
     /** Open descriptors on KVM objects and /dev/kvm, by kind. */

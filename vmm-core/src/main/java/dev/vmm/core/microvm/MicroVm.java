@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -171,6 +172,11 @@ public final class MicroVm implements AutoCloseable {
      * {@link #stop()} is called; then returns how it ended. Call once.
      */
     public MicroVmExit run() {
+        return run(null);
+    }
+
+    /** {@link #run()}, stopping the VM (exit STOPPED) if the guest has not ended it within {@code timeout}. */
+    public MicroVmExit run(Duration timeout) {
         synchronized (this) {
             if (stoppedForGood != null) {
                 throw new IllegalStateException("This MicroVm has run already: create another to boot again.");
@@ -182,8 +188,12 @@ public final class MicroVm implements AutoCloseable {
             threads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
         }
         // A halted guest never exits to us (the in-kernel LAPIC handles HLT): look now and then.
-        ScheduledExecutorService haltCheck = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
-        haltCheck.scheduleWithFixedDelay(() -> vcpus.forEach(Vcpu::kick), HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
+        timers.scheduleWithFixedDelay(() -> vcpus.forEach(Vcpu::kick), HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        if (timeout != null) {
+            timers.schedule(() -> stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "no end within " + timeout.toSeconds() + " s")),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
         try {
             for (Thread thread : threads) {
                 try {
@@ -194,7 +204,7 @@ public final class MicroVm implements AutoCloseable {
                 }
             }
         } finally {
-            haltCheck.shutdownNow();
+            timers.shutdownNow();
         }
         mark(BootEvent.VM_EXIT);
         return exit;

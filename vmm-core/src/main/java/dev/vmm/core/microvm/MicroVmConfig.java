@@ -1,7 +1,6 @@
 package dev.vmm.core.microvm;
 
 import dev.vmm.core.boot.BootException;
-import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.prefault.PreFaultPolicy;
 
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import java.nio.file.Path;
  * @param initrd the initial RAM disk, or null for none
  * @param commandLine the kernel command line; {@link #DEFAULT_COMMAND_LINE} suits this VM's devices
  * @param memoryBytes guest RAM in bytes (a multiple of 4 KiB)
- * @param cpus vCPUs
+ * @param cpus vCPUs (1 to {@link dev.vmm.core.boot.LinuxBoot#maxCpus()}; {@link MicroVm#create} checks this and the memory size)
  * @param preFault what to do to guest memory before the kernel is loaded
  */
 public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault) {
@@ -31,12 +30,6 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
         }
         if (commandLine == null) {
             commandLine = DEFAULT_COMMAND_LINE;
-        }
-        if (cpus < 1 || cpus > LinuxBoot.maxCpus()) {
-            throw new BootException(cpus + " vCPUs asked for: give 1 to " + LinuxBoot.maxCpus() + ".");
-        }
-        if (memoryBytes < (1 << 20) || memoryBytes % 4096 != 0) {
-            throw new BootException("Guest memory of " + memoryBytes + " bytes is not a whole number of 4 KiB pages of at least 1 MiB.");
         }
         if (preFault == null) {
             preFault = PreFaultPolicy.NONE;
