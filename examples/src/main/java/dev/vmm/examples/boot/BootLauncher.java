@@ -86,7 +86,9 @@ public final class BootLauncher {
             BootMeasurement first = results.get("java").getFirst();
             long[] facts = first.guestFacts();
             System.out.println("java: exit " + first.exit + "; pre-fault " + first.preFault + "; " + first.unhandledAccesses
-                    + " port/MMIO accesses no device handled" + (first.unhandledTop.isEmpty() ? "" : " (" + first.unhandledTop + ")") + (facts == null ? "; the init's marker line never came"
+                    + " port/MMIO accesses no device handled" + (first.unhandledTop.isEmpty() ? "" : " (" + first.unhandledTop + ")")
+                    + (first.consoleBytesDropped == 0 ? "" : "; " + first.consoleBytesDropped + " console bytes dropped (the terminal fell behind)")
+                    + (facts == null ? "; the init's marker line never came"
                     : "; the guest saw " + facts[0] + " CPU" + (facts[0] == 1 ? "" : "s") + " and " + (facts[2] >> 20) + " MiB of RAM"));
             if (options.compareQemu()) {
                 System.out.println("qemu: " + results.get("qemu").getFirst().exit

@@ -52,6 +52,8 @@ final class BootMeasurement {
     long unhandledAccesses;
     /** The most frequent unhandled accesses, e.g. "port write 0x80 x 1200". */
     String unhandledTop = "";
+    /** Console bytes lost because the console consumer fell behind (the guest never waits for it). */
+    long consoleBytesDropped;
 
     BootMeasurement(String vmm) {
         this.vmm = vmm;
@@ -76,6 +78,7 @@ final class BootMeasurement {
         j.add("\"guest_mem_total_kib\": " + (facts == null ? "null" : facts[1]));
         j.add("\"guest_ram_bytes\": " + (facts == null ? "null" : facts[2]));
         j.add("\"unhandled_accesses\": " + unhandledAccesses);
+        j.add("\"console_bytes_dropped\": " + consoleBytesDropped);
         return j.toString();
     }
 
@@ -104,6 +107,7 @@ final class BootMeasurement {
         p.setProperty("marker", markerLine);
         p.setProperty("unhandled", Long.toString(unhandledAccesses));
         p.setProperty("unhandled_top", unhandledTop);
+        p.setProperty("console_dropped", Long.toString(consoleBytesDropped));
         StringWriter w = new StringWriter();
         try {
             p.store(w, null);
@@ -133,6 +137,7 @@ final class BootMeasurement {
         m.markerLine = p.getProperty("marker", "");
         m.unhandledAccesses = Long.parseLong(p.getProperty("unhandled", "0"));
         m.unhandledTop = p.getProperty("unhandled_top", "");
+        m.consoleBytesDropped = Long.parseLong(p.getProperty("console_dropped", "0"));
         return m;
     }
 }

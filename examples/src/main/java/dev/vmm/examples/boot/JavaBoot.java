@@ -1,5 +1,6 @@
 package dev.vmm.examples.boot;
 
+import dev.vmm.core.devices.UnhandledAccesses;
 import dev.vmm.core.microvm.BootEvent;
 import dev.vmm.core.microvm.MicroVm;
 import dev.vmm.core.microvm.MicroVmExit;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.OptionalLong;
 
@@ -50,10 +50,10 @@ final class JavaBoot {
             m.exit = exit.toString();
             m.clean = exit.clean();
             m.preFault = vm.preFaultResult() == null ? "NONE" : vm.preFaultResult().requested() + " -> " + vm.preFaultResult().applied();
-            m.unhandledAccesses = vm.unhandledAccesses().values().stream().mapToLong(Long::longValue).sum();
-            m.unhandledTop = vm.unhandledAccesses().entrySet().stream()
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(4)
-                    .map(e -> e.getKey() + " x " + e.getValue()).collect(Collectors.joining(", "));
+            UnhandledAccesses.Snapshot unhandled = vm.unhandledAccesses();
+            m.unhandledAccesses = unhandled.total();
+            m.unhandledTop = unhandled.top().stream().limit(4).map(Object::toString).collect(Collectors.joining(", "));
+            m.consoleBytesDropped = vm.consoleBytesDropped();
         }
         m.markerLine = sink.markerLine();
         return m;

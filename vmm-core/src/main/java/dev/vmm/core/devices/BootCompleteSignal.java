@@ -5,24 +5,24 @@ package dev.vmm.core.devices;
  * (the same port and value as Firecracker's boot timer, so existing guest images work). From a
  * shell: {@code printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1}. Other values are ignored.
  */
-public final class BootCompleteSignal implements PortDevice {
+public final class BootCompleteSignal implements ByteRegisters {
     public static final int PORT = 0x3f0;
     public static final int MAGIC = 123;
 
     private final Runnable signalled;
 
-    /** @param signalled called on each write of {@link #MAGIC} */
+    /** @param signalled called on each write of {@link #MAGIC}, on a vCPU thread: it must not block */
     public BootCompleteSignal(Runnable signalled) {
         this.signalled = signalled;
     }
 
     @Override
-    public int read(int offset) {
+    public int readRegister(long offset) {
         return 0xff;
     }
 
     @Override
-    public void write(int offset, int value) {
+    public void writeRegister(long offset, int value) {
         if (value == MAGIC) {
             signalled.run();
         }

@@ -1,14 +1,15 @@
 package dev.vmm.core.devices;
 
-import java.util.ArrayDeque;
-
 /**
  * The PC keyboard controller, reduced to what a guest kernel uses at boot and to reset the machine:
  * the controller's command byte, self-test and the CPU reset line. A Linux reboot with
  * {@code reboot=k} (and a panic with {@code panic=-1}) pulses the reset line with command 0xfe,
  * which calls {@code reset}. No keyboard is attached.
+ *
+ * <p>Like the chip, it holds one output byte: a command that answers replaces an answer not yet
+ * read, so no guest can make it hold more.
  */
-public final class I8042 implements PortDevice {
+public final class I8042 implements ByteRegisters {
     public static final int DATA_PORT = 0x60;
     /** Status (read) and command (write) port; 0x64 - 0x60 is its offset from {@link #DATA_PORT}. */
     public static final int COMMAND_PORT = 0x64;
@@ -18,30 +19,34 @@ public final class I8042 implements PortDevice {
     private static final int CMD_READ_CONFIG = 0x20, CMD_WRITE_CONFIG = 0x60, CMD_SELF_TEST = 0xaa, CMD_KBD_TEST = 0xab;
     private static final int CMD_READ_OUTPUT_PORT = 0xd0, CMD_WRITE_OUTPUT_PORT = 0xd1, CMD_PULSE_RESET = 0xfe;
     private static final int SELF_TEST_OK = 0x55;
+    private static final int EMPTY = -1;
 
     private final Runnable reset;
-    private final ArrayDeque<Integer> output = new ArrayDeque<>();
+    private int output = EMPTY;
     private int config = 0x45; // keyboard interrupt on, system flag, translation
     private int pendingWrite;  // the command whose data byte comes next on the data port, or 0
     private int lastCommand;
 
-    /** @param reset called when the guest pulls the CPU reset line */
+    /** @param reset called when the guest pulls the CPU reset line, on a vCPU thread: it must not block */
     public I8042(Runnable reset) {
         this.reset = reset;
     }
 
     @Override
-    public synchronized int read(int offset) {
-        return switch (offset) {
-            case 0 -> output.isEmpty() ? 0 : output.poll();
-            case COMMAND_PORT - DATA_PORT -> (output.isEmpty() ? 0 : STATUS_OUTPUT_FULL) | STATUS_SYSTEM | STATUS_UNLOCKED
-                    | (lastCommand != 0 ? STATUS_COMMAND : 0);
-            default -> 0xff;
-        };
+    public synchronized int readRegister(long offset) {
+        if (offset == 0) {
+            int b = output == EMPTY ? 0 : output;
+            output = EMPTY;
+            return b;
+        }
+        if (offset == COMMAND_PORT - DATA_PORT) {
+            return (output == EMPTY ? 0 : STATUS_OUTPUT_FULL) | STATUS_SYSTEM | STATUS_UNLOCKED | (lastCommand != 0 ? STATUS_COMMAND : 0);
+        }
+        return 0xff;
     }
 
     @Override
-    public synchronized void write(int offset, int value) {
+    public synchronized void writeRegister(long offset, int value) {
         if (offset == COMMAND_PORT - DATA_PORT) {
             command(value);
         } else if (offset == 0) {
@@ -52,11 +57,11 @@ public final class I8042 implements PortDevice {
     private void command(int command) {
         lastCommand = command;
         switch (command) {
-            case CMD_READ_CONFIG -> output.add(config);
+            case CMD_READ_CONFIG -> output = config;
             case CMD_WRITE_CONFIG, CMD_WRITE_OUTPUT_PORT -> pendingWrite = command;
-            case CMD_SELF_TEST -> output.add(SELF_TEST_OK);
-            case CMD_KBD_TEST -> output.add(0x00);
-            case CMD_READ_OUTPUT_PORT -> output.add(0x01); // reset line high: the CPU runs
+            case CMD_SELF_TEST -> output = SELF_TEST_OK;
+            case CMD_KBD_TEST -> output = 0x00;
+            case CMD_READ_OUTPUT_PORT -> output = 0x01; // reset line high: the CPU runs
             case CMD_PULSE_RESET -> reset.run();
             default -> { } // enable/disable of the ports and the like: nothing to do
         }
@@ -72,6 +77,11 @@ public final class I8042 implements PortDevice {
             reset.run(); // bit 0 of the output port is the CPU's reset line, active low
         }
         // A byte for the keyboard: there is none to answer.
+    }
+
+    /** Whether an answer waits in the output register (for tests and the fuzzer's invariants). */
+    public synchronized boolean outputFull() {
+        return output != EMPTY;
     }
 
     @Override

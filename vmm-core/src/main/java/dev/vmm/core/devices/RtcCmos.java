@@ -9,7 +9,7 @@ import java.time.ZonedDateTime;
  * Linux's rtc_cmos driver spends seconds waiting for an update that never ends (reads of an empty
  * bus return all ones, "update in progress" included) and the guest has no wall-clock time.
  */
-public final class RtcCmos implements PortDevice {
+public final class RtcCmos implements ByteRegisters {
     public static final int PORT = 0x70;
     public static final int PORTS = 2;
 
@@ -30,7 +30,7 @@ public final class RtcCmos implements PortDevice {
     }
 
     @Override
-    public synchronized int read(int offset) {
+    public synchronized int readRegister(long offset) {
         if (offset == 0) {
             return 0xff; // the index register is write-only
         }
@@ -50,7 +50,7 @@ public final class RtcCmos implements PortDevice {
     }
 
     @Override
-    public synchronized void write(int offset, int value) {
+    public synchronized void writeRegister(long offset, int value) {
         if (offset == 0) {
             index = value & 0x7f; // bit 7 masks NMIs on a PC; nothing to mask here
         } else if (index != STATUS_C && index != STATUS_D && index >= STATUS_A) {

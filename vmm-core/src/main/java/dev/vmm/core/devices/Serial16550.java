@@ -1,16 +1,16 @@
 package dev.vmm.core.devices;
 
-import java.util.ArrayDeque;
 import java.util.function.IntConsumer;
 
 /**
  * A 16550A UART, enough for Linux's 8250 driver as console: transmit (each byte goes to
  * {@code output} at once, so the transmitter is always empty), receive from
  * {@link #receive(byte[])}, the scratch and divisor registers, loopback for the driver's probe,
- * and the "transmitter empty" and "data ready" interrupts through {@code interrupt} (which should
- * pulse the UART's IRQ line, 4 for COM1 at 0x3f8).
+ * and the "transmitter empty" and "data ready" interrupts on its {@link Interrupt} (IRQ 4 for
+ * COM1 at 0x3f8).
+ * Its state is a handful of registers and at most {@value #MAX_INPUT} bytes of input.
  */
-public final class Serial16550 implements PortDevice {
+public final class Serial16550 implements ByteRegisters {
     /** COM1, the port Linux's console=ttyS0 uses. */
     public static final int COM1 = 0x3f8;
     public static final int COM1_IRQ = 4;
@@ -23,19 +23,22 @@ public final class Serial16550 implements PortDevice {
     private static final int MCR_LOOPBACK = 0x10;
     private static final int LSR_DATA_READY = 0x1, LSR_THR_EMPTY = 0x20, LSR_IDLE = 0x40;
     private static final int MSR_CTS = 0x10, MSR_DSR = 0x20, MSR_DCD = 0x80;
-    private static final int MAX_INPUT = 4096;
+    /** Input bytes that wait for the guest; more are dropped, as by a full line. */
+    public static final int MAX_INPUT = 4096;
 
     private final IntConsumer output;
-    private final Runnable interrupt;
-    private final ArrayDeque<Integer> input = new ArrayDeque<>();
+    private final Interrupt interrupt;
+    private final byte[] input = new byte[MAX_INPUT];
+    private int inputStart, inputLength;
     private int ier, lcr, mcr, scr, fcr, divisorLow = 12, divisorHigh;
     private boolean thrEmptyPending;
 
     /**
-     * @param output receives each byte the guest transmits
-     * @param interrupt raises the UART's interrupt (an edge on its IRQ line)
+     * @param output receives each byte the guest transmits, on a vCPU thread: it must not block
+     *     (a {@link ConsoleOutput} puts a bounded buffer in front of a terminal)
+     * @param interrupt the UART's interrupt line
      */
-    public Serial16550(IntConsumer output, Runnable interrupt) {
+    public Serial16550(IntConsumer output, Interrupt interrupt) {
         this.output = output;
         this.interrupt = interrupt;
     }
@@ -43,25 +46,23 @@ public final class Serial16550 implements PortDevice {
     /** Queues bytes for the guest to read (at most 4 KiB wait; the rest is dropped, as a full line would). */
     public synchronized void receive(byte[] bytes) {
         for (byte b : bytes) {
-            if (input.size() < MAX_INPUT) {
-                input.add(b & 0xff);
-            }
+            queueInput(b);
         }
-        if ((ier & IER_RECEIVED_DATA) != 0 && !input.isEmpty()) {
-            interrupt.run();
+        if ((ier & IER_RECEIVED_DATA) != 0 && inputLength > 0) {
+            interrupt.trigger();
         }
     }
 
     @Override
-    public synchronized int read(int offset) {
+    public synchronized int readRegister(long offset) {
         boolean dlab = (lcr & LCR_DLAB) != 0;
-        return switch (offset) {
+        return switch ((int) offset) {
             case DATA -> dlab ? divisorLow : receivedByte();
             case IER -> dlab ? divisorHigh : ier;
             case IIR_FCR -> interruptIdentification();
             case LCR -> lcr;
             case MCR -> mcr;
-            case LSR -> LSR_THR_EMPTY | LSR_IDLE | (input.isEmpty() ? 0 : LSR_DATA_READY);
+            case LSR -> LSR_THR_EMPTY | LSR_IDLE | (inputLength == 0 ? 0 : LSR_DATA_READY);
             case MSR -> modemStatus();
             case SCR -> scr;
             default -> 0xff;
@@ -69,9 +70,9 @@ public final class Serial16550 implements PortDevice {
     }
 
     @Override
-    public synchronized void write(int offset, int value) {
+    public synchronized void writeRegister(long offset, int value) {
         boolean dlab = (lcr & LCR_DLAB) != 0;
-        switch (offset) {
+        switch ((int) offset) {
             case DATA -> {
                 if (dlab) {
                     divisorLow = value;
@@ -96,16 +97,14 @@ public final class Serial16550 implements PortDevice {
 
     private void transmit(int value) {
         if ((mcr & MCR_LOOPBACK) != 0) {
-            if (input.size() < MAX_INPUT) {
-                input.add(value);
-            }
+            queueInput((byte) value);
         } else {
             output.accept(value);
         }
         // The byte left at once: the holding register is empty again.
         if ((ier & IER_THR_EMPTY) != 0) {
             thrEmptyPending = true;
-            interrupt.run();
+            interrupt.trigger();
         }
     }
 
@@ -115,20 +114,31 @@ public final class Serial16550 implements PortDevice {
         // Enabling the THR-empty interrupt while the holder is empty raises it right away, as on the chip.
         if (thrEnabledNow) {
             thrEmptyPending = true;
-            interrupt.run();
-        } else if ((ier & IER_RECEIVED_DATA) != 0 && !input.isEmpty()) {
-            interrupt.run();
+            interrupt.trigger();
+        } else if ((ier & IER_RECEIVED_DATA) != 0 && inputLength > 0) {
+            interrupt.trigger();
+        }
+    }
+
+    private void queueInput(byte b) {
+        if (inputLength < MAX_INPUT) {
+            input[(inputStart + inputLength++) % MAX_INPUT] = b;
         }
     }
 
     private int receivedByte() {
-        Integer b = input.poll();
-        return b == null ? 0 : b;
+        if (inputLength == 0) {
+            return 0;
+        }
+        int b = input[inputStart] & 0xff;
+        inputStart = (inputStart + 1) % MAX_INPUT;
+        inputLength--;
+        return b;
     }
 
     private int interruptIdentification() {
         int fifo = (fcr & 0x1) != 0 ? IIR_FIFO_ENABLED : 0;
-        if ((ier & IER_RECEIVED_DATA) != 0 && !input.isEmpty()) {
+        if ((ier & IER_RECEIVED_DATA) != 0 && inputLength > 0) {
             return IIR_RECEIVED_DATA | fifo;
         }
         if ((ier & IER_THR_EMPTY) != 0 && thrEmptyPending) {

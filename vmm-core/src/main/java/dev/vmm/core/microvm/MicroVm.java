@@ -13,11 +13,10 @@ import dev.vmm.core.Vm;
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.boot.LinuxKernel;
-import dev.vmm.core.devices.BootCompleteSignal;
-import dev.vmm.core.devices.I8042;
-import dev.vmm.core.devices.IoBus;
-import dev.vmm.core.devices.RtcCmos;
+import dev.vmm.core.devices.ConsoleOutput;
+import dev.vmm.core.devices.IrqFdInterrupt;
 import dev.vmm.core.devices.Serial16550;
+import dev.vmm.core.devices.UnhandledAccesses;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultProgress;
 import dev.vmm.core.prefault.PreFaultResult;
@@ -37,6 +36,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,20 +44,26 @@ import java.util.function.IntConsumer;
 
 /**
  * A minimal x86-64 virtual machine that boots Linux: guest RAM with the 32-bit MMIO gap, the
- * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, a 16550 UART at 0x3f8 as console, the i8042
- * reset line, the RTC/CMOS clock and the {@linkplain BootCompleteSignal boot-complete port}. Every other port or MMIO
- * access is {@linkplain IoBus#unhandled() counted} and ignored.
+ * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, and the {@linkplain MicroVmDevices devices}:
+ * a 16550 UART at 0x3f8 as console, the i8042 reset line, the RTC/CMOS clock and the
+ * boot-complete port. Every other port or MMIO access is {@linkplain #unhandledAccesses() counted}
+ * and ignored.
  *
  * {@snippet :
  * try (MicroVm vm = MicroVm.create(MicroVmConfig.of(kernel, initrd, 256, 2), System.out::write)) {
- *     MicroVmExit exit = vm.run();          // until the guest resets or shuts down
- *     System.out.println(exit + ", booted in " + vm.nanosBetween(BootEvent.FIRST_RUN, BootEvent.BOOT_COMPLETE) + " ns");
+ *     MicroVmExit exit = vm.run(Duration.ofSeconds(30)); // until the guest resets or shuts down
+ *     System.out.println(exit + ", first KVM_RUN at " + vm.timeOf(BootEvent.FIRST_RUN).getAsLong());
  * }
  * }
  *
  * <p>The guest ends the VM by a reset (Linux's {@code reboot=k}, and after a panic with
  * {@code panic=-1}), a triple fault, or by halting every vCPU with interrupts off, which is what a
  * Linux poweroff does without ACPI (the VM checks for that five times a second).
+ *
+ * <p>The guest is untrusted: nothing it does stalls or grows the VMM. Devices hold bounded state,
+ * unhandled accesses are counted in bounded space, and the console goes through a bounded
+ * {@link ConsoleOutput}, so a terminal that stops reading loses output ({@link #consoleBytesDropped()})
+ * rather than stopping the guest. {@link #run(Duration)} returns within its timeout and a second.
  *
  * <p>{@link #create} checks the kernel, initrd, command line and memory size before it touches KVM
  * (a {@link BootException} says what is wrong), then builds the VM up to the kernel's entry.
@@ -69,13 +75,18 @@ public final class MicroVm implements AutoCloseable {
     private static final long MAX_INITRD_SIZE = 1L << 30;
     private static final long HALT_CHECK_MILLIS = 200;
     private static final long RFLAGS_IF = 1 << 9;
+    /** How long run() waits for the vCPU threads after it stopped them, and close() before it frees memory. */
+    private static final Duration GRACE = Duration.ofSeconds(1);
+    private static final MicroVmExit OUT_OF_MEMORY = new MicroVmExit(MicroVmExit.Reason.ERROR, "the VMM ran out of heap");
 
     private final MicroVmConfig config;
     private final IntConsumer console;
     private final Map<BootEvent, Long> events = new EnumMap<>(BootEvent.class);
-    private final IoBus bus = new IoBus();
     private final List<Vcpu> vcpus = new ArrayList<>();
-    private Serial16550 serial;
+    private final List<Thread> vcpuThreads = new CopyOnWriteArrayList<>();
+    private ConsoleOutput consoleOutput;
+    private IrqFdInterrupt consoleIrq;
+    private MicroVmDevices devices;
     private Kvm kvm;
     private Vm vm;
     private GuestMemory memory;
@@ -159,11 +170,11 @@ public final class MicroVm implements AutoCloseable {
 
         boot.load(memory);
         boot.enterKernel(vcpus.get(0), memory);
-        serial = new Serial16550(this::consoleByte, () -> pulseIrq(Serial16550.COM1_IRQ));
-        bus.register(Serial16550.COM1, Serial16550.PORTS, serial)
-                .register(I8042.DATA_PORT, I8042.PORTS, new I8042(() -> stop(new MicroVmExit(MicroVmExit.Reason.RESET, "i8042 reset line"))))
-                .register(RtcCmos.PORT, RtcCmos.PORTS, new RtcCmos(Clock.systemUTC()))
-                .register(BootCompleteSignal.PORT, 1, new BootCompleteSignal(() -> markOnce(BootEvent.BOOT_COMPLETE)));
+        consoleOutput = new ConsoleOutput(console, ConsoleOutput.DEFAULT_CAPACITY, "vmm-console");
+        consoleIrq = IrqFdInterrupt.register(vm, Serial16550.COM1_IRQ);
+        devices = new MicroVmDevices(consoleIrq, this::consoleByte,
+                () -> stop(new MicroVmExit(MicroVmExit.Reason.RESET, "i8042 reset line")),
+                () -> markOnce(BootEvent.BOOT_COMPLETE), Clock.systemUTC());
         mark(BootEvent.KERNEL_LOADED);
     }
 
@@ -175,39 +186,79 @@ public final class MicroVm implements AutoCloseable {
         return run(null);
     }
 
-    /** {@link #run()}, stopping the VM (exit STOPPED) if the guest has not ended it within {@code timeout}. */
+    /**
+     * {@link #run()}, stopping the VM (exit STOPPED) if the guest has not ended it within
+     * {@code timeout}. Returns within {@code timeout} and a second, whatever the guest does.
+     */
     public MicroVmExit run(Duration timeout) {
         synchronized (this) {
             if (stoppedForGood != null) {
                 throw new IllegalStateException("This MicroVm has run already: create another to boot again.");
             }
+            if (exit != null) {
+                throw new IllegalStateException("This MicroVm was closed or stopped before it ran: create another.");
+            }
             stoppedForGood = new boolean[vcpus.size()];
-        }
-        List<Thread> threads = new ArrayList<>();
-        for (Vcpu vcpu : vcpus) {
-            threads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
+            for (Vcpu vcpu : vcpus) {
+                vcpuThreads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
+            }
         }
         // A halted guest never exits to us (the in-kernel LAPIC handles HLT): look now and then.
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
-        timers.scheduleWithFixedDelay(() -> vcpus.forEach(Vcpu::kick), HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vmm-halt-check").factory());
+        timers.scheduleWithFixedDelay(() -> guarded("the halt check", () -> vcpus.forEach(Vcpu::kick)),
+                HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         if (timeout != null) {
             timers.schedule(() -> stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "no end within " + timeout.toSeconds() + " s")),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         try {
-            for (Thread thread : threads) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    stop();
-                    Thread.currentThread().interrupt();
-                }
+            long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.plus(GRACE).toNanos();
+            if (!joinVcpuThreads(deadline)) {
+                stop(); // interrupted while waiting
+                joinVcpuThreads(System.nanoTime() + GRACE.toNanos());
             }
         } finally {
             timers.shutdownNow();
         }
         mark(BootEvent.VM_EXIT);
-        return exit;
+        consoleOutput.flush(Duration.ofMillis(200)); // what the guest said last, if the terminal keeps up
+        synchronized (this) {
+            if (exit == null) { // the vCPUs are still inside KVM after the grace period
+                exit = new MicroVmExit(MicroVmExit.Reason.ERROR, "the vCPUs did not stop within " + GRACE.toSeconds() + " s of the timeout");
+            }
+            return exit;
+        }
+    }
+
+    /** Waits for the vCPU threads until {@code deadline} (System.nanoTime); false if interrupted. */
+    private boolean joinVcpuThreads(long deadline) {
+        for (Thread thread : vcpuThreads) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                    return true; // out of time: the caller decides
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs {@code action}; anything it throws stops the VM with that error instead of vanishing in a thread. */
+    private void guarded(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            MicroVmExit why = OUT_OF_MEMORY;
+            try {
+                why = new MicroVmExit(MicroVmExit.Reason.ERROR, what + " failed: " + t);
+            } catch (OutOfMemoryError e) {
+                // no room for a message: the prepared one says enough
+            }
+            stop(why);
+        }
     }
 
     /**
@@ -235,21 +286,28 @@ public final class MicroVm implements AutoCloseable {
         if (vcpu.id() == 0) {
             mark(BootEvent.FIRST_RUN);
         }
-        while (exit == null) {
-            try {
+        // Anything thrown here (a failed KVM call, a device's bug, an Error) ends the VM with it as the exit.
+        guarded("vCPU " + vcpu.id(), () -> {
+            while (exit == null) {
                 handle(vcpu, vcpu.run());
-            } catch (RuntimeException e) { // a failed KVM call, or a device that failed: the VM cannot go on
-                stop(new MicroVmExit(MicroVmExit.Reason.ERROR, "vCPU " + vcpu.id() + ": " + e.getMessage()));
             }
-        }
+        });
     }
 
     private void handle(Vcpu vcpu, VcpuExit why) {
         switch (why) {
-            case VcpuExit.IoOut out -> bus.handle(out);
-            case VcpuExit.IoIn in -> bus.handle(in);
-            case VcpuExit.MmioRead read -> bus.handle(read);
-            case VcpuExit.MmioWrite write -> bus.handle(write);
+            case VcpuExit.IoOut out -> devices.portWrite(out.port(), out.size(), out.count(), out.data());
+            case VcpuExit.IoIn in -> {
+                byte[] reply = new byte[in.size() * in.count()];
+                devices.portRead(in.port(), in.size(), in.count(), reply);
+                in.reply(reply);
+            }
+            case VcpuExit.MmioRead read -> {
+                byte[] reply = new byte[read.length()];
+                devices.mmioRead(read.address().value(), reply);
+                read.reply(reply);
+            }
+            case VcpuExit.MmioWrite write -> devices.mmioWrite(write.address().value(), write.data());
             case VcpuExit.Interrupted ignored -> {
                 if (exit == null) { // the halt check kicked us
                     checkHalted(vcpu);
@@ -266,7 +324,7 @@ public final class MicroVm implements AutoCloseable {
 
     /** Types {@code bytes} into the guest's serial console (they wait in the UART, 4 KiB at most). */
     public void consoleInput(byte[] bytes) {
-        serial.receive(bytes);
+        devices.serial().receive(bytes);
     }
 
     /** Stops the VM from any thread: every vCPU leaves KVM_RUN and {@link #run()} returns. */
@@ -279,18 +337,15 @@ public final class MicroVm implements AutoCloseable {
             exit = why;
         }
         for (Vcpu vcpu : vcpus) {
-            vcpu.kick();
+            if (vcpu.isOpen()) {
+                vcpu.kick();
+            }
         }
     }
 
     private void consoleByte(int b) {
         markOnce(BootEvent.FIRST_CONSOLE_BYTE);
-        console.accept(b);
-    }
-
-    private void pulseIrq(int gsi) {
-        vm.setIrqLine(gsi, true);
-        vm.setIrqLine(gsi, false);
+        consoleOutput.offer(b);
     }
 
     private synchronized void mark(BootEvent event) {
@@ -312,17 +367,42 @@ public final class MicroVm implements AutoCloseable {
         return preFault;
     }
 
-    /** Port and MMIO accesses no device handled, with their counts. */
-    public Map<String, Long> unhandledAccesses() {
-        return bus.unhandled();
+    /** Port and MMIO accesses no device handled: their total, and the most frequent. */
+    public UnhandledAccesses.Snapshot unhandledAccesses() {
+        return devices == null ? UnhandledAccesses.Snapshot.NONE : devices.unhandled();
+    }
+
+    /**
+     * The devices and their buses. Add a device of your own with {@code devices().ports().register(...)}
+     * (or {@code mmio()}) before {@link #run()}; it is called from the vCPU threads and must not block.
+     */
+    public MicroVmDevices devices() {
+        return devices;
+    }
+
+    /** Console bytes lost because the console consumer fell too far behind. */
+    public long consoleBytesDropped() {
+        return consoleOutput == null ? 0 : consoleOutput.dropped();
     }
 
     public MicroVmConfig config() {
         return config;
     }
 
+    /**
+     * Stops the guest if it runs, waits for the vCPUs to leave KVM_RUN, then frees the VM and its
+     * memory. From any thread, also while {@link #run()} is under way on another.
+     */
     @Override
     public void close() {
+        stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "closed"));
+        joinVcpuThreads(System.nanoTime() + GRACE.toNanos());
+        if (consoleIrq != null) {
+            consoleIrq.close();
+        }
+        if (consoleOutput != null) {
+            consoleOutput.close();
+        }
         for (Vcpu vcpu : vcpus) {
             vcpu.close();
         }

@@ -12,8 +12,8 @@ class RtcCmosTest {
     private final RtcCmos rtc = new RtcCmos(Clock.fixed(Instant.parse("2026-11-25T21:07:59Z"), ZoneOffset.UTC));
 
     private int register(int index) {
-        rtc.write(0, index);
-        return rtc.read(1);
+        rtc.writeRegister(0, index);
+        return rtc.readRegister(1);
     }
 
     @Test
@@ -31,19 +31,19 @@ class RtcCmosTest {
     @Test
     void noUpdateIsEverInProgressAndBinaryModeIsHonoured() {
         assertEquals(0, register(0xa) & 0x80);
-        rtc.write(0, 0xa);
-        rtc.write(1, 0xa6); // the guest cannot set "update in progress"
+        rtc.writeRegister(0, 0xa);
+        rtc.writeRegister(1, 0xa6); // the guest cannot set "update in progress"
         assertEquals(0x26, register(0xa));
-        rtc.write(0, 0xb);
-        rtc.write(1, 0x06); // binary, 24-hour
+        rtc.writeRegister(0, 0xb);
+        rtc.writeRegister(1, 0x06); // binary, 24-hour
         assertEquals(59, register(0x0));
         assertEquals(0x80, register(0xd), "valid RAM and time");
     }
 
     @Test
     void cmosRamKeepsWhatIsWritten() {
-        rtc.write(0, 0x80 | 0x40); // with the NMI-mask bit, as Linux writes it
-        rtc.write(1, 0x12);
+        rtc.writeRegister(0, 0x80 | 0x40); // with the NMI-mask bit, as Linux writes it
+        rtc.writeRegister(1, 0x12);
         assertEquals(0x12, register(0x40));
     }
 }

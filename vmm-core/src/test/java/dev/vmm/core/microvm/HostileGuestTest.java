@@ -1,0 +1,71 @@
+package dev.vmm.core.microvm;
+
+import dev.vmm.core.KvmTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Guests that attack the VMM, on real KVM, in a child JVM with a 48 MiB heap: each must end within
+ * its timeout (plus the second run() may take, plus slack for an emulated sandbox) with the
+ * expected exit, and without the VMM's heap growing. See {@link HostileGuests} for the code.
+ */
+@Tag("hostile-guest")
+class HostileGuestTest {
+    private static final long TIMEOUT_MS = 2000;
+
+    @TempDir
+    Path dir;
+
+    @KvmTest
+    void noGuestCrashesStallsOrGrowsTheVmm() throws IOException, InterruptedException {
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        Path log = dir.resolve("hostile-guests.log");
+        Process child = new ProcessBuilder(java.toString(), "-Xmx48m", "--enable-native-access=ALL-UNNAMED",
+                "-Dvmm.hostile.seconds=" + TIMEOUT_MS / 1000, "-cp", System.getProperty("java.class.path"), HostileGuests.class.getName())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertTrue(child.waitFor(180, TimeUnit.SECONDS), "the hostile guests did not finish in 3 minutes");
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.print(output);
+        assertEquals(0, child.exitValue(), "the child JVM failed:\n" + output);
+        Map<String, Map<String, String>> results = new HashMap<>();
+        for (String line : output.lines().filter(l -> l.startsWith("hostile-guest ")).toList()) {
+            Map<String, String> fields = new HashMap<>();
+            for (String field : line.substring(0, line.indexOf(" exit=")).split(" ")) {
+                int eq = field.indexOf('=');
+                if (eq > 0) {
+                    fields.put(field.substring(0, eq), field.substring(eq + 1));
+                }
+            }
+            results.put(line.split(" ")[1], fields);
+        }
+        assertEquals(HostileGuests.GUESTS.keySet(), results.keySet(), output);
+        results.forEach((name, r) -> {
+            String expected = name.equals("triple-fault") ? "SHUTDOWN" : "STOPPED";
+            assertEquals(expected, r.get("reason"), name + ": " + r);
+            long elapsed = Long.parseLong(r.get("elapsed_ms"));
+            assertTrue(elapsed <= TIMEOUT_MS + 1000 + 2000, name + " took " + elapsed + " ms to stop: " + r);
+            assertTrue(Long.parseLong(r.get("heap_kib")) < 24 * 1024, name + " left the heap at " + r.get("heap_kib") + " KiB");
+        });
+        // 4 KiB per exit: even an emulated sandbox overruns the console buffer within the timeout.
+        assertTrue(Long.parseLong(results.get("rep-outsb-insb").get("console_dropped")) > 0, "the stuck console dropped output");
+        for (String name : List.of("mmio-sweep", "port-wrap", "rep-outsb-insb")) {
+            assertTrue(Long.parseLong(results.get(name).get("unhandled")) > 0, name + ": its accesses reached no device");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.vmm.core.microvm;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Guests that attack the VMM, each a few bytes of 64-bit code booted as an ELF "kernel" in a
+ * {@link MicroVm}. Run as a program in a JVM with a small heap ({@link HostileGuestTest} does), it
+ * runs each guest for a short while and prints one line per guest: how the run ended, how long it
+ * took, the heap retained while the VM was still open, console bytes dropped and unhandled accesses.
+ */
+public final class HostileGuests {
+    /** Where the code is loaded and entered: 16 MiB, the usual kernel address. */
+    static final long CODE = 0x1000000;
+    static final long MEMORY = 64L << 20;
+
+    /** Each guest's code (GNU as syntax in the comments). */
+    static final Map<String, String> GUESTS = Map.of(
+            // mov $0x20,%al; 1: out %al,$0x64; jmp 1b  -- "read the command byte", forever
+            "i8042-flood", "b020 e664 ebfc",
+            // 1: mov $0x8000000,%rax; 2: mov %eax,(%rax); add $8,%rax; cmp $0x40000000,%rax; jb 2b; jmp 1b
+            // -- a write to every 8th address from 128 MiB to 1 GiB, where no memory is, over and over
+            "mmio-sweep", "48c7c000000008 8900 4883c008 483d00000040 72f2 ebe9",
+            // mov $0x3f8,%dx; mov $'x',%al; 1: out %al,%dx; jmp 1b  -- to a console that never reads
+            "uart-flood", "66baf803 b078 ee ebfd",
+            // 1: mov $0x3f8,%dx; mov $0x1000000,%rsi; mov $4096,%rcx; rep outsb;
+            //    mov $0x80,%dx; mov $0x1100000,%rdi; mov $4096,%rcx; rep insb; jmp 1b
+            "rep-outsb-insb", "66baf803 48c7c600000001 48c7c100100000 f36e 66ba8000 48c7c700001001 48c7c100100000 f36c ebd6",
+            // mov $0xffff,%dx; 1: out %eax,%dx; in %dx,%eax; out %ax,%dx; in %dx,%ax; jmp 1b  -- accesses past port 0xffff
+            "port-wrap", "66baffff ef ed 66ef 66ed ebf8",
+            // push $0; push $0; lidt (%rsp); ud2  -- an empty IDT, then an exception: a triple fault
+            "triple-fault", "6a00 6a00 0f011c24 0f0b",
+            // mov $0x3f9,%dx; mov $2,%al; out %al,%dx; mov $0x3f8,%dx; 1: out %al,%dx; jmp 1b
+            // -- the UART's "transmitter empty" interrupt enabled: an IRQ for every byte sent
+            "interrupt-storm", "66baf903 b002 ee 66baf803 ee ebfd");
+
+    private HostileGuests() {}
+
+    /** Runs the named guests (all without arguments) for {@code vmm.hostile.seconds} each (default 2). */
+    public static void main(String[] args) throws IOException {
+        Duration timeout = Duration.ofSeconds(Long.getLong("vmm.hostile.seconds", 2));
+        Iterable<String> names = args.length > 0 ? java.util.List.of(args) : new java.util.TreeSet<>(GUESTS.keySet());
+        Path dir = Files.createTempDirectory("vmm-hostile");
+        try {
+            for (String name : names) {
+                System.out.println(run(name, dir, timeout));
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static String run(String name, Path dir, Duration timeout) throws IOException {
+        Path kernel = dir.resolve(name + ".elf");
+        Files.write(kernel, elf(HexFormat.of().parseHex(GUESTS.get(name).replace(" ", ""))));
+        MicroVmConfig config = new MicroVmConfig(kernel, null, "", MEMORY, 1, null);
+        // A console consumer that never returns: output must be dropped, never block the guest.
+        try (MicroVm vm = MicroVm.create(config, b -> sleepForever())) {
+            long start = System.nanoTime();
+            MicroVmExit exit = vm.run(timeout);
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            long heap = retainedHeap();
+            return String.format(Locale.ROOT, "hostile-guest %s reason=%s elapsed_ms=%d heap_kib=%d console_dropped=%d unhandled=%d exit=%s",
+                    name, exit == null ? "null" : exit.reason(), elapsed, heap >> 10, vm.consoleBytesDropped(),
+                    vm.unhandledAccesses().total(), exit);
+        }
+    }
+
+    /** A minimal ELF64 executable: one PT_LOAD of {@code code} at {@link #CODE}, entered at its first byte. */
+    static byte[] elf(byte[] code) {
+        int codeOffset = 0x1000;
+        ByteBuffer b = ByteBuffer.allocate(codeOffset + code.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, 0x464c457f).put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);   // ELF64, little-endian
+        b.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1);               // executable, x86-64
+        b.putLong(24, CODE).putLong(32, 64).putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
+        b.putInt(64, 1).putInt(68, 7).putLong(72, codeOffset).putLong(80, CODE)          // PT_LOAD, rwx, offset, vaddr
+                .putLong(88, CODE).putLong(96, code.length).putLong(104, code.length);  // paddr, filesz, memsz
+        b.put(codeOffset, code);
+        return b.array();
+    }
+
+    private static void sleepForever() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // keep not reading
+            }
+        }
+    }
+
+    private static long retainedHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    }
+}
