@@ -134,7 +134,7 @@ public final class GuestMemory implements AutoCloseable {
             if (Libc.ftruncate(memfd, size) != 0) {
                 throw new KvmException("ftruncate(memfd)", Libc.errno(), "size=0x" + Long.toHexString(size));
             }
-            MemorySegment host = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_NORESERVE, fd.get(), 0, mappings);
+            MemorySegment host = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_NORESERVE, memfd, 0, mappings);
             if (host == null) {
                 throw new KvmException("mmap(MEMFD)", Libc.errno(), "size=0x" + Long.toHexString(size));
             }

@@ -263,12 +263,16 @@ public final class Vm implements AutoCloseable {
     }
 
     private void irqfd(EventFd eventfd, int gsi, int flags) {
+        // The eventfd stays acquired until KVM has taken its own reference to it.
+        int raw = eventfd.fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment irqfd = kvm_irqfd.allocate(arena);
-            kvm_irqfd.fd(irqfd, eventfd.fd.get());
+            kvm_irqfd.fd(irqfd, raw);
             kvm_irqfd.gsi(irqfd, gsi);
             kvm_irqfd.flags(irqfd, flags);
             Ioctls.call(fd, KvmIoctls.KVM_IRQFD, "KVM_IRQFD", irqfd, () -> "gsi=" + gsi + " flags=" + flags);
+        } finally {
+            eventfd.fd.release();
         }
     }
 
@@ -293,14 +297,17 @@ public final class Vm implements AutoCloseable {
             throw new IllegalArgumentException("An ioeventfd length must be 0, 1, 2, 4 or 8 bytes, not " + length + ".");
         }
         int allFlags = flags | (space == IoSpace.PIO ? KvmConstants.KVM_IOEVENTFD_FLAG_PIO : 0);
+        int raw = eventfd.fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ioeventfd = kvm_ioeventfd.allocate(arena);
             kvm_ioeventfd.addr(ioeventfd, address);
             kvm_ioeventfd.len(ioeventfd, length);
-            kvm_ioeventfd.fd(ioeventfd, eventfd.fd.get());
+            kvm_ioeventfd.fd(ioeventfd, raw);
             kvm_ioeventfd.flags(ioeventfd, allFlags);
             Ioctls.call(fd, KvmIoctls.KVM_IOEVENTFD, "KVM_IOEVENTFD", ioeventfd,
                     () -> space + " address=0x" + Long.toHexString(address) + " length=" + length + " flags=" + allFlags);
+        } finally {
+            eventfd.fd.release();
         }
     }
 
