@@ -8,7 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +20,9 @@ import java.util.function.LongConsumer;
  * A guest's physical memory: one or more regions with holes between them, each backed by a host
  * mapping. Reads and writes are by guest physical address and bounds-checked; an access that is
  * not entirely inside one region fails with an IllegalArgumentException.
+ *
+ * <p>Close it after every {@link Vm} that maps it: while an open VM maps it, {@link #close()}
+ * refuses, because KVM would go on using the host addresses after they were given back.
  *
  * {@snippet :
  * try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 64 << 20)) {
@@ -48,10 +53,15 @@ public final class GuestMemory implements AutoCloseable {
     private final Arena mappings;
     private final Backing backing;
     private final List<MemoryRegion> regions;
+    private final Set<Vm> mappedBy = new HashSet<>(); // guarded by this: open VMs with a slot here
 
-    private GuestMemory(Arena mappings, Backing backing, List<MemoryRegion> regions) {
+    private GuestMemory(Arena mappings, Backing backing, List<Range> ranges, List<MemorySegment> hosts) {
         this.mappings = mappings;
         this.backing = backing;
+        List<MemoryRegion> regions = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            regions.add(new MemoryRegion(this, ranges.get(i).start(), hosts.get(i)));
+        }
         this.regions = List.copyOf(regions);
     }
 
@@ -85,16 +95,16 @@ public final class GuestMemory implements AutoCloseable {
             }
         }
         Arena mappings = Arena.ofShared();
-        List<MemoryRegion> regions = new ArrayList<>();
+        List<MemorySegment> hosts = new ArrayList<>();
         try {
             for (Range range : sorted) {
-                regions.add(new MemoryRegion(range.start(), map(backing, range.size(), mappings)));
+                hosts.add(map(backing, range.size(), mappings));
             }
         } catch (RuntimeException e) {
             mappings.close();
             throw e;
         }
-        return new GuestMemory(mappings, backing, regions);
+        return new GuestMemory(mappings, backing, sorted, hosts);
     }
 
     private static MemorySegment map(Backing backing, long size, Arena mappings) {
@@ -288,12 +298,29 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
+    /** Called by {@link Vm} before it gives a region of this memory to KVM. */
+    synchronized void mappedInto(Vm vm) {
+        checkOpen();
+        mappedBy.add(vm);
+    }
+
+    /** Called by {@link Vm} once KVM no longer maps any region of this memory for it (slots deleted, VM closed). */
+    synchronized void unmappedFrom(Vm vm) {
+        mappedBy.remove(vm);
+    }
+
     /**
-     * Unmaps every region; later accesses fail with IllegalStateException. Close the VM that maps
-     * this memory first: KVM keeps no reference to it and would find nothing there.
+     * Unmaps every region; later accesses fail with IllegalStateException.
+     *
+     * @throws IllegalStateException while an open {@link Vm} maps this memory: KVM keeps using the
+     *     host addresses of its slots, and a guest would read and write whatever the process maps
+     *     there next. Close the VM first (that closes its vCPUs too).
      */
     @Override
     public synchronized void close() {
+        if (!mappedBy.isEmpty()) {
+            throw new IllegalStateException("This guest memory is mapped into an open VM: close the Vm first (it closes its vCPUs), then the memory.");
+        }
         if (mappings.scope().isAlive()) {
             mappings.close();
         }

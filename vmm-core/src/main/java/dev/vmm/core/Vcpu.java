@@ -21,7 +21,7 @@ import java.util.List;
 /**
  * A virtual CPU: its registers and the run loop's single step, {@link #run()}. Use a vCPU from one
  * thread at a time, as KVM does (it holds the vCPU's mutex for every vCPU ioctl); {@link #kick()}
- * and {@link #close()} work from any thread.
+ * and {@link #close()} work from any thread. Closing its {@link Vm} closes it too.
  */
 public final class Vcpu implements AutoCloseable {
     /** The signal {@link #kick()} sends; its handler only interrupts the blocking ioctl. */

@@ -19,7 +19,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LifetimeTest {
     private static final long CODE = 0x1000;
     private static final GuestMemory.Range LOW = new GuestMemory.Range(GuestAddress.of(0), PageReaderGuest.LOW_SIZE);
+    private static final GuestMemory.Range DATA = new GuestMemory.Range(GuestAddress.of(1L << 30), GuestMemory.PAGE_SIZE);
     private static final byte[] SPIN = {(byte) 0xeb, (byte) 0xfe}; // jmp $
+
+    @KvmTest
+    void closingTheVmClosesItsVcpusSoNoGuestReadsMemoryTheVmmGaveBack() {
+        try (Kvm kvm = Kvm.open()) {
+            GuestMemory memory = GuestMemory.anonymous(List.of(LOW, DATA));
+            Vm vm = kvm.createVm();
+            Vcpu vcpu = vm.createVcpu(0);
+            vm.map(memory);
+            PageReaderGuest.load(kvm, vcpu, memory, DATA.start(), 1, LOW, DATA);
+            memory.write(DATA.start(), new byte[] {0x11, 0x11, 0x11, 0x11});
+
+            IllegalStateException stillMapped = assertThrows(IllegalStateException.class, memory::close);
+            assertEquals("This guest memory is mapped into an open VM: close the Vm first (it closes its vCPUs), then the memory.",
+                    stillMapped.getMessage());
+            assertEquals(0x11, memory.read(DATA.start(), 1)[0], "the refused close left the memory mapped");
+
+            vm.close(); // the documented order: the VM, then its memory; the vCPU is left open
+            memory.close();
+            assertFalse(vcpu.isOpen(), "closing the VM closed its vCPU");
+            // Whatever the JVM maps next may land where the guest memory was.
+            try (GuestMemory next = GuestMemory.anonymous(List.of(LOW, DATA))) {
+                next.write(DATA.start(), new byte[] {0x22, 0x22, 0x22, 0x22});
+                IllegalStateException closed = assertThrows(IllegalStateException.class, vcpu::run,
+                        "a vCPU of a closed VM must not run (its guest would read whatever is mapped there now)");
+                assertEquals("The vCPU 0 is closed; create a new one.", closed.getMessage());
+            }
+        }
+    }
 
     @KvmTest
     void closingAVcpuWaitsForTheRunOnAnotherThreadToLeave() throws Exception {
@@ -35,6 +64,25 @@ class LifetimeTest {
             assertEquals("The vCPU 0 is closed; create a new one.", runner.failure.get().getMessage());
             assertThrows(IllegalStateException.class, vcpu::registers);
             assertThrows(IllegalStateException.class, vcpu::kick);
+        }
+    }
+
+    @KvmTest
+    void closingTheVmFromAnotherThreadStopsItsRunningVcpuFirst() throws Exception {
+        try (Kvm kvm = Kvm.open(); GuestMemory memory = GuestMemory.anonymous(List.of(LOW))) {
+            Vm vm = kvm.createVm();
+            vm.map(memory);
+            Vcpu vcpu = vm.createVcpu(0);
+            enterRealMode(vcpu, memory, SPIN);
+            Runner runner = Runner.start(vcpu);
+            runner.awaitRunning();
+            vm.close();
+            assertTrue(runner.returns.get() > 0, "Vm.close() returned while its vCPU was still inside KVM_RUN");
+            runner.join();
+            assertInstanceOf(IllegalStateException.class, runner.failure.get());
+            assertFalse(vcpu.isOpen());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> vm.createVcpu(1));
+            assertEquals("The VM is closed; create a new one.", e.getMessage());
         }
     }
 
