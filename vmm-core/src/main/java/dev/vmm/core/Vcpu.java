@@ -42,6 +42,9 @@ public final class Vcpu implements AutoCloseable {
     private long callSequence;
     private boolean inCall;
     private boolean inRun;
+    // Kicks not yet answered by an Interrupted run. immediate_exit is 1 exactly while this is
+    // positive; both change only under `this`, so clearing the one can never erase a kick.
+    private long kicksPending;
     private boolean stage2RootStale;
     private final int id;
     private final Arena runArena;
@@ -239,33 +242,47 @@ public final class Vcpu implements AutoCloseable {
     /**
      * {@code KVM_RUN}: runs the guest until it needs the VMM, and says why.
      *
-     * @return the decoded exit; {@link VcpuExit.Interrupted} when a signal interrupted the run (a
-     *     {@link #kick()}, or a {@link #close()} from another thread)
+     * @return the decoded exit; {@link VcpuExit.Interrupted} for a {@link #kick()} (without entering
+     *     the guest when the kick came before this run) or a {@link #close()} from another thread.
+     *     Any other signal that interrupts KVM_RUN is not reported: the guest runs on.
      * @throws KvmException when KVM_RUN fails for another reason
      * @throws IllegalStateException when the vCPU is closed
      */
     public VcpuExit run() {
         int vcpuFd = fd.acquire(); // held until the exit is decoded: close() unmaps kvm_run only after
         try {
-            enterCall(true);
-            int r;
-            int errno;
-            try {
-                r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_RUN, 0L);
-                errno = r < 0 ? Libc.errno() : 0;
-            } finally {
-                leaveCall();
-            }
-            if (r < 0) {
-                if (errno == Errno.EINTR.value() || errno == Errno.EAGAIN.value()) {
-                    kvm_run.immediate_exit(run, (byte) 0);
-                    return new VcpuExit.Interrupted();
+            while (true) {
+                synchronized (this) {
+                    if (kicksPending > 0) {
+                        answerKick();
+                        return new VcpuExit.Interrupted();
+                    }
+                    enterCall(true);
                 }
-                throw new KvmException("KVM_RUN", errno, "vcpu=" + id);
+                int r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_RUN, 0L);
+                int errno = r < 0 ? Libc.errno() : 0;
+                if (errno == Errno.EINTR.value() || errno == Errno.EAGAIN.value()) {
+                    leaveCall(); // a kick that came meanwhile is answered at the top of the loop
+                    if (!fd.isOpen()) {
+                        return new VcpuExit.Interrupted(); // close() is waiting for this run to leave
+                    }
+                    continue; // a signal meant for an earlier call, or not ours: run on unless a kick is pending
+                }
+                leaveCall();
+                if (r < 0) {
+                    throw new KvmException("KVM_RUN", errno, "vcpu=" + id);
+                }
+                return decodeExit();
             }
-            return decodeExit();
         } finally {
             fd.release();
+        }
+    }
+
+    /** Counts one kick as answered; immediate_exit stays set while others wait. Caller holds `this`. */
+    private void answerKick() {
+        if (--kicksPending == 0) {
+            kvm_run.immediate_exit(run, (byte) 0);
         }
     }
 
@@ -310,16 +327,21 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * Makes this vCPU's {@link #run()} return promptly, from any thread: a run in progress returns
-     * {@link VcpuExit.Interrupted}, and so does the next one if none is in progress (KVM's
-     * {@code immediate_exit}). A {@link #preFaultMemory} in progress is interrupted too.
+     * Makes this vCPU's {@link #run()} return promptly, from any thread. Every kick is answered by
+     * exactly one {@link VcpuExit.Interrupted}: from the run in KVM_RUN when the kick comes, or else
+     * from the next run, which then returns at once (KVM's {@code immediate_exit}). Kicks are never
+     * lost, and never merged: two kicks make two runs return Interrupted. A
+     * {@link #preFaultMemory} in progress is interrupted too.
      *
      * @throws IllegalStateException when the vCPU is closed
      */
     public void kick() {
         fd.acquire(); // keeps kvm_run mapped while immediate_exit is written
         try {
-            kvm_run.immediate_exit(run, (byte) 1);
+            synchronized (this) {
+                kicksPending++;
+                kvm_run.immediate_exit(run, (byte) 1);
+            }
         } finally {
             fd.release();
         }

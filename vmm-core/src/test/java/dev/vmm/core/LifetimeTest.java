@@ -86,6 +86,69 @@ class LifetimeTest {
         }
     }
 
+    /**
+     * Kicks in rounds of three against a guest that only stops when kicked: one from a helper
+     * thread at the same moment as the first of two in a row from this one, so that kicks meet the
+     * same KVM_RUN, land just after it returned, or between two runs. Each must make its own run
+     * return Interrupted; a lost or merged one leaves the guest spinning and the count short.
+     */
+    @KvmTest
+    void everyKickIsAnsweredByItsOwnInterruptedRun() throws Exception {
+        try (Kvm kvm = Kvm.open(); GuestMemory memory = GuestMemory.anonymous(List.of(LOW)); Vm vm = kvm.createVm()) {
+            vm.map(memory);
+            Vcpu vcpu = vm.createVcpu(0);
+            enterRealMode(vcpu, memory, SPIN);
+            Runner runner = Runner.start(vcpu);
+            runner.awaitRunning();
+            AtomicLong round = new AtomicLong();
+            AtomicLong helperKicks = new AtomicLong();
+            Thread helper = Thread.ofPlatform().daemon().start(() -> {
+                for (long seen = 0; !Thread.currentThread().isInterrupted(); ) {
+                    if (round.get() != seen) {
+                        seen = round.get();
+                        vcpu.kick();
+                        helperKicks.incrementAndGet();
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            int rounds = 300;
+            for (int i = 1; i <= rounds; i++) {
+                long before = runner.interrupted.get();
+                round.set(i);
+                vcpu.kick();
+                vcpu.kick();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (runner.interrupted.get() < before + 3 || helperKicks.get() < i) {
+                    assertTrue(System.nanoTime() < deadline, "round " + i + ": " + (runner.interrupted.get() - before)
+                            + " of 3 kicks answered after 10 s; the guest runs on");
+                    Thread.onSpinWait();
+                }
+            }
+            helper.interrupt();
+            assertEquals(3L * rounds, runner.interrupted.get(), "one Interrupted per kick, no more");
+            vcpu.close();
+            runner.join();
+            assertEquals(0, runner.otherExits.get(), "the spinning guest only ever stops when kicked");
+        }
+    }
+
+    @KvmTest
+    void aKickBetweenRunsIsAnsweredOnceByTheNextRun() {
+        try (Kvm kvm = Kvm.open();
+             GuestMemory memory = GuestMemory.anonymous(List.of(LOW));
+             Vm vm = kvm.createVm();
+             Vcpu vcpu = vm.createVcpu(0)) {
+            vm.map(memory);
+            enterRealMode(vcpu, memory, new byte[] {(byte) 0xf4, (byte) 0xeb, (byte) 0xfd}); // hlt; jmp back to hlt
+            vcpu.kick();
+            vcpu.kick();
+            assertInstanceOf(VcpuExit.Interrupted.class, vcpu.run());
+            assertInstanceOf(VcpuExit.Interrupted.class, vcpu.run(), "the second kick is answered too");
+            assertInstanceOf(VcpuExit.Hlt.class, vcpu.run(), "and no third time: the guest runs to its hlt");
+        }
+    }
+
     private static void enterRealMode(Vcpu vcpu, GuestMemory memory, byte[] code) {
         memory.write(GuestAddress.of(CODE), code);
         vcpu.setSpecialRegisters(vcpu.specialRegisters().cs(Segment.realMode(0, true)).ds(Segment.realMode(0, false)));
