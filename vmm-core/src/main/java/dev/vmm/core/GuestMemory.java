@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
@@ -54,6 +55,7 @@ public final class GuestMemory implements AutoCloseable {
     private final Backing backing;
     private final List<MemoryRegion> regions;
     private final Set<Vm> mappedBy = new HashSet<>(); // guarded by this: open VMs with a slot here
+    private final InUse populating = new InUse(); // populate chunks in flight; closed on close()
 
     private GuestMemory(Arena mappings, Backing backing, List<Range> ranges, List<MemorySegment> hosts) {
         this.mappings = mappings;
@@ -214,8 +216,20 @@ public final class GuestMemory implements AutoCloseable {
      * @param threads how many threads share the work, in chunks of 64 MiB
      * @param progress receives the bytes completed by each chunk, from the working threads
      * @return the bytes populated
+     * @throws IllegalStateException when the memory is closed, or is closed meanwhile (populate then
+     *     stops after the chunks in progress)
      */
     public long populate(GuestAddress start, long length, int threads, LongConsumer progress) {
+        return populate(start, length, threads, progress, () -> false);
+    }
+
+    /**
+     * {@link #populate(GuestAddress, long, int, LongConsumer)} that stops early once {@code stop}
+     * says so: each thread asks before each 64 MiB chunk, so the work ends within one chunk per thread.
+     *
+     * @return the bytes populated, less than asked for when stopped
+     */
+    public long populate(GuestAddress start, long length, int threads, LongConsumer progress, BooleanSupplier stop) {
         if (threads < 1) {
             throw new IllegalArgumentException("Populate needs at least one thread, not " + threads + ".");
         }
@@ -234,14 +248,22 @@ public final class GuestMemory implements AutoCloseable {
         AtomicLong done = new AtomicLong();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Runnable worker = () -> {
-            for (MemorySegment chunk; failure.get() == null && (chunk = chunks.poll()) != null; ) {
+            for (MemorySegment chunk; failure.get() == null && !stop.getAsBoolean() && (chunk = chunks.poll()) != null; ) {
+                // Each chunk is one call in flight: close() waits for it rather than unmap under it.
+                if (!populating.enter()) {
+                    failure.compareAndSet(null, new IllegalStateException("The guest memory was closed while it was being populated."));
+                    return;
+                }
                 try {
                     populate(chunk);
-                    done.addAndGet(chunk.byteSize());
-                    progress.accept(chunk.byteSize());
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
+                    return;
+                } finally {
+                    populating.leave();
                 }
+                done.addAndGet(chunk.byteSize());
+                progress.accept(chunk.byteSize());
             }
         };
         List<Thread> workers = new ArrayList<>();
@@ -301,6 +323,9 @@ public final class GuestMemory implements AutoCloseable {
     /** Called by {@link Vm} before it gives a region of this memory to KVM. */
     synchronized void mappedInto(Vm vm) {
         checkOpen();
+        if (!populating.isOpen()) {
+            throw new IllegalStateException("This guest memory is closed; create a new one.");
+        }
         mappedBy.add(vm);
     }
 
@@ -310,7 +335,8 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * Unmaps every region; later accesses fail with IllegalStateException.
+     * Unmaps every region; later accesses fail with IllegalStateException. A populate in progress
+     * stops after its current chunks, and close waits for them.
      *
      * @throws IllegalStateException while an open {@link Vm} maps this memory: KVM keeps using the
      *     host addresses of its slots, and a guest would read and write whatever the process maps
@@ -321,6 +347,7 @@ public final class GuestMemory implements AutoCloseable {
         if (!mappedBy.isEmpty()) {
             throw new IllegalStateException("This guest memory is mapped into an open VM: close the Vm first (it closes its vCPUs), then the memory.");
         }
+        populating.closeAndAwait(() -> { });
         if (mappings.scope().isAlive()) {
             mappings.close();
         }
