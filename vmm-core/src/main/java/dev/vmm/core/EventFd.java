@@ -29,18 +29,22 @@ public final class EventFd implements AutoCloseable {
 
     /** Adds {@code value} to the counter. */
     public void signal(long value) {
+        int raw = fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
-            if (Libc.write(fd.get(), arena.allocateFrom(ValueLayout.JAVA_LONG, value)) != Long.BYTES) {
+            if (Libc.write(raw, arena.allocateFrom(ValueLayout.JAVA_LONG, value)) != Long.BYTES) {
                 throw new KvmException("write(eventfd)", Libc.errno(), "value=" + value);
             }
+        } finally {
+            fd.release();
         }
     }
 
     /** Reads and resets the counter; 0 when nothing was signalled since the last read. */
     public long take() {
+        int raw = fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(ValueLayout.JAVA_LONG);
-            if (Libc.read(fd.get(), buffer) == Long.BYTES) {
+            if (Libc.read(raw, buffer) == Long.BYTES) {
                 return buffer.get(ValueLayout.JAVA_LONG, 0);
             }
             int errno = Libc.errno();
@@ -48,6 +52,8 @@ public final class EventFd implements AutoCloseable {
                 return 0;
             }
             throw new KvmException("read(eventfd)", errno, "");
+        } finally {
+            fd.release();
         }
     }
 

@@ -8,16 +8,22 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
  * A guest's physical memory: one or more regions with holes between them, each backed by a host
  * mapping. Reads and writes are by guest physical address and bounds-checked; an access that is
  * not entirely inside one region fails with an IllegalArgumentException.
+ *
+ * <p>Close it after every {@link Vm} that maps it: while an open VM maps it, {@link #close()}
+ * refuses, because KVM would go on using the host addresses after they were given back.
  *
  * {@snippet :
  * try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 64 << 20)) {
@@ -48,10 +54,16 @@ public final class GuestMemory implements AutoCloseable {
     private final Arena mappings;
     private final Backing backing;
     private final List<MemoryRegion> regions;
+    private final Set<Vm> mappedBy = new HashSet<>(); // guarded by this: open VMs with a slot here
+    private final InUse populating = new InUse(); // populate chunks in flight; closed on close()
 
-    private GuestMemory(Arena mappings, Backing backing, List<MemoryRegion> regions) {
+    private GuestMemory(Arena mappings, Backing backing, List<Range> ranges, List<MemorySegment> hosts) {
         this.mappings = mappings;
         this.backing = backing;
+        List<MemoryRegion> regions = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            regions.add(new MemoryRegion(this, ranges.get(i).start(), hosts.get(i)));
+        }
         this.regions = List.copyOf(regions);
     }
 
@@ -85,16 +97,16 @@ public final class GuestMemory implements AutoCloseable {
             }
         }
         Arena mappings = Arena.ofShared();
-        List<MemoryRegion> regions = new ArrayList<>();
+        List<MemorySegment> hosts = new ArrayList<>();
         try {
             for (Range range : sorted) {
-                regions.add(new MemoryRegion(range.start(), map(backing, range.size(), mappings)));
+                hosts.add(map(backing, range.size(), mappings));
             }
         } catch (RuntimeException e) {
             mappings.close();
             throw e;
         }
-        return new GuestMemory(mappings, backing, regions);
+        return new GuestMemory(mappings, backing, sorted, hosts);
     }
 
     private static MemorySegment map(Backing backing, long size, Arena mappings) {
@@ -134,7 +146,7 @@ public final class GuestMemory implements AutoCloseable {
             if (Libc.ftruncate(memfd, size) != 0) {
                 throw new KvmException("ftruncate(memfd)", Libc.errno(), "size=0x" + Long.toHexString(size));
             }
-            MemorySegment host = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_NORESERVE, fd.get(), 0, mappings);
+            MemorySegment host = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_NORESERVE, memfd, 0, mappings);
             if (host == null) {
                 throw new KvmException("mmap(MEMFD)", Libc.errno(), "size=0x" + Long.toHexString(size));
             }
@@ -204,8 +216,20 @@ public final class GuestMemory implements AutoCloseable {
      * @param threads how many threads share the work, in chunks of 64 MiB
      * @param progress receives the bytes completed by each chunk, from the working threads
      * @return the bytes populated
+     * @throws IllegalStateException when the memory is closed, or is closed meanwhile (populate then
+     *     stops after the chunks in progress)
      */
     public long populate(GuestAddress start, long length, int threads, LongConsumer progress) {
+        return populate(start, length, threads, progress, () -> false);
+    }
+
+    /**
+     * {@link #populate(GuestAddress, long, int, LongConsumer)} that stops early once {@code stop}
+     * says so: each thread asks before each 64 MiB chunk, so the work ends within one chunk per thread.
+     *
+     * @return the bytes populated, less than asked for when stopped
+     */
+    public long populate(GuestAddress start, long length, int threads, LongConsumer progress, BooleanSupplier stop) {
         if (threads < 1) {
             throw new IllegalArgumentException("Populate needs at least one thread, not " + threads + ".");
         }
@@ -224,14 +248,22 @@ public final class GuestMemory implements AutoCloseable {
         AtomicLong done = new AtomicLong();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Runnable worker = () -> {
-            for (MemorySegment chunk; failure.get() == null && (chunk = chunks.poll()) != null; ) {
+            for (MemorySegment chunk; failure.get() == null && !stop.getAsBoolean() && (chunk = chunks.poll()) != null; ) {
+                // Each chunk is one call in flight: close() waits for it rather than unmap under it.
+                if (!populating.enter()) {
+                    failure.compareAndSet(null, new IllegalStateException("The guest memory was closed while it was being populated."));
+                    return;
+                }
                 try {
                     populate(chunk);
-                    done.addAndGet(chunk.byteSize());
-                    progress.accept(chunk.byteSize());
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
+                    return;
+                } finally {
+                    populating.leave();
                 }
+                done.addAndGet(chunk.byteSize());
+                progress.accept(chunk.byteSize());
             }
         };
         List<Thread> workers = new ArrayList<>();
@@ -288,12 +320,34 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
+    /** Called by {@link Vm} before it gives a region of this memory to KVM. */
+    synchronized void mappedInto(Vm vm) {
+        checkOpen();
+        if (!populating.isOpen()) {
+            throw new IllegalStateException("This guest memory is closed; create a new one.");
+        }
+        mappedBy.add(vm);
+    }
+
+    /** Called by {@link Vm} once KVM no longer maps any region of this memory for it (slots deleted, VM closed). */
+    synchronized void unmappedFrom(Vm vm) {
+        mappedBy.remove(vm);
+    }
+
     /**
-     * Unmaps every region; later accesses fail with IllegalStateException. Close the VM that maps
-     * this memory first: KVM keeps no reference to it and would find nothing there.
+     * Unmaps every region; later accesses fail with IllegalStateException. A populate in progress
+     * stops after its current chunks, and close waits for them.
+     *
+     * @throws IllegalStateException while an open {@link Vm} maps this memory: KVM keeps using the
+     *     host addresses of its slots, and a guest would read and write whatever the process maps
+     *     there next. Close the VM first (that closes its vCPUs too).
      */
     @Override
     public synchronized void close() {
+        if (!mappedBy.isEmpty()) {
+            throw new IllegalStateException("This guest memory is mapped into an open VM: close the Vm first (it closes its vCPUs), then the memory.");
+        }
+        populating.closeAndAwait(() -> { });
         if (mappings.scope().isAlive()) {
             mappings.close();
         }

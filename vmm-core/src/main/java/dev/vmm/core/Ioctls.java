@@ -6,16 +6,21 @@ import dev.vmm.ffm.Libc;
 import java.lang.foreign.MemorySegment;
 import java.util.function.Supplier;
 
-/** Issues an ioctl and turns -1 into a {@link KvmException} naming the call. */
+/** Issues an ioctl on an acquired fd and turns -1 into a {@link KvmException} naming the call. */
 final class Ioctls {
     private Ioctls() {}
 
     static int call(FileDescriptor fd, long request, String name, long arg) {
-        int r = Libc.ioctl(fd.get(), request, arg);
-        if (r < 0) {
-            throw new KvmException(name, Libc.errno(), "arg=" + arg);
+        int raw = fd.acquire();
+        try {
+            int r = Libc.ioctl(raw, request, arg);
+            if (r < 0) {
+                throw new KvmException(name, Libc.errno(), "arg=" + arg);
+            }
+            return r;
+        } finally {
+            fd.release();
         }
-        return r;
     }
 
     static int call(FileDescriptor fd, long request, String name, MemorySegment arg) {
@@ -23,11 +28,16 @@ final class Ioctls {
     }
 
     static int call(FileDescriptor fd, long request, String name, MemorySegment arg, Supplier<String> arguments) {
-        int r = Libc.ioctl(fd.get(), request, arg);
-        if (r < 0) {
-            throw new KvmException(name, Libc.errno(), arguments.get());
+        int raw = fd.acquire();
+        try {
+            int r = Libc.ioctl(raw, request, arg);
+            if (r < 0) {
+                throw new KvmException(name, Libc.errno(), arguments.get());
+            }
+            return r;
+        } finally {
+            fd.release();
         }
-        return r;
     }
 
     /**
@@ -35,13 +45,18 @@ final class Ioctls {
      * {@code expected}: E2BIG from the calls that fill a caller-sized buffer, for one.
      */
     static boolean callUnless(Errno expected, FileDescriptor fd, long request, String name, MemorySegment arg, Supplier<String> arguments) {
-        if (Libc.ioctl(fd.get(), request, arg) >= 0) {
-            return true;
+        int raw = fd.acquire();
+        try {
+            if (Libc.ioctl(raw, request, arg) >= 0) {
+                return true;
+            }
+            int errno = Libc.errno();
+            if (errno == expected.value()) {
+                return false;
+            }
+            throw new KvmException(name, errno, arguments.get());
+        } finally {
+            fd.release();
         }
-        int errno = Libc.errno();
-        if (errno == expected.value()) {
-            return false;
-        }
-        throw new KvmException(name, errno, arguments.get());
     }
 }

@@ -7,10 +7,12 @@ import java.lang.foreign.MemorySegment;
  * {@link GuestMemory}, which unmaps it on close.
  */
 public final class MemoryRegion {
+    private final GuestMemory owner;
     private final GuestAddress start;
     private final MemorySegment host;
 
-    MemoryRegion(GuestAddress start, MemorySegment host) {
+    MemoryRegion(GuestMemory owner, GuestAddress start, MemorySegment host) {
+        this.owner = owner;
         this.start = start;
         this.host = host;
     }
@@ -41,6 +43,11 @@ public final class MemoryRegion {
 
     MemorySegment host() {
         return host;
+    }
+
+    /** The guest memory this region belongs to, which a {@link Vm} tells when it maps the region. */
+    GuestMemory owner() {
+        return owner;
     }
 
     /** The host bytes behind {@code [address, address + length)}, which must lie in this region. */

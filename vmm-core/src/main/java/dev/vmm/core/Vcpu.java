@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * A virtual CPU: its registers and the run loop's single step, {@link #run()}. Use a vCPU from one
- * thread at a time, as KVM does (it holds the vCPU's mutex for every vCPU ioctl).
+ * thread at a time, as KVM does (it holds the vCPU's mutex for every vCPU ioctl); {@link #kick()}
+ * and {@link #close()} work from any thread. Closing its {@link Vm} closes it too.
  */
 public final class Vcpu implements AutoCloseable {
     /** The signal {@link #kick()} sends; its handler only interrupts the blocking ioctl. */
@@ -35,12 +36,15 @@ public final class Vcpu implements AutoCloseable {
     }
 
     private final FileDescriptor fd;
-    // Which thread is inside a blocking vCPU ioctl, so that kick() can interrupt it. Guarded by
-    // `this`, which also keeps that thread from leaving the call while it is being signalled.
+    // Which thread is inside a blocking vCPU ioctl, so that kick() and close() can interrupt it.
+    // Guarded by `this`, which also keeps that thread from leaving the call while it is being signalled.
     private long callThread;
     private long callSequence;
     private boolean inCall;
     private boolean inRun;
+    // Kicks not yet answered by an Interrupted run. immediate_exit is 1 exactly while this is
+    // positive; both change only under `this`, so clearing the one can never erase a kick.
+    private long kicksPending;
     private boolean stage2RootStale;
     private final int id;
     private final Arena runArena;
@@ -56,7 +60,13 @@ public final class Vcpu implements AutoCloseable {
     /** Maps the vCPU's {@code kvm_run} area; takes ownership of {@code fd}. */
     static Vcpu map(FileDescriptor fd, int id, int mmapSize) {
         Arena arena = Arena.ofShared();
-        MemorySegment run = Libc.mmap(mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd.get(), 0, arena);
+        MemorySegment run;
+        int raw = fd.acquire();
+        try {
+            run = Libc.mmap(mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, raw, 0, arena);
+        } finally {
+            fd.release();
+        }
         if (run == null) {
             int errno = Libc.errno();
             arena.close();
@@ -232,28 +242,48 @@ public final class Vcpu implements AutoCloseable {
     /**
      * {@code KVM_RUN}: runs the guest until it needs the VMM, and says why.
      *
-     * @return the decoded exit; {@link VcpuExit.Interrupted} when a signal interrupted the run
+     * @return the decoded exit; {@link VcpuExit.Interrupted} for a {@link #kick()} (without entering
+     *     the guest when the kick came before this run) or a {@link #close()} from another thread.
+     *     Any other signal that interrupts KVM_RUN is not reported: the guest runs on.
      * @throws KvmException when KVM_RUN fails for another reason
+     * @throws IllegalStateException when the vCPU is closed
      */
     public VcpuExit run() {
-        int vcpuFd = fd.get();
-        enterCall(true);
-        int r;
-        int errno;
+        int vcpuFd = fd.acquire(); // held until the exit is decoded: close() unmaps kvm_run only after
         try {
-            r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_RUN, 0L);
-            errno = r < 0 ? Libc.errno() : 0;
-        } finally {
-            leaveCall();
-        }
-        if (r < 0) {
-            if (errno == Errno.EINTR.value() || errno == Errno.EAGAIN.value()) {
-                kvm_run.immediate_exit(run, (byte) 0);
-                return new VcpuExit.Interrupted();
+            while (true) {
+                synchronized (this) {
+                    if (kicksPending > 0) {
+                        answerKick();
+                        return new VcpuExit.Interrupted();
+                    }
+                    enterCall(true);
+                }
+                int r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_RUN, 0L);
+                int errno = r < 0 ? Libc.errno() : 0;
+                if (errno == Errno.EINTR.value() || errno == Errno.EAGAIN.value()) {
+                    leaveCall(); // a kick that came meanwhile is answered at the top of the loop
+                    if (!fd.isOpen()) {
+                        return new VcpuExit.Interrupted(); // close() is waiting for this run to leave
+                    }
+                    continue; // a signal meant for an earlier call, or not ours: run on unless a kick is pending
+                }
+                leaveCall();
+                if (r < 0) {
+                    throw new KvmException("KVM_RUN", errno, "vcpu=" + id);
+                }
+                return decodeExit();
             }
-            throw new KvmException("KVM_RUN", errno, "vcpu=" + id);
+        } finally {
+            fd.release();
         }
-        return decodeExit();
+    }
+
+    /** Counts one kick as answered; immediate_exit stays set while others wait. Caller holds `this`. */
+    private void answerKick() {
+        if (--kicksPending == 0) {
+            kvm_run.immediate_exit(run, (byte) 0);
+        }
     }
 
     /**
@@ -274,7 +304,7 @@ public final class Vcpu implements AutoCloseable {
         if (Long.compareUnsigned(gpa.value() + size, gpa.value()) <= 0) {
             throw new IllegalArgumentException("Pre-fault range " + gpa + " + 0x" + Long.toHexString(size) + " wraps around the 64-bit address space.");
         }
-        int vcpuFd = fd.get();
+        int vcpuFd = fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment range = kvm_pre_fault_memory.allocate(arena);
             kvm_pre_fault_memory.gpa(range, gpa.value());
@@ -291,16 +321,30 @@ public final class Vcpu implements AutoCloseable {
                 leaveCall();
             }
             return new PreFaultCall(GuestAddress.of(kvm_pre_fault_memory.gpa(range)), kvm_pre_fault_memory.size(range), errno);
+        } finally {
+            fd.release();
         }
     }
 
     /**
-     * Makes this vCPU's {@link #run()} return promptly, from any thread: a run in progress returns
-     * {@link VcpuExit.Interrupted}, and so does the next one if none is in progress (KVM's
-     * {@code immediate_exit}). A {@link #preFaultMemory} in progress is interrupted too.
+     * Makes this vCPU's {@link #run()} return promptly, from any thread. Every kick is answered by
+     * exactly one {@link VcpuExit.Interrupted}: from the run in KVM_RUN when the kick comes, or else
+     * from the next run, which then returns at once (KVM's {@code immediate_exit}). Kicks are never
+     * lost, and never merged: two kicks make two runs return Interrupted. A
+     * {@link #preFaultMemory} in progress is interrupted too.
+     *
+     * @throws IllegalStateException when the vCPU is closed
      */
     public void kick() {
-        kvm_run.immediate_exit(run, (byte) 1);
+        fd.acquire(); // keeps kvm_run mapped while immediate_exit is written
+        try {
+            synchronized (this) {
+                kicksPending++;
+                kvm_run.immediate_exit(run, (byte) 1);
+            }
+        } finally {
+            fd.release();
+        }
         interruptCall(true);
     }
 
@@ -381,6 +425,13 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /** Signals the thread inside a vCPU ioctl once, if there is one; close() repeats it until the call leaves. */
+    private synchronized void signalCall() {
+        if (inCall) {
+            Libc.pthreadKill(callThread, KICK_SIGNAL);
+        }
+    }
+
     private synchronized void enterCall(boolean isRun) {
         callThread = Libc.pthreadSelf();
         callSequence++;
@@ -451,12 +502,18 @@ public final class Vcpu implements AutoCloseable {
         return fd.isOpen();
     }
 
-    /** Unmaps {@code kvm_run} and closes the vCPU fd. */
+    /**
+     * Closes the vCPU from any thread: later calls fail with IllegalStateException, a run or
+     * pre-fault in progress on another thread is interrupted (the run returns
+     * {@link VcpuExit.Interrupted}) and waited for, and only then is {@code kvm_run} unmapped and
+     * the fd closed.
+     */
     @Override
-    public synchronized void close() {
-        if (runArena.scope().isAlive()) {
-            runArena.close();
-        }
-        fd.close();
+    public void close() {
+        fd.close(this::signalCall, () -> {
+            if (runArena.scope().isAlive()) {
+                runArena.close();
+            }
+        });
     }
 }

@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,13 +27,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A virtual machine: its memory slots, interrupt controllers and vCPUs. Close the vCPUs before the
- * VM, and the guest memory after it.
+ * A virtual machine: its memory slots, interrupt controllers and vCPUs. Closing it closes its vCPUs
+ * first; close the guest memory after it (the memory refuses to close while an open VM maps it).
  */
 public final class Vm implements AutoCloseable {
     private final Kvm kvm;
     private final FileDescriptor fd;
     private final Map<Integer, MemorySlot> slots = new TreeMap<>(); // guarded by this
+    private final Set<GuestMemory> mapped = new HashSet<>(); // guarded by this: owners of the slots' regions
     private Boolean hasRegion2;
     private final List<Vcpu> vcpus = new CopyOnWriteArrayList<>();
 
@@ -94,10 +96,14 @@ public final class Vm implements AutoCloseable {
         MemorySlot existing = requireSlot(slot);
         setUserMemoryRegion(slot, 0, existing.start(), 0, 0);
         slots.remove(slot);
+        forgetUnmappedMemory();
     }
 
     /** The memory slots, ordered by guest address. */
     public synchronized List<MemorySlot> memorySlots() {
+        if (!fd.isOpen()) {
+            throw fd.closed();
+        }
         List<MemorySlot> list = new ArrayList<>(slots.values());
         list.sort(Comparator.comparing(MemorySlot::start));
         return List.copyOf(list);
@@ -156,6 +162,9 @@ public final class Vm implements AutoCloseable {
     }
 
     private MemorySlot requireSlot(int slot) {
+        if (!fd.isOpen()) {
+            throw fd.closed();
+        }
         MemorySlot existing = slots.get(slot);
         if (existing == null) {
             throw new IllegalArgumentException("Memory slot " + slot + " is empty; the VM has " + memorySlots() + ".");
@@ -171,8 +180,34 @@ public final class Vm implements AutoCloseable {
                 case READONLY -> KvmConstants.KVM_MEM_READONLY;
             };
         }
-        setUserMemoryRegion(slot.slot(), flags, slot.start(), slot.size(), slot.region().host().address());
-        slots.put(slot.slot(), slot);
+        if (!fd.isOpen()) {
+            throw fd.closed();
+        }
+        // The memory learns of this VM before KVM gets its address, so it cannot be unmapped meanwhile.
+        GuestMemory owner = slot.region().owner();
+        if (!mapped.contains(owner)) {
+            owner.mappedInto(this);
+            mapped.add(owner);
+        }
+        try {
+            setUserMemoryRegion(slot.slot(), flags, slot.start(), slot.size(), slot.region().host().address());
+            slots.put(slot.slot(), slot);
+        } finally {
+            forgetUnmappedMemory();
+        }
+    }
+
+    /** Tells each guest memory that no slot of this VM uses any more that KVM no longer maps it. */
+    private void forgetUnmappedMemory() {
+        Set<GuestMemory> used = new HashSet<>();
+        slots.values().forEach(s -> used.add(s.region().owner()));
+        mapped.removeIf(memory -> {
+            if (used.contains(memory)) {
+                return false;
+            }
+            memory.unmappedFrom(this);
+            return true;
+        });
     }
 
     private void setUserMemoryRegion(int slot, int flags, GuestAddress start, long size, long hostAddress) {
@@ -263,12 +298,16 @@ public final class Vm implements AutoCloseable {
     }
 
     private void irqfd(EventFd eventfd, int gsi, int flags) {
+        // The eventfd stays acquired until KVM has taken its own reference to it.
+        int raw = eventfd.fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment irqfd = kvm_irqfd.allocate(arena);
-            kvm_irqfd.fd(irqfd, eventfd.fd.get());
+            kvm_irqfd.fd(irqfd, raw);
             kvm_irqfd.gsi(irqfd, gsi);
             kvm_irqfd.flags(irqfd, flags);
             Ioctls.call(fd, KvmIoctls.KVM_IRQFD, "KVM_IRQFD", irqfd, () -> "gsi=" + gsi + " flags=" + flags);
+        } finally {
+            eventfd.fd.release();
         }
     }
 
@@ -293,14 +332,17 @@ public final class Vm implements AutoCloseable {
             throw new IllegalArgumentException("An ioeventfd length must be 0, 1, 2, 4 or 8 bytes, not " + length + ".");
         }
         int allFlags = flags | (space == IoSpace.PIO ? KvmConstants.KVM_IOEVENTFD_FLAG_PIO : 0);
+        int raw = eventfd.fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ioeventfd = kvm_ioeventfd.allocate(arena);
             kvm_ioeventfd.addr(ioeventfd, address);
             kvm_ioeventfd.len(ioeventfd, length);
-            kvm_ioeventfd.fd(ioeventfd, eventfd.fd.get());
+            kvm_ioeventfd.fd(ioeventfd, raw);
             kvm_ioeventfd.flags(ioeventfd, allFlags);
             Ioctls.call(fd, KvmIoctls.KVM_IOEVENTFD, "KVM_IOEVENTFD", ioeventfd,
                     () -> space + " address=0x" + Long.toHexString(address) + " length=" + length + " flags=" + allFlags);
+        } finally {
+            eventfd.fd.release();
         }
     }
 
@@ -321,12 +363,17 @@ public final class Vm implements AutoCloseable {
 
     // ---- vCPUs
 
-    /** {@code KVM_CREATE_VCPU} with the given vCPU id (the APIC ID on x86). */
+    /** {@code KVM_CREATE_VCPU} with the given vCPU id (the APIC ID on x86). {@link #close()} closes it. */
     public Vcpu createVcpu(int id) {
+        int mmapSize = kvm.vcpuMmapSize();
         int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VCPU, "KVM_CREATE_VCPU", id);
-        Vcpu vcpu = Vcpu.map(new FileDescriptor("vCPU " + id, raw), id, kvm.vcpuMmapSize());
+        Vcpu vcpu = Vcpu.map(new FileDescriptor("vCPU " + id, raw), id, mmapSize);
         vcpus.removeIf(v -> !v.isOpen());
         vcpus.add(vcpu);
+        if (!fd.isOpen()) { // close() ran meanwhile and may have missed this vCPU
+            vcpu.close();
+            throw fd.closed();
+        }
         return vcpu;
     }
 
@@ -335,8 +382,25 @@ public final class Vm implements AutoCloseable {
         return fd.isOpen();
     }
 
+    /**
+     * Closes the VM from any thread: refuses new calls, closes its vCPUs (a run in progress on
+     * another thread returns {@link VcpuExit.Interrupted} and is waited for), waits for VM calls in
+     * progress, closes the VM fd, and then lets its guest memory be closed.
+     */
     @Override
     public void close() {
-        fd.close();
+        fd.refuseNewCalls();
+        try {
+            for (Vcpu vcpu : vcpus) {
+                vcpu.close();
+            }
+            fd.close();
+        } finally {
+            synchronized (this) {
+                mapped.forEach(memory -> memory.unmappedFrom(this));
+                mapped.clear();
+                slots.clear();
+            }
+        }
     }
 }

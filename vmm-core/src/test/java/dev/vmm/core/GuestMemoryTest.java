@@ -6,11 +6,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GuestMemoryTest {
     private static final long MIB = 1 << 20;
+    private static final long CHUNK = 64 * MIB;
 
     @Test
     void readsBackWhatWasWrittenInEachRegion() {
@@ -85,6 +87,45 @@ class GuestMemoryTest {
                 assertArrayEquals(new byte[] {9}, memory.read(GuestAddress.of((1L << 32) + 5), 1));
             }
         }
+    }
+
+    @Test
+    void populateStopsWithinAChunkPerThreadWhenAsked() {
+        long size = 4L << 30; // reserved lazily (MAP_NORESERVE): only what is populated costs memory
+        int threads = 2;
+        try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), size)) {
+            java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+            long populated = memory.populate(GuestAddress.of(0), size, threads, reported::addAndGet, () -> reported.get() > 0);
+            assertEquals(reported.get(), populated, "the result says what was done");
+            // Each thread asks before each chunk: its first one, at most one more started before the first report.
+            assertTrue(populated > 0 && populated <= 2 * threads * CHUNK, (populated >> 20) + " MiB populated");
+            assertEquals(0, populated % CHUNK);
+        }
+    }
+
+    @Test
+    void closingDuringAPopulateStopsItAndWaitsForTheChunksInProgress() throws Exception {
+        long size = 4L << 30;
+        GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), size);
+        java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread populating = Thread.ofPlatform().start(() -> {
+            try {
+                memory.populate(GuestAddress.of(0), size, 2, reported::addAndGet);
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        });
+        while (reported.get() == 0) {
+            Thread.sleep(1);
+        }
+        memory.close();
+        populating.join(10_000);
+        assertFalse(populating.isAlive(), "populate ended once the memory was closed");
+        assertEquals("The guest memory was closed while it was being populated.", failure.get().getMessage());
+        assertTrue(reported.get() < size, (reported.get() >> 20) + " MiB populated");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.populate(GuestAddress.of(0), CHUNK, 1, done -> { }));
+        assertEquals("This guest memory is closed; create a new one.", e.getMessage());
     }
 
     @Test

@@ -5,6 +5,10 @@ import dev.vmm.ffm.Libc;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,8 +51,28 @@ class HostErrorsTest {
         FileDescriptor fd = new FileDescriptor("test device", raw);
         fd.close();
         assertFalse(fd.isOpen());
-        IllegalStateException e = assertThrows(IllegalStateException.class, fd::get);
+        IllegalStateException e = assertThrows(IllegalStateException.class, fd::acquire);
         assertEquals("The test device is closed; create a new one.", e.getMessage());
         fd.close(); // closing twice is harmless and does not close a reused number
+    }
+
+    @Test
+    void closeWaitsForTheCallInFlightBeforeTheNumberIsClosed() throws Exception {
+        int raw = Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        assertTrue(raw >= 0, "open /dev/null");
+        FileDescriptor fd = new FileDescriptor("test device", raw);
+        assertEquals(raw, fd.acquire()); // a call in flight, as an ioctl on another thread would be
+        Thread closer = Thread.ofPlatform().start(fd::close);
+        closer.join(200);
+        assertTrue(closer.isAlive(), "close() waits for the call in flight");
+        assertFalse(fd.isOpen(), "but refuses new calls at once");
+        assertThrows(IllegalStateException.class, fd::acquire);
+        assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(Path.of("/proc/self/fd/" + raw)), "the number is still ours");
+        fd.release();
+        closer.join(5_000);
+        assertFalse(closer.isAlive(), "close() returned once the call left");
+        Path link = Path.of("/proc/self/fd/" + raw);
+        assertTrue(!Files.exists(link, LinkOption.NOFOLLOW_LINKS) || !Files.readSymbolicLink(link).equals(Path.of("/dev/null")),
+                "the number was closed");
     }
 }

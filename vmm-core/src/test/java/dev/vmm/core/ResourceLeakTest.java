@@ -6,14 +6,26 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Creating and closing many VMs, vCPUs and memory regions leaves no fd and no mapping behind. */
 class ResourceLeakTest {
     private static final int ROUNDS = 2000;
+    private static final int RUNNING_ROUNDS = 100;
+    /**
+     * Anonymous guest memory has no name in /proc/self/maps; an odd size tells its mappings apart
+     * from the JVM's (adjacent ones may merge, hence "a multiple of").
+     */
+    private static final long ODD_SIZE = (1 << 20) + 3 * GuestMemory.PAGE_SIZE;
 
     @KvmTest
     void thousandsOfVmsVcpusAndRegionsLeaveNothingBehind() throws IOException {
@@ -25,34 +37,36 @@ class ResourceLeakTest {
              Vm anchorVm = kvm.createVm();
              Vcpu anchor = anchorVm.createVcpu(0)) {
             cycle(kvm, 20); // warm up: classes loaded, thread-local buffers allocated
-            Map<String, Long> fds = openFds();
-            long vcpuMappings = mappings("kvm-vcpu");
-            long memfdMappings = mappings("memfd:vmm-guest-memory");
-            long allMappings = mappings("");
+            Counts before = Counts.now();
             cycle(kvm, ROUNDS);
-            // Every kind of fd this code opens comes back exactly; the JVM's own files may only get
-            // fewer (it closed one of its own meanwhile, seen after the JMH smoke run).
-            Map<String, Long> fdsAfter = openFds();
-            for (String kind : List.of("anon_inode:kvm-vm", "anon_inode:kvm-vcpu", "anon_inode:[eventfd]", "memfd:", "/dev/kvm")) {
-                assertEquals(fds.getOrDefault(kind, 0L), fdsAfter.getOrDefault(kind, 0L), kind + " fds after " + ROUNDS + " VMs");
-            }
-            long before = fds.values().stream().mapToLong(Long::longValue).sum();
-            long after = fdsAfter.values().stream().mapToLong(Long::longValue).sum();
-            assertTrue(after <= before, after + " open file descriptors after " + ROUNDS + " VMs, " + before + " before: " + fdsAfter);
-            assertEquals(vcpuMappings, mappings("kvm-vcpu"), "kvm_run mappings after " + ROUNDS + " VMs");
-            assertEquals(memfdMappings, mappings("memfd:vmm-guest-memory"), "memfd guest memory mappings after " + ROUNDS + " VMs");
-            // Anonymous guest memory has no name in /proc/self/maps, and the JVM maps and unmaps on
-            // its own (code cache, heap, thread stacks): a leak would add thousands, churn a few.
-            long grown = mappings("") - allMappings;
-            assertTrue(grown < ROUNDS / 20, grown + " more mappings after " + ROUNDS + " VMs");
+            before.assertSameAs(Counts.now(), ROUNDS + " VMs");
+        }
+    }
+
+    /**
+     * Each round runs a guest on a vCPU thread and closes the vCPU or the VM from this thread while
+     * it runs (or tries to close the memory first, which the running VM refuses).
+     */
+    @KvmTest
+    void closingVcpusAndVmsDuringRunsLeavesNothingBehind() throws Exception {
+        ExecutorService vcpuThread = Executors.newSingleThreadExecutor(); // one thread: no stacks come and go
+        try (Kvm kvm = Kvm.open();
+             Vm anchorVm = kvm.createVm();
+             Vcpu anchor = anchorVm.createVcpu(0)) {
+            runAndClose(kvm, vcpuThread, 10);
+            Counts before = Counts.now();
+            runAndClose(kvm, vcpuThread, RUNNING_ROUNDS);
+            before.assertSameAs(Counts.now(), RUNNING_ROUNDS + " VMs closed during runs");
+        } finally {
+            vcpuThread.shutdownNow();
         }
     }
 
     private static void cycle(Kvm kvm, int rounds) {
         for (int i = 0; i < rounds; i++) {
             try (GuestMemory memory = GuestMemory.anonymous(List.of(
-                         new GuestMemory.Range(GuestAddress.of(0), 1 << 20),
-                         new GuestMemory.Range(GuestAddress.of(1L << 32), 1 << 20)));
+                         new GuestMemory.Range(GuestAddress.of(0), ODD_SIZE),
+                         new GuestMemory.Range(GuestAddress.of(1L << 32), ODD_SIZE)));
                  GuestMemory shared = GuestMemory.create(GuestMemory.Backing.MEMFD, List.of(
                          new GuestMemory.Range(GuestAddress.of(2L << 32), 1 << 20)));
                  Vm vm = kvm.createVm();
@@ -67,30 +81,104 @@ class ResourceLeakTest {
         }
     }
 
-    /** Open fds by kind: their link target, with memfd names, vCPU ids and inode numbers cut off. */
-    private static Map<String, Long> openFds() throws IOException {
-        Map<String, Long> kinds = new TreeMap<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds.toList()) {
-                String target;
-                try {
-                    target = Files.readSymbolicLink(fd).toString();
-                } catch (IOException e) {
-                    continue; // the directory stream's own fd, closed by now
+    private static void runAndClose(Kvm kvm, ExecutorService vcpuThread, int rounds) throws Exception {
+        for (int i = 0; i < rounds; i++) {
+            try (GuestMemory memory = GuestMemory.anonymous(List.of(new GuestMemory.Range(GuestAddress.of(0), ODD_SIZE)));
+                 GuestMemory shared = GuestMemory.create(GuestMemory.Backing.MEMFD, List.of(
+                         new GuestMemory.Range(GuestAddress.of(1L << 32), 1 << 20)));
+                 EventFd eventfd = EventFd.create()) {
+                Vm vm = kvm.createVm();
+                Vcpu vcpu = vm.createVcpu(0);
+                vm.map(memory);
+                vm.map(shared);
+                vm.registerIoeventfd(eventfd, Vm.IoSpace.PIO, 0x510, 2);
+                memory.write(LifetimeTest.MARKER_ADDRESS, new byte[] {LifetimeTest.MARKER});
+                memory.write(GuestAddress.of(0x1000), LifetimeTest.READ_AND_REPORT);
+                vcpu.setSpecialRegisters(vcpu.specialRegisters().cs(Segment.realMode(0, true)).ds(Segment.realMode(0, false)));
+                vcpu.setRegisters(vcpu.registers().rip(0x1000).rflags(0x2));
+                AtomicBoolean running = new AtomicBoolean();
+                Future<?> runs = vcpuThread.submit(() -> {
+                    while (true) { // until the close makes run() throw
+                        VcpuExit exit = vcpu.run();
+                        running.set(true);
+                        if (exit instanceof VcpuExit.IoOut out && out.data()[0] != LifetimeTest.MARKER) {
+                            throw new AssertionError("the guest read " + out.data()[0] + ", not its own memory");
+                        }
+                    }
+                });
+                while (!running.get()) {
+                    Thread.onSpinWait();
                 }
-                String kind = target.startsWith("memfd:") ? "memfd:"
-                        : target.startsWith("anon_inode:kvm-vcpu") ? "anon_inode:kvm-vcpu" // kvm-vcpu:<id>
-                        : target.replaceAll(":\\[\\d+\\]$", "");
-                kinds.merge(kind, 1L, Long::sum);
+                switch (i % 3) {
+                    case 0 -> vcpu.close();
+                    case 1 -> vm.close();
+                    default -> assertThrows(IllegalStateException.class, memory::close, "the running VM maps it");
+                }
+                vm.close();
+                Throwable ended = assertThrows(java.util.concurrent.ExecutionException.class, () -> runs.get(30, TimeUnit.SECONDS)).getCause();
+                assertTrue(ended instanceof IllegalStateException && ended.getMessage().endsWith("is closed; create a new one."), ended.toString());
             }
         }
-        return kinds;
     }
 
-    /** Lines of /proc/self/maps that contain {@code name} ("" for all). */
-    private static long mappings(String name) throws IOException {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(line -> line.contains(name)).count();
+    /** Open fds by kind, and the mappings this code makes, in /proc/self. */
+    private record Counts(Map<String, Long> fds, long vcpuMappings, long memfdMappings, long anonymousGuestMappings, long allMappings) {
+        static Counts now() throws IOException {
+            List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"));
+            return new Counts(openFds(),
+                    maps.stream().filter(line -> line.contains("kvm-vcpu")).count(),
+                    maps.stream().filter(line -> line.contains("memfd:vmm-guest-memory")).count(),
+                    maps.stream().filter(Counts::isAnonymousGuestMemory).count(),
+                    maps.size());
+        }
+
+        void assertSameAs(Counts after, String what) {
+            // Every kind of fd this code opens comes back exactly; the JVM's own files may only get
+            // fewer (it closed one of its own meanwhile, seen after the JMH smoke run).
+            for (String kind : List.of("anon_inode:kvm-vm", "anon_inode:kvm-vcpu", "anon_inode:[eventfd]", "memfd:", "/dev/kvm")) {
+                assertEquals(fds.getOrDefault(kind, 0L), after.fds.getOrDefault(kind, 0L), kind + " fds after " + what);
+            }
+            long fdsBefore = fds.values().stream().mapToLong(Long::longValue).sum();
+            long fdsAfter = after.fds.values().stream().mapToLong(Long::longValue).sum();
+            assertTrue(fdsAfter <= fdsBefore, fdsAfter + " open file descriptors after " + what + ", " + fdsBefore + " before: " + after.fds);
+            assertEquals(vcpuMappings, after.vcpuMappings, "kvm_run mappings after " + what);
+            assertEquals(memfdMappings, after.memfdMappings, "memfd guest memory mappings after " + what);
+            assertEquals(anonymousGuestMappings, after.anonymousGuestMappings, "anonymous guest memory mappings after " + what);
+            // The JVM maps and unmaps on its own (code cache, heap, thread stacks): a leak would add
+            // one or more per round, churn only a few.
+            long grown = after.allMappings - allMappings;
+            assertTrue(grown < 50, grown + " more mappings after " + what);
+        }
+
+        /** An unnamed private mapping whose size is a multiple of {@link #ODD_SIZE}. */
+        private static boolean isAnonymousGuestMemory(String line) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length != 5) {
+                return false; // it has a name
+            }
+            String[] range = fields[0].split("-");
+            long size = Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16);
+            return size % ODD_SIZE == 0;
+        }
+
+        /** Open fds by kind: their link target, with memfd names, vCPU ids and inode numbers cut off. */
+        private static Map<String, Long> openFds() throws IOException {
+            Map<String, Long> kinds = new TreeMap<>();
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds.toList()) {
+                    String target;
+                    try {
+                        target = Files.readSymbolicLink(fd).toString();
+                    } catch (IOException e) {
+                        continue; // the directory stream's own fd, closed by now
+                    }
+                    String kind = target.startsWith("memfd:") ? "memfd:"
+                            : target.startsWith("anon_inode:kvm-vcpu") ? "anon_inode:kvm-vcpu" // kvm-vcpu:<id>
+                            : target.replaceAll(":\\[\\d+\\]$", "");
+                    kinds.merge(kind, 1L, Long::sum);
+                }
+            }
+            return kinds;
         }
     }
 }

@@ -76,7 +76,8 @@ public final class PreFaultTask {
     /**
      * Stops the work early, from any thread: no new chunk starts, and KVM_PRE_FAULT_MEMORY calls in
      * progress are interrupted (they return what they mapped so far). The populate phase finishes
-     * its current chunks first. {@link #join()} then returns a result marked cancelled.
+     * the 64 MiB chunk each of its threads is in. {@link #join()} then returns a result marked
+     * cancelled, whose byte counts say how much was done.
      */
     public void cancel() {
         cancelled = true;
@@ -124,7 +125,8 @@ public final class PreFaultTask {
                         break;
                     }
                     config.memory.populate(target.start(), target.size(), config.populateThreads,
-                            bytes -> config.progress.update(PreFaultProgress.Phase.POPULATE, populated.addAndGet(bytes), bytesRequested));
+                            bytes -> config.progress.update(PreFaultProgress.Phase.POPULATE, populated.addAndGet(bytes), bytesRequested),
+                            () -> stopping);
                 }
             }
         } catch (RuntimeException e) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pre-fault API on a kernel that supports stage-2 pre-faulting. */
@@ -89,6 +90,22 @@ class PreFaulterTest {
             assertEquals(12 * MIB, result.bytesMapped(), result.toString());
             assertEquals(12 * MIB, lastStage2.get());
             assertTrue(result.ioctlCalls() >= 12, result.toString());
+        }
+    }
+
+    @KvmTest
+    void closingTheVmDuringAStage2PreFaultStopsItWithAClearError() throws Exception {
+        long size = 8L << 30;
+        try (Kvm kvm = Kvm.open(); GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(1L << 32), size)) {
+            Vm vm = kvm.createVm();
+            Vcpu vcpu = vm.createVcpu(0);
+            vm.map(memory);
+            PreFaultTask task = PreFaulter.of(vm, memory).vcpus(vcpu).policy(PreFaultPolicy.STAGE2).chunkSize(size).start();
+            Thread.sleep(200); // let the single, whole-range call get going
+            vm.close(); // closes the vCPU: the call in progress is interrupted and waited for
+            assertTrue(!vcpu.isOpen() && !vm.isOpen());
+            IllegalStateException e = assertThrows(IllegalStateException.class, task::join);
+            assertEquals("The vCPU 0 is closed; create a new one.", e.getMessage());
         }
     }
 

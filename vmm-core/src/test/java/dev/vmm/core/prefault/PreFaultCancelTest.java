@@ -1,0 +1,46 @@
+package dev.vmm.core.prefault;
+
+import dev.vmm.core.GuestAddress;
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.Kvm;
+import dev.vmm.core.KvmTest;
+import dev.vmm.core.Vm;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Cancelling a pre-fault in its populate phase (host page tables only: any KVM will do). */
+class PreFaultCancelTest {
+    private static final long CHUNK = 64L << 20;
+
+    @KvmTest
+    void cancelStopsThePopulatePhaseWithinAChunk() throws Exception {
+        long size = 4L << 30;
+        int threads = 2;
+        try (Kvm kvm = Kvm.open();
+             GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), size);
+             Vm vm = kvm.createVm()) {
+            vm.map(memory);
+            AtomicLong reported = new AtomicLong();
+            PreFaultTask task = PreFaulter.of(vm, memory).policy(PreFaultPolicy.POPULATE).populateThreads(threads)
+                    .onProgress((phase, done, total) -> reported.accumulateAndGet(done, Math::max)).start();
+            while (reported.get() == 0) {
+                Thread.sleep(1);
+            }
+            long cancelledAt = System.nanoTime();
+            task.cancel();
+            PreFaultResult result = task.join();
+            long joinMillis = (System.nanoTime() - cancelledAt) / 1_000_000;
+            assertTrue(result.cancelled(), result.toString());
+            assertEquals(PreFaultPolicy.POPULATE, result.applied(), result.toString());
+            // Each thread finishes the chunk it is in, and one more may have started before it saw the flag.
+            assertTrue(result.bytesPopulated() <= reported.get() + 2 * threads * CHUNK,
+                    "populated " + (result.bytesPopulated() >> 20) + " MiB after the cancel at " + (reported.get() >> 20) + " MiB: " + result);
+            assertTrue(result.bytesPopulated() < size, result.toString());
+            assertEquals(0, result.bytesPopulated() % CHUNK, "whole chunks: " + result);
+            assertTrue(joinMillis < 5_000, "join() returned " + joinMillis + " ms after cancel()");
+        }
+    }
+}
