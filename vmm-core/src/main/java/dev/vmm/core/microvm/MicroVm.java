@@ -337,8 +337,10 @@ public final class MicroVm implements AutoCloseable {
             exit = why;
         }
         for (Vcpu vcpu : vcpus) {
-            if (vcpu.isOpen()) {
+            try {
                 vcpu.kick();
+            } catch (IllegalStateException closed) {
+                // closed already: it runs no more
             }
         }
     }
