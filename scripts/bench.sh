@@ -28,7 +28,8 @@ mvn -B -q -ntp -DskipTests package -pl vmm-bench -am || die "The build failed: s
 cp="$VMM_ROOT/vmm-bench/target/classes:$(cat vmm-bench/target/test-classpath.txt)"
 
 # The guest cannot see the host's CPU; the results name it.
-export VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
+VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
+export VMM_BENCH_HOST
 mkdir -p "$out"
 # A sandbox guest can write only inside the project: results for a folder elsewhere go through target/.
 run_dir=$out

@@ -84,7 +84,7 @@ if [ ! -s "$initrd" ]; then
   out=$(mktemp "$initrd.XXXXXX")
   tmp_files+=("$stage" "$out")
   chmod 755 "$stage" && mkdir -p "$stage"/{bin,proc,sys,dev}
-  cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" \
+  { cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init"; } \
     || die "Could not stage the boot initramfs in $stage."
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
     || die "Could not pack the boot initramfs with cpio."

@@ -58,7 +58,7 @@ trap 'rm -f "${staged[@]}"' EXIT
 # project folder is mounted, when it lies below /tmp): a file from there goes through a copy in target/.
 guest_path() { # WHAT PATH
   local p
-  [ -f "$2" ] && [ -r "$2" ] || die "The $1 '$2' is not a readable file."
+  [[ -f $2 && -r $2 ]] || die "The $1 '$2' is not a readable file."
   p=$(readlink -f -- "$2")
   if [ "$where" = sandbox ]; then
     case $p in
@@ -95,8 +95,9 @@ say "building the launcher (JDK: $JAVA_HOME)"
 # (Maven 3.8 on JDK 25 prints stray colour codes even in batch mode: they are dropped.)
 mvn -B -q -ntp -DskipTests package -pl examples -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' >&2 \
   || [ "${PIPESTATUS[0]}" = 0 ] || die "The build failed: see the messages above."
-jar=$(ls examples/target/examples-*.jar 2>/dev/null | head -n 1)
-[ -n "$jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
+jars=(examples/target/examples-*.jar)
+jar=${jars[0]}
+[ -f "$jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
 # The examples jar, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
 # Jars, not class folders: an AOT cache (--aot) accepts only jars.
 cp="$VMM_ROOT/$jar:$(cat examples/target/test-classpath.txt)"

@@ -28,7 +28,7 @@ find_jdk() {
     [ -d "$c" ] && candidates+=("$c")
   done
   for c in "${candidates[@]}"; do
-    [ -x "$c/bin/javac" ] && [ -x "$c/bin/java" ] || continue
+    [[ -x $c/bin/javac && -x $c/bin/java ]] || continue
     v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
     if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
       echo "$c"; return 0
@@ -119,6 +119,7 @@ _lists_stamp() { stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n 
 # Newest kernel package of a series, downloaded and unpacked once: sets kernel_pkg and kernel_dir.
 # Without the package mirror it falls back to the newest one already unpacked (kernel_cached=1);
 # returns 1 when there is none at all. Older unpacked kernels of the series are dropped.
+# shellcheck disable=SC2034 # kernel_cached is a result for the callers, like kernel_pkg and kernel_dir
 fetch_kernel() {
   local series=$1 regex memo m_stamp m_pkg d n
   regex=$(kernel_regex "$series") || return 1

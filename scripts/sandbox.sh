@@ -60,7 +60,7 @@ while [ $# -gt 0 ]; do
   case $opt in
     kernel) profile=$val ;;
     timeout|mem|cpus)
-      [[ $val =~ ^[0-9]+$ ]] && [ "$val" -gt 0 ] || usage_error "--$opt needs a positive whole number, not '$val'."
+      [[ $val =~ ^[0-9]+$ && $val -gt 0 ]] || usage_error "--$opt needs a positive whole number, not '$val'."
       printf -v "$opt" '%s' "$val" ;;
   esac
 done
@@ -98,8 +98,9 @@ fetch_kernel "$kseries" \
   || fatal "could not find or download a kernel package for profile $profile (apt-cache search '$(kernel_regex "$kseries")')."
 kpkg=$kernel_pkg kdir=$kernel_dir
 [ "$kernel_cached" = 1 ] && note "using the cached $kpkg (could not get the newest from the package mirror)."
-vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-[ -n "$vmlinuz" ] || fatal "$kpkg holds no boot/vmlinuz-*."
+images=("$kdir"/boot/vmlinuz-*)
+vmlinuz=${images[0]}
+[ -f "$vmlinuz" ] || fatal "$kpkg holds no boot/vmlinuz-*."
 kver=${vmlinuz##*/vmlinuz-}
 moddir="$kdir/lib/modules/$kver"
 [ -d "$moddir" ] || fatal "$kpkg holds no lib/modules/$kver."
@@ -153,7 +154,7 @@ build_initrd() {
     eval "$2+=(\"\$n\")"
   }
   for m in virtio_pci virtio_console 9pnet_virtio 9p; do add "$m" order9p || return 1; done
-  for m in kvm_amd; do add "$m" orderkvm || return 1; done
+  add kvm_amd orderkvm || return 1
   for m in 9p 9pnet_virtio kvm kvm_amd; do
     [ -n "${path[$m]:-}" ] || grep -q "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" 2>/dev/null \
       || { note "the kernel $kpkg has no module $m."; return 1; }
@@ -179,6 +180,7 @@ touch "$initrd"
 # ---- Control folder: command, environment and guest settings in; exit status out. ----
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/vmm-sandbox.XXXXXX") || fatal "could not create a control folder."
 qpid="" spid="" opid="" epid=""
+# shellcheck disable=SC2317 # run by the EXIT trap below
 cleanup() {
   local p
   # The guest is throwaway and 9p writes are already on the host: no need to be gentle.
@@ -226,6 +228,7 @@ kernel_log_tail() {
 # treat the end of stdin as a disconnect and drop the output).
 mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
 
+# shellcheck disable=SC2054 # QEMU's option values are comma-separated lists
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"

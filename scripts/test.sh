@@ -48,7 +48,7 @@ rm -rf vmm-*/target/surefire-reports examples/target/surefire-reports target/kvm
 mvn_status=0
 mvn -B -ntp verify -Dvmm.uapi.include="$uapi" || mvn_status=$?
 
-read -r host_passed host_failed host_skipped < <(report counts */target/surefire-reports)
+read -r host_passed host_failed host_skipped < <(report counts ./*/target/surefire-reports)
 total_passed=$host_passed total_failed=$host_failed
 summary=("host tests: $host_passed passed, $host_failed failed, $host_skipped skipped")
 if [ "$mvn_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then
@@ -68,7 +68,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
   case " $profiles " in
     *" 6.12 "*)
       if assets=$(bash scripts/boot-assets.sh) && [ "$(grep -c '^VMM_BOOT_[A-Z]*=/' <<<"$assets")" = 3 ]; then
-        while IFS= read -r line; do export "$line"; done <<<"$assets"
+        while IFS="=" read -r name value; do export "$name=$value"; done <<<"$assets"
       else
         say "could not prepare the kernel and initramfs for the Linux boot tests (see the messages above); they will not find them."
       fi ;;
@@ -101,7 +101,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
         --select-package dev.vmm --reports-dir "$reports" || status=$?
       # 125: the emulated guest kernel itself died (a rare crash of nested KVM under multi-threaded
       # TCG, its messages printed above). That says nothing about our code: run the tests once more.
-      [ "$status" -eq 125 ] && [ "$attempt" -lt 3 ] || break
+      [[ $status -eq 125 && $attempt -lt 3 ]] || break
       retried=" (run $((attempt + 1)) times: the sandbox guest died under the tests before)"
       say "the sandbox guest died during the KVM tests on $profile; running them once more."
     done
