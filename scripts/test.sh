@@ -36,8 +36,24 @@ host_exclusions() {
   return 0
 }
 
-use_jdk
 cd "$VMM_ROOT"
+total_passed=0 total_failed=0 summary=()
+
+# Every script must pass shellcheck: each one with findings counts as a failed test. (In a
+# subshell: a shellcheck that cannot be installed is one failure, not the end of the run.)
+say "checking the scripts with shellcheck"
+sc_passed=0 sc_failed=0
+if (ensure_debs shellcheck:shellcheck); then
+  for f in vmm scripts/*.sh; do
+    if shellcheck "$f"; then sc_passed=$((sc_passed + 1)); else sc_failed=$((sc_failed + 1)); fi
+  done
+else
+  sc_failed=1
+fi
+total_passed=$((total_passed + sc_passed)) total_failed=$((total_failed + sc_failed))
+summary+=("shellcheck: $sc_passed passed, $sc_failed failed")
+
+use_jdk
 report() { "$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/TestReport.java" "$@"; }
 
 say "preparing the Linux 6.12 uapi headers for the layout check"
@@ -49,8 +65,8 @@ mvn_status=0
 mvn -B -ntp verify -Dvmm.uapi.include="$uapi" || mvn_status=$?
 
 read -r host_passed host_failed host_skipped < <(report counts ./*/target/surefire-reports)
-total_passed=$host_passed total_failed=$host_failed
-summary=("host tests: $host_passed passed, $host_failed failed, $host_skipped skipped")
+total_passed=$((total_passed + host_passed)) total_failed=$((total_failed + host_failed))
+summary+=("host tests: $host_passed passed, $host_failed failed, $host_skipped skipped")
 if [ "$mvn_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then
   total_failed=$((total_failed + 1)); summary+=("build: failed (exit $mvn_status) before all tests ran")
 fi
