@@ -55,6 +55,18 @@ summary+=("shellcheck: $sc_passed passed, $sc_failed failed")
 
 use_jdk
 report() { "$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/TestReport.java" "$@"; }
+# Sets passed, failed and skipped from the JUnit reports in DIR...; reports that cannot be read
+# (the counter failed or printed no counts) are one failure with a message, and the run goes on.
+count_reports() { # WHAT DIR...
+  local what=$1 out
+  shift
+  if out=$(report counts "$@") && [[ $out =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)$ ]]; then
+    passed=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]} skipped=${BASH_REMATCH[3]} unreadable=""
+  else
+    say "could not read the test reports of the $what (in $*): counted as one failure."
+    passed=0 failed=1 skipped=0 unreadable=" (their reports could not be read)"
+  fi
+}
 
 say "preparing the Linux 6.12 uapi headers for the layout check"
 uapi=$(bash scripts/uapi-headers.sh) || die "Could not prepare the 6.12 uapi headers: see the messages above."
@@ -64,10 +76,10 @@ rm -rf vmm-*/target/surefire-reports examples/target/surefire-reports target/kvm
 mvn_status=0
 mvn -B -ntp verify -Dvmm.uapi.include="$uapi" || mvn_status=$?
 
-read -r host_passed host_failed host_skipped < <(report counts ./*/target/surefire-reports)
-total_passed=$((total_passed + host_passed)) total_failed=$((total_failed + host_failed))
-summary+=("host tests: $host_passed passed, $host_failed failed, $host_skipped skipped")
-if [ "$mvn_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then
+count_reports "host tests" ./*/target/surefire-reports
+total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
+summary+=("host tests: $passed passed, $failed failed, $skipped skipped$unreadable")
+if [ "$mvn_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   total_failed=$((total_failed + 1)); summary+=("build: failed (exit $mvn_status) before all tests ran")
 fi
 
@@ -121,7 +133,8 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       retried=" (run $((attempt + 1)) times: the sandbox guest died under the tests before)"
       say "the sandbox guest died during the KVM tests on $profile; running them once more."
     done
-    read -r p f s < <(report counts "$reports")
+    count_reports "KVM tests on $profile" "$reports"
+    p=$passed f=$failed s=$skipped
     if [ "${CI:-}" = "true" ] && [ "$s" -gt 0 ]; then
       f=$((f + s)); s=0 # under CI a KVM test that did not run is a failure
     fi
@@ -129,11 +142,11 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       f=1 # the sandbox or the launcher failed before any test could report
     fi
     total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
-    summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped$retried")
+    summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped$retried$unreadable")
   done
 fi
 
 echo
 for line in "${summary[@]}"; do echo "vmm test: $line"; done
 echo "total: $total_passed passed, $total_failed failed"
-[ "$total_failed" -eq 0 ]
+[ "$total_failed" -eq 0 ] || exit 1
