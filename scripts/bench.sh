@@ -12,7 +12,7 @@ while [ $# -gt 0 ]; do
       [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
       case "$1" in
         --kernel) kernel=(--kernel "$2") ;;
-        --out) out=$(mkdir -p "$2" && cd "$2" && pwd) || die "Cannot create the output folder '$2'." ;;
+        --out) out=$(mkdir -p "$2" && cd -P "$2" && pwd -P) || die "Cannot create the output folder '$2'." ;;
         --only) only=(--only "$2") ;;
         --forks) forks=(--forks "$2") ;;
       esac

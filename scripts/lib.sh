@@ -1,12 +1,20 @@
 # Shared helpers for the ./vmm subcommands. Sourced, not run.
 # shellcheck shell=bash
 
-VMM_ROOT=${VMM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+VMM_ROOT=${VMM_ROOT:-$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
 # Downloads and built images live here, outside git; reused across clones of the project.
 VMM_CACHE=${VMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm}
 
 say() { printf 'vmm: %s\n' "$*" >&2; }
 die() { printf 'vmm: %s\n' "$*" >&2; exit 2; }
+
+# Under set -e a failing command ends the script without a word: name it, so that no run ends
+# silently (scripts that run without -e, like sandbox.sh, check their commands themselves).
+on_error() { # STATUS LINE COMMAND
+  say "${BASH_SOURCE[1]##*/}, line $2: '${3%%$'\n'*}' failed unexpectedly (exit status $1)."
+  exit "$1"
+}
+if [[ $- == *e* ]]; then trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR; fi
 
 # Whether this machine has a /dev/kvm we may open (any flavour: VMX, SVM or PVM).
 host_kvm_usable() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }

@@ -210,8 +210,9 @@ squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
     esac
   done
   printf 'export VMM_KERNEL_PROFILE=%q\n' "$profile"
-  printf 'cd -- %q 2>/dev/null || { echo %q >&2; cd /; }\n' "$PWD" \
-    "vmm sandbox: the working folder $PWD is not visible in the guest (below /tmp?); running in /."
+  # The physical path: the guest has the project at VMM_ROOT's, not at a symlink's.
+  printf 'cd -- %q 2>/dev/null || { echo %q >&2; cd /; }\n' "$(pwd -P)" \
+    "vmm sandbox: the working folder $(pwd -P) is not visible in the guest (below /tmp?); running in /."
   printf 'exec'; printf ' %q' "$@"; printf '\n'
 } >"$ctl/cmd.sh"
 
