@@ -94,14 +94,17 @@ fetch_deb() {
   if [ ! -f "$dir/.done" ]; then
     say "downloading $pkg (first time only; cached under $VMM_CACHE)"
     tmp=$(mktemp -d "$VMM_CACHE/tmp.XXXXXX") || return 1
-    (cd "$tmp" && apt-get download -q "$pkg" >&2) || { apt_updated && (cd "$tmp" && apt-get download -q "$pkg" >&2); } \
-      || { rm -rf "$tmp"; return 1; }
-    rm -rf "$dir" && mkdir -p "$dir"
-    dpkg-deb -x "$tmp"/*.deb "$dir" || { rm -rf "$tmp"; return 1; }
+    # Unpacked in a private folder, then renamed into place: concurrent runs (the cache is shared)
+    # see all of it or nothing, and never remove each other's files. The first one done wins; a
+    # folder without .done is what an older version of this left, unpacking in place, or crashed.
+    if { (cd "$tmp" && apt-get download -q "$pkg" >&2) || { apt_updated && (cd "$tmp" && apt-get download -q "$pkg" >&2); }; } \
+        && dpkg-deb -x "$tmp"/*.deb "$tmp/unpacked" && touch "$tmp/unpacked/.done" && mkdir -p "${dir%/*}"; then
+      mv -T "$tmp/unpacked" "$dir" 2>/dev/null || [ -f "$dir/.done" ] \
+        || { mv -T "$dir" "$tmp/old" && mv -T "$tmp/unpacked" "$dir"; }
+    fi
     rm -rf "$tmp"
-    touch "$dir/.done"
   fi
-  echo "$dir"
+  [ -f "$dir/.done" ] && echo "$dir"
 }
 
 # The initramfs images need the static busybox; the busybox package (dynamic) owns /bin/busybox too.
@@ -152,13 +155,18 @@ fetch_kernel() {
     [ -n "$kernel_pkg" ] || return 1
     kernel_dir="$VMM_CACHE/debs/$kernel_pkg" kernel_cached=1
   else
-    mkdir -p "${memo%/*}" && echo "$(_lists_stamp) $kernel_pkg" >"$memo"
-    # Drop older unpacked kernels of the same series (a few hundred MB each).
+    # Written under a private name and renamed: concurrent runs read one whole line or none.
+    mkdir -p "${memo%/*}" && echo "$(_lists_stamp) $kernel_pkg" >"$memo.$$" && mv "$memo.$$" "$memo"
+    # Drop older unpacked kernels of the same series (a few hundred MB each), unless a run used
+    # one in the last hour (the cache is shared: one may still be booting it).
     for d in "$VMM_CACHE"/debs/*; do
       n=${d##*/}
-      [ "$n" != "$kernel_pkg" ] && [[ $n =~ $regex ]] && rm -rf "$d"
+      if [ "$n" != "$kernel_pkg" ] && [[ $n =~ $regex ]] && [ -z "$(find "$d/.done" -mmin -60 2>/dev/null)" ]; then
+        rm -rf "$d"
+      fi
     done
   fi
+  touch -c "$kernel_dir/.done" # in use (see above)
   return 0
 }
 

@@ -86,6 +86,23 @@ if [ "$profile" = host ]; then
   exec "$@"
 fi
 
+# What this run started and its own temporary files, which go when it ends. The cache is shared
+# by concurrent runs (other clones too): each removes only its own files there.
+qpid="" spid="" opid="" epid="" own_tmp=()
+# shellcheck disable=SC2317 # run by the EXIT trap below
+cleanup() {
+  local p
+  # The guest is throwaway and 9p writes are already on the host: no need to be gentle.
+  for p in $qpid $spid $opid $epid; do kill -KILL "$p" 2>/dev/null; done
+  # Reaping them here keeps bash from reporting "Killed" jobs.
+  # shellcheck disable=SC2086
+  [ -n "$qpid$spid$opid$epid" ] && wait $qpid $spid $opid $epid 2>/dev/null
+  [ ${#own_tmp[@]} = 0 ] || rm -rf "${own_tmp[@]}"
+}
+trap cleanup EXIT
+trap 'note "interrupted; stopping the guest."; exit 130' INT
+trap 'exit 143' TERM HUP
+
 # ---- Tools. ----
 ensure_debs qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
 ensure_static_busybox || fatal "/bin/busybox from busybox-static is missing after installing it."
@@ -123,6 +140,7 @@ build_initrd() {
   local -A path=() seen=()
   local order9p=() orderkvm=()
   stage=$(mktemp -d "$VMM_CACHE/tmp.initrd.XXXXXX") || return 1
+  own_tmp+=("$stage")
   mkdir -p "$stage"/{bin,etc,lib/modules,proc,sys,dev,host,ctl,tmp}
   cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" || return 1
   gcc -static -O2 -o "$stage/bin/kvm-anchor" "$ANCHOR_SOURCE" || { note "could not compile $ANCHOR_SOURCE with gcc."; return 1; }
@@ -163,36 +181,27 @@ build_initrd() {
   printf '%s\n' "${orderkvm[@]}" >"$stage/etc/vmm-modules.kvm"
 
   mkdir -p "${initrd%/*}"
+  # Packed under a private name, then renamed: a concurrent run sees the whole image or none.
   out=$(mktemp "$initrd.XXXXXX") || return 1
-  (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" || { rm -f "$out"; return 1; }
-  mv "$out" "$initrd"
-  rm -rf "$stage"
+  own_tmp+=("$out")
+  (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" && mv "$out" "$initrd" && rm -rf "$stage"
 }
+# Temporary files of runs that were killed (an hour old: no run takes that long to build).
+find "$VMM_CACHE" -maxdepth 1 -name 'tmp.*' -mmin +60 -exec rm -rf {} + 2>/dev/null
+find "$VMM_CACHE/initramfs" -maxdepth 1 -name '*.cpio.*' -mmin +60 -delete 2>/dev/null
+# Marked as in use first, so that a concurrent run's clean-up below leaves it alone.
+touch -c "$initrd"
 if [ ! -s "$initrd" ]; then
   note "building the guest's initramfs for $kver (cached under $VMM_CACHE/initramfs)"
-  build_initrd || { rm -rf "$VMM_CACHE"/tmp.initrd.*; fatal "could not build the initramfs for $kpkg."; }
+  build_initrd || fatal "could not build the initramfs for $kpkg."
   # Images for other init scripts or dropped kernels: other clones of the project may still use
   # some (the cache is shared), so only those unused for a week go.
   find "$VMM_CACHE/initramfs" -name '*.cpio' -mtime +7 -delete 2>/dev/null
 fi
-touch "$initrd"
 
 # ---- Control folder: command, environment and guest settings in; exit status out. ----
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/vmm-sandbox.XXXXXX") || fatal "could not create a control folder."
-qpid="" spid="" opid="" epid=""
-# shellcheck disable=SC2317 # run by the EXIT trap below
-cleanup() {
-  local p
-  # The guest is throwaway and 9p writes are already on the host: no need to be gentle.
-  for p in $qpid $spid $opid $epid; do kill -KILL "$p" 2>/dev/null; done
-  # Reaping them here keeps bash from reporting "Killed" jobs.
-  # shellcheck disable=SC2086
-  [ -n "$qpid$spid$opid$epid" ] && wait $qpid $spid $opid $epid 2>/dev/null
-  rm -rf "$ctl"
-}
-trap cleanup EXIT
-trap 'note "interrupted; stopping the guest."; exit 130' INT
-trap 'exit 143' TERM HUP
+own_tmp+=("$ctl")
 
 squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 {
