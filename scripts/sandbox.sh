@@ -238,19 +238,22 @@ kernel_log_tail() {
 # treat the end of stdin as a disconnect and drop the output).
 mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
 
+# Options of the form key=value,key=value take a comma in a value doubled (a project path may have
+# one); -kernel and -initrd take the file name as it is, where ",," would be two commas.
+qctl=${ctl//,/,,} qroot=${VMM_ROOT//,/,,}
 # shellcheck disable=SC2054 # QEMU's option values are comma-separated lists
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"
   -append "console=ttyS1 loglevel=5 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
-  -chardev file,id=con,path="$ctl/stderr" -serial chardev:con
-  -chardev file,id=klog,path="$ctl/kernel.log" -serial chardev:klog
+  -chardev file,id=con,path="$qctl/stderr" -serial chardev:con
+  -chardev file,id=klog,path="$qctl/kernel.log" -serial chardev:klog
   -device virtio-serial-pci,id=vser
-  -chardev file,id=out,path="$ctl/stdout" -device virtserialport,bus=vser.0,nr=1,chardev=out,name=vmm.stdout
-  -chardev file,id=err,path="$ctl/stderr" -device virtserialport,bus=vser.0,nr=2,chardev=err,name=vmm.stderr
+  -chardev file,id=out,path="$qctl/stdout" -device virtserialport,bus=vser.0,nr=1,chardev=out,name=vmm.stdout
+  -chardev file,id=err,path="$qctl/stderr" -device virtserialport,bus=vser.0,nr=2,chardev=err,name=vmm.stderr
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
-  -virtfs local,path="$VMM_ROOT",mount_tag=proj,security_model=none,multidevs=remap
-  -virtfs local,path="$ctl",mount_tag=ctl,security_model=none)
+  -virtfs local,path="$qroot",mount_tag=proj,security_model=none,multidevs=remap
+  -virtfs local,path="$qctl",mount_tag=ctl,security_model=none)
 
 # A guest that dies before the command started (a rare crash of the emulated kernel under
 # multi-threaded TCG) is booted again: the command has not run, so nothing happens twice.
