@@ -12,7 +12,7 @@ while [ $# -gt 0 ]; do
       [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
       case "$1" in
         --kernel) kernel=(--kernel "$2") ;;
-        --out) out=$(mkdir -p "$2" && cd "$2" && pwd) || die "Cannot create the output folder '$2'." ;;
+        --out) out=$(mkdir -p "$2" && cd -P "$2" && pwd -P) || die "Cannot create the output folder '$2'." ;;
         --only) only=(--only "$2") ;;
         --forks) forks=(--forks "$2") ;;
       esac
@@ -28,7 +28,8 @@ mvn -B -q -ntp -DskipTests package -pl vmm-bench -am || die "The build failed: s
 cp="$VMM_ROOT/vmm-bench/target/classes:$(cat vmm-bench/target/test-classpath.txt)"
 
 # The guest cannot see the host's CPU; the results name it.
-export VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
+VMM_BENCH_HOST="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r)"
+export VMM_BENCH_HOST
 mkdir -p "$out"
 # A sandbox guest can write only inside the project: results for a folder elsewhere go through target/.
 run_dir=$out

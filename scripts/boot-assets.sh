@@ -69,9 +69,11 @@ extract_vmlinux() { # BZIMAGE OUT
 }
 if ! starts_with "$vmlinux" 7f454c46; then
   say "extracting the uncompressed vmlinux from $kernel_pkg"
-  tmp_files+=("$vmlinux.tmp")
-  extract_vmlinux "$vmlinuz" "$vmlinux.tmp" || die "Could not extract the vmlinux from $vmlinuz: see the message above."
-  mv "$vmlinux.tmp" "$vmlinux"
+  # Under a private name, then renamed: concurrent runs (the cache is shared) never see half of it.
+  tmp=$(mktemp "$vmlinux.XXXXXX")
+  tmp_files+=("$tmp")
+  extract_vmlinux "$vmlinuz" "$tmp" || die "Could not extract the vmlinux from $vmlinuz: see the message above."
+  chmod 644 "$tmp" && mv "$tmp" "$vmlinux"
 fi
 
 # ---- Initramfs: static busybox and /init; keyed by the init script. ----
@@ -84,7 +86,7 @@ if [ ! -s "$initrd" ]; then
   out=$(mktemp "$initrd.XXXXXX")
   tmp_files+=("$stage" "$out")
   chmod 755 "$stage" && mkdir -p "$stage"/{bin,proc,sys,dev}
-  cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" \
+  { cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init"; } \
     || die "Could not stage the boot initramfs in $stage."
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
     || die "Could not pack the boot initramfs with cpio."

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the tiny initramfs that ./vmm boot and the Linux boot tests boot (built by
 # scripts/boot-assets.sh next to a static busybox). It shows the guest reached user space and what
 # its kernel saw: one line on the console, then boot-complete (the byte 123 on I/O port 0x3f0,
@@ -36,6 +37,7 @@ echo "vmm-boot: init reached: cpus=${cpus:-0} mem_total_kib=${mem_total_kib:-0} 
 # With vmm.input=1, one line typed at the console comes back (the serial input path's test).
 case " $(cat /proc/cmdline 2>/dev/null) " in
   *" vmm.input=1 "*)
+    # shellcheck disable=SC3045 # busybox ash's read has -t
     if read -t 60 -r line </dev/console; then echo "vmm-boot: input: $line"; else echo "vmm-boot: no input"; fi ;;
 esac
 

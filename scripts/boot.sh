@@ -58,7 +58,7 @@ trap 'rm -f "${staged[@]}"' EXIT
 # project folder is mounted, when it lies below /tmp): a file from there goes through a copy in target/.
 guest_path() { # WHAT PATH
   local p
-  [ -f "$2" ] && [ -r "$2" ] || die "The $1 '$2' is not a readable file."
+  [[ -f $2 && -r $2 ]] || die "The $1 '$2' is not a readable file."
   p=$(readlink -f -- "$2")
   if [ "$where" = sandbox ]; then
     case $p in
@@ -95,8 +95,9 @@ say "building the launcher (JDK: $JAVA_HOME)"
 # (Maven 3.8 on JDK 25 prints stray colour codes even in batch mode: they are dropped.)
 mvn -B -q -ntp -DskipTests package -pl examples -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' >&2 \
   || [ "${PIPESTATUS[0]}" = 0 ] || die "The build failed: see the messages above."
-jar=$(ls examples/target/examples-*.jar 2>/dev/null | head -n 1)
-[ -n "$jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
+jars=(examples/target/examples-*.jar)
+jar=${jars[0]}
+[ -f "$jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
 # The examples jar, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
 # Jars, not class folders: an AOT cache (--aot) accepts only jars.
 cp="$VMM_ROOT/$jar:$(cat examples/target/test-classpath.txt)"
@@ -106,8 +107,11 @@ train=()
 if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
   # JDK 25's AOT cache (JEP 483, 514) holds the classes a training boot loaded and linked; later
   # JVMs start with them ready. One cache per build of the project's jars and these JVM options.
+  # The project's own jars (those below VMM_ROOT; the others are versioned in ~/.m2) go into the key.
   key=$( { "${jvm[0]}" -version 2>&1; printf '%s\n' "${jvm[@]}"; cat "$jar";
-           tr ':' '\n' <examples/target/test-classpath.txt | grep "^$VMM_ROOT/" | xargs cat; } | sha256sum | cut -c1-16)
+           tr ':' '\n' <examples/target/test-classpath.txt | root="$VMM_ROOT/" awk 'index($0, ENVIRON["root"]) == 1' \
+             | xargs -r -d '\n' cat; } | sha256sum | cut -c1-16) \
+    || die "Could not compute the key of the launcher's AOT cache from its jars (see the messages above): run ./vmm build and try again."
   aot_file="$VMM_ROOT/target/boot-aot/launcher-$key.aot"
   if [ ! -s "$aot_file" ]; then
     say "--aot: a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes)"

@@ -1,12 +1,20 @@
 # Shared helpers for the ./vmm subcommands. Sourced, not run.
 # shellcheck shell=bash
 
-VMM_ROOT=${VMM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+VMM_ROOT=${VMM_ROOT:-$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
 # Downloads and built images live here, outside git; reused across clones of the project.
 VMM_CACHE=${VMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm}
 
 say() { printf 'vmm: %s\n' "$*" >&2; }
 die() { printf 'vmm: %s\n' "$*" >&2; exit 2; }
+
+# Under set -e a failing command ends the script without a word: name it, so that no run ends
+# silently (scripts that run without -e, like sandbox.sh, check their commands themselves).
+on_error() { # STATUS LINE COMMAND
+  say "${BASH_SOURCE[1]##*/}, line $2: '${3%%$'\n'*}' failed unexpectedly (exit status $1)."
+  exit "$1"
+}
+if [[ $- == *e* ]]; then trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR; fi
 
 # Whether this machine has a /dev/kvm we may open (any flavour: VMX, SVM or PVM).
 host_kvm_usable() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }
@@ -28,7 +36,7 @@ find_jdk() {
     [ -d "$c" ] && candidates+=("$c")
   done
   for c in "${candidates[@]}"; do
-    [ -x "$c/bin/javac" ] && [ -x "$c/bin/java" ] || continue
+    [[ -x $c/bin/javac && -x $c/bin/java ]] || continue
     v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
     if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
       echo "$c"; return 0
@@ -86,14 +94,17 @@ fetch_deb() {
   if [ ! -f "$dir/.done" ]; then
     say "downloading $pkg (first time only; cached under $VMM_CACHE)"
     tmp=$(mktemp -d "$VMM_CACHE/tmp.XXXXXX") || return 1
-    (cd "$tmp" && apt-get download -q "$pkg" >&2) || { apt_updated && (cd "$tmp" && apt-get download -q "$pkg" >&2); } \
-      || { rm -rf "$tmp"; return 1; }
-    rm -rf "$dir" && mkdir -p "$dir"
-    dpkg-deb -x "$tmp"/*.deb "$dir" || { rm -rf "$tmp"; return 1; }
+    # Unpacked in a private folder, then renamed into place: concurrent runs (the cache is shared)
+    # see all of it or nothing, and never remove each other's files. The first one done wins; a
+    # folder without .done is what an older version of this left, unpacking in place, or crashed.
+    if { (cd "$tmp" && apt-get download -q "$pkg" >&2) || { apt_updated && (cd "$tmp" && apt-get download -q "$pkg" >&2); }; } \
+        && dpkg-deb -x "$tmp"/*.deb "$tmp/unpacked" && touch "$tmp/unpacked/.done" && mkdir -p "${dir%/*}"; then
+      mv -T "$tmp/unpacked" "$dir" 2>/dev/null || [ -f "$dir/.done" ] \
+        || { mv -T "$dir" "$tmp/old" && mv -T "$tmp/unpacked" "$dir"; }
+    fi
     rm -rf "$tmp"
-    touch "$dir/.done"
   fi
-  echo "$dir"
+  [ -f "$dir/.done" ] && echo "$dir"
 }
 
 # The initramfs images need the static busybox; the busybox package (dynamic) owns /bin/busybox too.
@@ -119,6 +130,7 @@ _lists_stamp() { stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n 
 # Newest kernel package of a series, downloaded and unpacked once: sets kernel_pkg and kernel_dir.
 # Without the package mirror it falls back to the newest one already unpacked (kernel_cached=1);
 # returns 1 when there is none at all. Older unpacked kernels of the series are dropped.
+# shellcheck disable=SC2034 # kernel_cached is a result for the callers, like kernel_pkg and kernel_dir
 fetch_kernel() {
   local series=$1 regex memo m_stamp m_pkg d n
   regex=$(kernel_regex "$series") || return 1
@@ -143,13 +155,18 @@ fetch_kernel() {
     [ -n "$kernel_pkg" ] || return 1
     kernel_dir="$VMM_CACHE/debs/$kernel_pkg" kernel_cached=1
   else
-    mkdir -p "${memo%/*}" && echo "$(_lists_stamp) $kernel_pkg" >"$memo"
-    # Drop older unpacked kernels of the same series (a few hundred MB each).
+    # Written under a private name and renamed: concurrent runs read one whole line or none.
+    mkdir -p "${memo%/*}" && echo "$(_lists_stamp) $kernel_pkg" >"$memo.$$" && mv "$memo.$$" "$memo"
+    # Drop older unpacked kernels of the same series (a few hundred MB each), unless a run used
+    # one in the last hour (the cache is shared: one may still be booting it).
     for d in "$VMM_CACHE"/debs/*; do
       n=${d##*/}
-      [ "$n" != "$kernel_pkg" ] && [[ $n =~ $regex ]] && rm -rf "$d"
+      if [ "$n" != "$kernel_pkg" ] && [[ $n =~ $regex ]] && [ -z "$(find "$d/.done" -mmin -60 2>/dev/null)" ]; then
+        rm -rf "$d"
+      fi
     done
   fi
+  touch -c "$kernel_dir/.done" # in use (see above)
   return 0
 }
 

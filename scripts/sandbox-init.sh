@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the throwaway guest that scripts/sandbox.sh boots under QEMU TCG.
 # Packed into the initramfs as /init next to a static busybox and the kernel modules it loads.
 # It loads 9p (to reach the control folder) and kvm_amd, checks /dev/kvm, enters the host's root
@@ -43,7 +44,8 @@ fail() {
 
 load() { # load LIST-FILE [OPTIONS-FOR-KVM_AMD]
   local m
-  for m in $(cat "$1"); do
+  while read -r m; do
+    [ -n "$m" ] || continue # an empty list is one empty line
     if [ "$m" = kvm_amd ]; then
       # shellcheck disable=SC2086
       insmod "/lib/modules/$m.ko" $2 || fail "could not load kernel module $m ($(dmesg | tail -n 3 | tr '\n' ' '))."
@@ -51,7 +53,7 @@ load() { # load LIST-FILE [OPTIONS-FOR-KVM_AMD]
       insmod "/lib/modules/$m.ko" || fail "could not load kernel module $m ($(dmesg | tail -n 3 | tr '\n' ' '))."
     fi
     mark "loaded $m"
-  done
+  done <"$1"
 }
 
 TRACE=0; grep -q 'vmm.trace=1' /proc/cmdline && TRACE=1
@@ -61,6 +63,7 @@ o9p=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "$o9p" ctl /ctl || fail "could not mount the control folder (9p tag ctl)."
 [ -r /ctl/guest.conf ] || fail "the control folder has no guest.conf."
 # Sets PROFILE, KVM_AMD_OPTS, PROJ, HOSTNAME_, SHELL_
+# shellcheck source=/dev/null # written by scripts/sandbox.sh at run time
 . /ctl/guest.conf
 
 mark "9p loaded, control folder mounted"
@@ -112,7 +115,7 @@ while :; do
 done
 # A virtio port can be open only once, so the command writes to FIFOs (reopening /dev/stdout
 # works on those) and two cats copy them to the ports.
-mkdir -p /run && mkfifo /run/out /run/err || fail "could not create FIFOs in the guest."
+{ mkdir -p /run && mkfifo /run/out /run/err; } || fail "could not create FIFOs in the guest."
 cat /run/out >"$out" &
 c1=$!
 cat /run/err >"$err" &
@@ -142,7 +145,7 @@ done
 sleep 0.1
 sync
 [ -n "$PROJ" ] && umount "/host$PROJ" 2>/dev/null
-echo "$rc" >/ctl/status.tmp && mv /ctl/status.tmp /ctl/status || say "could not write the exit status ($rc) to the control folder."
+{ echo "$rc" >/ctl/status.tmp && mv /ctl/status.tmp /ctl/status; } || say "could not write the exit status ($rc) to the control folder."
 umount /ctl 2>/dev/null
 mark "powering off"
 off

@@ -60,7 +60,7 @@ while [ $# -gt 0 ]; do
   case $opt in
     kernel) profile=$val ;;
     timeout|mem|cpus)
-      [[ $val =~ ^[0-9]+$ ]] && [ "$val" -gt 0 ] || usage_error "--$opt needs a positive whole number, not '$val'."
+      [[ $val =~ ^[0-9]+$ && $val -gt 0 ]] || usage_error "--$opt needs a positive whole number, not '$val'."
       printf -v "$opt" '%s' "$val" ;;
   esac
 done
@@ -86,6 +86,23 @@ if [ "$profile" = host ]; then
   exec "$@"
 fi
 
+# What this run started and its own temporary files, which go when it ends. The cache is shared
+# by concurrent runs (other clones too): each removes only its own files there.
+qpid="" spid="" opid="" epid="" own_tmp=()
+# shellcheck disable=SC2317 # run by the EXIT trap below
+cleanup() {
+  local p
+  # The guest is throwaway and 9p writes are already on the host: no need to be gentle.
+  for p in $qpid $spid $opid $epid; do kill -KILL "$p" 2>/dev/null; done
+  # Reaping them here keeps bash from reporting "Killed" jobs.
+  # shellcheck disable=SC2086
+  [ -n "$qpid$spid$opid$epid" ] && wait $qpid $spid $opid $epid 2>/dev/null
+  [ ${#own_tmp[@]} = 0 ] || rm -rf "${own_tmp[@]}"
+}
+trap cleanup EXIT
+trap 'note "interrupted; stopping the guest."; exit 130' INT
+trap 'exit 143' TERM HUP
+
 # ---- Tools. ----
 ensure_debs qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
 ensure_static_busybox || fatal "/bin/busybox from busybox-static is missing after installing it."
@@ -98,8 +115,9 @@ fetch_kernel "$kseries" \
   || fatal "could not find or download a kernel package for profile $profile (apt-cache search '$(kernel_regex "$kseries")')."
 kpkg=$kernel_pkg kdir=$kernel_dir
 [ "$kernel_cached" = 1 ] && note "using the cached $kpkg (could not get the newest from the package mirror)."
-vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-[ -n "$vmlinuz" ] || fatal "$kpkg holds no boot/vmlinuz-*."
+images=("$kdir"/boot/vmlinuz-*)
+vmlinuz=${images[0]}
+[ -f "$vmlinuz" ] || fatal "$kpkg holds no boot/vmlinuz-*."
 kver=${vmlinuz##*/vmlinuz-}
 moddir="$kdir/lib/modules/$kver"
 [ -d "$moddir" ] || fatal "$kpkg holds no lib/modules/$kver."
@@ -122,6 +140,7 @@ build_initrd() {
   local -A path=() seen=()
   local order9p=() orderkvm=()
   stage=$(mktemp -d "$VMM_CACHE/tmp.initrd.XXXXXX") || return 1
+  own_tmp+=("$stage")
   mkdir -p "$stage"/{bin,etc,lib/modules,proc,sys,dev,host,ctl,tmp}
   cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" || return 1
   gcc -static -O2 -o "$stage/bin/kvm-anchor" "$ANCHOR_SOURCE" || { note "could not compile $ANCHOR_SOURCE with gcc."; return 1; }
@@ -153,7 +172,7 @@ build_initrd() {
     eval "$2+=(\"\$n\")"
   }
   for m in virtio_pci virtio_console 9pnet_virtio 9p; do add "$m" order9p || return 1; done
-  for m in kvm_amd; do add "$m" orderkvm || return 1; done
+  add kvm_amd orderkvm || return 1
   for m in 9p 9pnet_virtio kvm kvm_amd; do
     [ -n "${path[$m]:-}" ] || grep -q "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" 2>/dev/null \
       || { note "the kernel $kpkg has no module $m."; return 1; }
@@ -162,35 +181,27 @@ build_initrd() {
   printf '%s\n' "${orderkvm[@]}" >"$stage/etc/vmm-modules.kvm"
 
   mkdir -p "${initrd%/*}"
+  # Packed under a private name, then renamed: a concurrent run sees the whole image or none.
   out=$(mktemp "$initrd.XXXXXX") || return 1
-  (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" || { rm -f "$out"; return 1; }
-  mv "$out" "$initrd"
-  rm -rf "$stage"
+  own_tmp+=("$out")
+  (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" && mv "$out" "$initrd" && rm -rf "$stage"
 }
+# Temporary files of runs that were killed (an hour old: no run takes that long to build).
+find "$VMM_CACHE" -maxdepth 1 -name 'tmp.*' -mmin +60 -exec rm -rf {} + 2>/dev/null
+find "$VMM_CACHE/initramfs" -maxdepth 1 -name '*.cpio.*' -mmin +60 -delete 2>/dev/null
+# Marked as in use first, so that a concurrent run's clean-up below leaves it alone.
+touch -c "$initrd"
 if [ ! -s "$initrd" ]; then
   note "building the guest's initramfs for $kver (cached under $VMM_CACHE/initramfs)"
-  build_initrd || { rm -rf "$VMM_CACHE"/tmp.initrd.*; fatal "could not build the initramfs for $kpkg."; }
+  build_initrd || fatal "could not build the initramfs for $kpkg."
   # Images for other init scripts or dropped kernels: other clones of the project may still use
   # some (the cache is shared), so only those unused for a week go.
   find "$VMM_CACHE/initramfs" -name '*.cpio' -mtime +7 -delete 2>/dev/null
 fi
-touch "$initrd"
 
 # ---- Control folder: command, environment and guest settings in; exit status out. ----
 ctl=$(mktemp -d "${TMPDIR:-/tmp}/vmm-sandbox.XXXXXX") || fatal "could not create a control folder."
-qpid="" spid="" opid="" epid=""
-cleanup() {
-  local p
-  # The guest is throwaway and 9p writes are already on the host: no need to be gentle.
-  for p in $qpid $spid $opid $epid; do kill -KILL "$p" 2>/dev/null; done
-  # Reaping them here keeps bash from reporting "Killed" jobs.
-  # shellcheck disable=SC2086
-  [ -n "$qpid$spid$opid$epid" ] && wait $qpid $spid $opid $epid 2>/dev/null
-  rm -rf "$ctl"
-}
-trap cleanup EXIT
-trap 'note "interrupted; stopping the guest."; exit 130' INT
-trap 'exit 143' TERM HUP
+own_tmp+=("$ctl")
 
 squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 {
@@ -208,8 +219,9 @@ squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
     esac
   done
   printf 'export VMM_KERNEL_PROFILE=%q\n' "$profile"
-  printf 'cd -- %q 2>/dev/null || { echo %q >&2; cd /; }\n' "$PWD" \
-    "vmm sandbox: the working folder $PWD is not visible in the guest (below /tmp?); running in /."
+  # The physical path: the guest has the project at VMM_ROOT's, not at a symlink's.
+  printf 'cd -- %q 2>/dev/null || { echo %q >&2; cd /; }\n' "$(pwd -P)" \
+    "vmm sandbox: the working folder $(pwd -P) is not visible in the guest (below /tmp?); running in /."
   printf 'exec'; printf ' %q' "$@"; printf '\n'
 } >"$ctl/cmd.sh"
 
@@ -226,18 +238,22 @@ kernel_log_tail() {
 # treat the end of stdin as a disconnect and drop the output).
 mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
 
+# Options of the form key=value,key=value take a comma in a value doubled (a project path may have
+# one); -kernel and -initrd take the file name as it is, where ",," would be two commas.
+qctl=${ctl//,/,,} qroot=${VMM_ROOT//,/,,}
+# shellcheck disable=SC2054 # QEMU's option values are comma-separated lists
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
   -machine q35 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"
   -append "console=ttyS1 loglevel=5 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
-  -chardev file,id=con,path="$ctl/stderr" -serial chardev:con
-  -chardev file,id=klog,path="$ctl/kernel.log" -serial chardev:klog
+  -chardev file,id=con,path="$qctl/stderr" -serial chardev:con
+  -chardev file,id=klog,path="$qctl/kernel.log" -serial chardev:klog
   -device virtio-serial-pci,id=vser
-  -chardev file,id=out,path="$ctl/stdout" -device virtserialport,bus=vser.0,nr=1,chardev=out,name=vmm.stdout
-  -chardev file,id=err,path="$ctl/stderr" -device virtserialport,bus=vser.0,nr=2,chardev=err,name=vmm.stderr
+  -chardev file,id=out,path="$qctl/stdout" -device virtserialport,bus=vser.0,nr=1,chardev=out,name=vmm.stdout
+  -chardev file,id=err,path="$qctl/stderr" -device virtserialport,bus=vser.0,nr=2,chardev=err,name=vmm.stderr
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
-  -virtfs local,path="$VMM_ROOT",mount_tag=proj,security_model=none,multidevs=remap
-  -virtfs local,path="$ctl",mount_tag=ctl,security_model=none)
+  -virtfs local,path="$qroot",mount_tag=proj,security_model=none,multidevs=remap
+  -virtfs local,path="$qctl",mount_tag=ctl,security_model=none)
 
 # A guest that dies before the command started (a rare crash of the emulated kernel under
 # multi-threaded TCG) is booted again: the command has not run, so nothing happens twice.

@@ -36,9 +36,37 @@ host_exclusions() {
   return 0
 }
 
-use_jdk
 cd "$VMM_ROOT"
+total_passed=0 total_failed=0 summary=()
+
+# Every script must pass shellcheck: each one with findings counts as a failed test. (In a
+# subshell: a shellcheck that cannot be installed is one failure, not the end of the run.)
+say "checking the scripts with shellcheck"
+sc_passed=0 sc_failed=0
+if (ensure_debs shellcheck:shellcheck); then
+  for f in vmm scripts/*.sh; do
+    if shellcheck "$f"; then sc_passed=$((sc_passed + 1)); else sc_failed=$((sc_failed + 1)); fi
+  done
+else
+  sc_failed=1
+fi
+total_passed=$((total_passed + sc_passed)) total_failed=$((total_failed + sc_failed))
+summary+=("shellcheck: $sc_passed passed, $sc_failed failed")
+
+use_jdk
 report() { "$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/TestReport.java" "$@"; }
+# Sets passed, failed and skipped from the JUnit reports in DIR...; reports that cannot be read
+# (the counter failed or printed no counts) are one failure with a message, and the run goes on.
+count_reports() { # WHAT DIR...
+  local what=$1 out
+  shift
+  if out=$(report counts "$@") && [[ $out =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)$ ]]; then
+    passed=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]} skipped=${BASH_REMATCH[3]} unreadable=""
+  else
+    say "could not read the test reports of the $what (in $*): counted as one failure."
+    passed=0 failed=1 skipped=0 unreadable=" (their reports could not be read)"
+  fi
+}
 
 say "preparing the Linux 6.12 uapi headers for the layout check"
 uapi=$(bash scripts/uapi-headers.sh) || die "Could not prepare the 6.12 uapi headers: see the messages above."
@@ -48,10 +76,10 @@ rm -rf vmm-*/target/surefire-reports examples/target/surefire-reports target/kvm
 mvn_status=0
 mvn -B -ntp verify -Dvmm.uapi.include="$uapi" || mvn_status=$?
 
-read -r host_passed host_failed host_skipped < <(report counts */target/surefire-reports)
-total_passed=$host_passed total_failed=$host_failed
-summary=("host tests: $host_passed passed, $host_failed failed, $host_skipped skipped")
-if [ "$mvn_status" -ne 0 ] && [ "$host_failed" -eq 0 ]; then
+count_reports "host tests" ./*/target/surefire-reports
+total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
+summary+=("host tests: $passed passed, $failed failed, $skipped skipped$unreadable")
+if [ "$mvn_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   total_failed=$((total_failed + 1)); summary+=("build: failed (exit $mvn_status) before all tests ran")
 fi
 
@@ -68,7 +96,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
   case " $profiles " in
     *" 6.12 "*)
       if assets=$(bash scripts/boot-assets.sh) && [ "$(grep -c '^VMM_BOOT_[A-Z]*=/' <<<"$assets")" = 3 ]; then
-        while IFS= read -r line; do export "$line"; done <<<"$assets"
+        while IFS="=" read -r name value; do export "$name=$value"; done <<<"$assets"
       else
         say "could not prepare the kernel and initramfs for the Linux boot tests (see the messages above); they will not find them."
       fi ;;
@@ -101,11 +129,12 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
         --select-package dev.vmm --reports-dir "$reports" || status=$?
       # 125: the emulated guest kernel itself died (a rare crash of nested KVM under multi-threaded
       # TCG, its messages printed above). That says nothing about our code: run the tests once more.
-      [ "$status" -eq 125 ] && [ "$attempt" -lt 3 ] || break
+      [[ $status -eq 125 && $attempt -lt 3 ]] || break
       retried=" (run $((attempt + 1)) times: the sandbox guest died under the tests before)"
       say "the sandbox guest died during the KVM tests on $profile; running them once more."
     done
-    read -r p f s < <(report counts "$reports")
+    count_reports "KVM tests on $profile" "$reports"
+    p=$passed f=$failed s=$skipped
     if [ "${CI:-}" = "true" ] && [ "$s" -gt 0 ]; then
       f=$((f + s)); s=0 # under CI a KVM test that did not run is a failure
     fi
@@ -113,11 +142,11 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       f=1 # the sandbox or the launcher failed before any test could report
     fi
     total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
-    summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped$retried")
+    summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped$retried$unreadable")
   done
 fi
 
 echo
 for line in "${summary[@]}"; do echo "vmm test: $line"; done
 echo "total: $total_passed passed, $total_failed failed"
-[ "$total_failed" -eq 0 ]
+[ "$total_failed" -eq 0 ] || exit 1

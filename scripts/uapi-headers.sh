@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_debs gcc:gcc
-[ -f /usr/include/linux/types.h ] && [ -f /usr/include/stdio.h ] \
+[[ -f /usr/include/linux/types.h && -f /usr/include/stdio.h ]] \
   || die "The C headers of libc and Linux are missing: install them with 'apt-get install libc6-dev linux-libc-dev' and run again."
 
 pkg=$(newest_deb '^linux-headers-6\.12\.[0-9]+\+deb12-common$') \
