@@ -54,7 +54,7 @@ class CommandLineFuzzTest {
                 written[0]++;
             });
             System.out.println("command-line: " + written[0] + " of " + result.executed() + " command lines written");
-            assertTrue(written[0] > result.executed() / 50, "the mutations must reach the load often enough to test it");
+            assertTrue(written[0] >= 500, "the mutations must reach the load often enough to test it");
         }
     }
 

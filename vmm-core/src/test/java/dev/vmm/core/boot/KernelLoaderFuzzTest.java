@@ -55,7 +55,7 @@ class KernelLoaderFuzzTest {
             });
             System.out.println("kernel-loader: " + loaded[0] + " of " + result.executed() + " inputs planned and loaded");
             // Refusing everything would pass too: the mutations must reach the load often enough to test it.
-            assertTrue(loaded[0] > result.executed() / 50, loaded[0] + " of " + result.executed() + " inputs loaded");
+            assertTrue(loaded[0] >= 500, loaded[0] + " of " + result.executed() + " inputs loaded");
         }
     }
 
