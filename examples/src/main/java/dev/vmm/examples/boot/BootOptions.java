@@ -100,6 +100,9 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
     }
 
     private static Path path(String option, String value) {
+        if (value.isEmpty()) { // Path.of("") is the working directory
+            throw new BootException(option + " takes a path, not ''.");
+        }
         try {
             return Path.of(value);
         } catch (InvalidPathException e) { // a NUL, or a name this system's file name encoding cannot hold

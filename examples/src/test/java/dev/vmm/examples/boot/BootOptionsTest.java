@@ -53,6 +53,7 @@ class BootOptionsTest {
     void valuesThatCannotBePathsOrHoldControlCharactersAreOneLine() {
         assertEquals("--kernel takes a path, not '/boot/vm?linuz' (Nul character not allowed).",
                 assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "/boot/vm\0linuz")).getMessage());
+        assertEquals("--initrd takes a path, not ''.", assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "/k", "--initrd", "")).getMessage());
         assertEquals("--cpus takes a whole number from 1 to 255, not '2?--mem 9'.",
                 assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "/k", "--cpus", "2\n--mem 9")).getMessage());
         String unknown = assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "/k", "x".repeat(100))).getMessage();
