@@ -11,6 +11,7 @@ import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Pre-faults the memory of a VM with two regions and a hole between them, with a policy, on two
@@ -47,7 +48,7 @@ public final class PreFaultExample {
             return PreFaulter.of(vm, memory)
                     .vcpus(vcpu0, vcpu1)
                     .policy(policy)
-                    .onProgress((phase, done, total) -> System.err.printf("%s %d/%d MiB%n", phase, done >> 20, total >> 20))
+                    .onProgress((phase, done, total) -> System.err.printf(Locale.ROOT, "%s %d/%d MiB%n", phase, done >> 20, total >> 20))
                     .run();
         }
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Where the numbers come from: machine, kernel, JDK, and whether KVM was the nested sandbox's. */
@@ -14,7 +15,7 @@ final class Environment {
 
     static String describe(Preset preset, boolean stage2) {
         String host = System.getenv().getOrDefault("VMM_BENCH_HOST", "");
-        String first = String.format("%s, preset %s: Linux %s, %s, %d vCPUs seen by the JVM, JDK %s.",
+        String first = String.format(Locale.ROOT, "%s, preset %s: Linux %s, %s, %d vCPUs seen by the JVM, JDK %s.",
                 LocalDate.now(), preset.name(), read("/proc/sys/kernel/osrelease"), cpuModel(),
                 Runtime.getRuntime().availableProcessors(), Runtime.version());
         String kvm = sandboxProfile()
@@ -32,7 +33,7 @@ final class Environment {
         String kvm = sandboxProfile()
                 .map(profile -> "nested KVM in the QEMU TCG sandbox (profile " + profile + "): times distorted")
                 .orElse(isPvm() ? "this machine's KVM (PVM, shadow paging)" : "this machine's KVM");
-        return String.format("%s, preset %s, Linux %s: %s", LocalDate.now(), preset.name(), read("/proc/sys/kernel/osrelease"), kvm);
+        return String.format(Locale.ROOT, "%s, preset %s, Linux %s: %s", LocalDate.now(), preset.name(), read("/proc/sys/kernel/osrelease"), kvm);
     }
 
     /** The sandbox kernel profile ./vmm sandbox set, or empty on the machine's own KVM. */

@@ -3,9 +3,12 @@ package dev.vmm.core;
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -35,6 +38,8 @@ public final class GuestMemory implements AutoCloseable {
     public static final long PAGE_SIZE = 4096;
     public static final long HUGE_PAGE_SIZE = 2 << 20;
     private static final long POPULATE_CHUNK = 64L << 20;
+    /** Largest read from a file into guest memory at once: a ByteBuffer holds at most 2 GiB. */
+    private static final long FILE_CHUNK = 1L << 20;
 
     /** How the host provides the memory. Every kind is mapped lazily: pages appear on first touch. */
     public enum Backing {
@@ -195,6 +200,35 @@ public final class GuestMemory implements AutoCloseable {
     /** Copies {@code data} to guest memory at {@code address}. */
     public void write(GuestAddress address, byte[] data) {
         MemorySegment.copy(data, 0, hostSlice(address, data.length), ValueLayout.JAVA_BYTE, 0, data.length);
+    }
+
+    /** Copies the remaining bytes of {@code data} to guest memory at {@code address}, and moves its position past them. */
+    public void write(GuestAddress address, ByteBuffer data) {
+        int length = data.remaining();
+        hostSlice(address, length).copyFrom(MemorySegment.ofBuffer(data));
+        data.position(data.position() + length);
+    }
+
+    /**
+     * Copies up to {@code length} bytes of {@code file}, from {@code position}, to guest memory at
+     * {@code address}: read straight into the mapping, at most 1 MiB per read, with no copy on the
+     * Java heap. The whole range must lie in one region.
+     *
+     * @return the bytes copied, fewer than {@code length} only when the file ended first
+     */
+    public long write(GuestAddress address, FileChannel file, long position, long length) throws IOException {
+        MemorySegment target = hostSlice(address, length);
+        long done = 0;
+        while (done < length) {
+            ByteBuffer chunk = target.asSlice(done, Math.min(FILE_CHUNK, length - done)).asByteBuffer();
+            while (chunk.hasRemaining()) {
+                if (file.read(chunk, position + done + chunk.position()) <= 0) {
+                    return done + chunk.position();
+                }
+            }
+            done += chunk.capacity();
+        }
+        return done;
     }
 
     /** Sets {@code length} bytes of guest memory at {@code address} to {@code value}, as memset(3) would. */

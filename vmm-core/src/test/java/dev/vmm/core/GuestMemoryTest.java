@@ -1,8 +1,16 @@
 package dev.vmm.core;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +51,28 @@ class GuestMemoryTest {
             assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(-1L), 1));
             assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(0), -1));
             assertThrows(IllegalArgumentException.class, () -> memory.fill(GuestAddress.of(MIB - 1), 2, (byte) 1));
+        }
+    }
+
+    @Test
+    void writesFromABufferAndFromAFileInChunks(@TempDir Path dir) throws IOException {
+        byte[] content = new byte[(int) (3 * MIB) + 100]; // more than one 1 MiB chunk, and a partial one
+        new Random(1).nextBytes(content);
+        Path file = Files.write(dir.resolve("data"), content);
+        try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 8 * MIB); FileChannel channel = FileChannel.open(file)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content, 10, 20);
+            memory.write(GuestAddress.of(0x100), buffer);
+            assertEquals(30, buffer.position(), "the buffer's bytes are consumed");
+            assertArrayEquals(Arrays.copyOfRange(content, 10, 30), memory.read(GuestAddress.of(0x100), 20));
+
+            assertEquals(content.length - 7, memory.write(GuestAddress.of(MIB), channel, 7, content.length - 7));
+            assertArrayEquals(Arrays.copyOfRange(content, 7, content.length), memory.read(GuestAddress.of(MIB), content.length - 7));
+            // Asked for more than the file holds: what there was, and the count says so.
+            assertEquals(100, memory.write(GuestAddress.of(0), channel, 3 * MIB, MIB));
+            assertArrayEquals(Arrays.copyOfRange(content, (int) (3 * MIB), content.length), memory.read(GuestAddress.of(0), 100));
+            // The whole range is checked before anything is read.
+            assertThrows(IllegalArgumentException.class, () -> memory.write(GuestAddress.of(7 * MIB), channel, 0, 2 * MIB));
+            assertEquals(0, channel.position(), "positional reads leave the channel where it was");
         }
     }
 

@@ -26,6 +26,8 @@ public final class Libc {
     // open(2) flags and mmap(2)/madvise(2) constants, x86-64.
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
+    public static final int O_NOCTTY = 0x100;
+    public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int PROT_NONE = 0;

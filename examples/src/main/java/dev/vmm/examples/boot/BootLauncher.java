@@ -2,6 +2,7 @@ package dev.vmm.examples.boot;
 
 import dev.vmm.core.KvmException;
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,7 +56,7 @@ public final class BootLauncher {
         PrintStream console = options.json() ? System.err : System.out;
         String cmdline = options.commandLine().equals(MicroVmConfig.DEFAULT_COMMAND_LINE) ? ""
                 : ", command line \"" + (options.commandLine().length() > 100 ? options.commandLine().substring(0, 100) + "...\"" : options.commandLine() + "\"");
-        System.err.printf("vmm boot: %s, %d MiB, %d vCPU%s, pre-fault %s%s%n", options.kernel(), options.memoryMib(),
+        System.err.printf(Locale.ROOT, "vmm boot: %s, %d MiB, %d vCPU%s, pre-fault %s%s%n", options.kernel(), options.memoryMib(),
                 options.cpus(), options.cpus() == 1 ? "" : "s", options.preFault(), cmdline);
         Map<String, List<BootMeasurement>> results = new LinkedHashMap<>();
         results.put("java", new ArrayList<>());
@@ -62,6 +64,10 @@ public final class BootLauncher {
             results.put("qemu", new ArrayList<>());
         }
         boolean inProcess = options.runs() == 1 && !options.compareQemu();
+        if (!inProcess) {
+            // A child JVM's bad input would only be a failed run: check kernel, initrd and sizes here, once, before any boot.
+            LinuxBoot.plan(options.kernel(), options.initrd(), options.commandLine(), options.memoryMib() << 20, options.cpus());
+        }
         for (int run = 1; run <= options.runs(); run++) {
             PrintStream echo = run == 1 ? console : null;
             BootMeasurement java = inProcess ? JavaBoot.boot(options, clock, echo, System.err) : bootInChildJvm(options, run == 1);
@@ -102,8 +108,8 @@ public final class BootLauncher {
     private static void progress(int run, int runs, BootMeasurement m) {
         if (runs > 1) {
             Double complete = m.phases.get(BootMeasurement.Phase.BOOT_COMPLETE);
-            System.err.printf("vmm boot: run %d/%d (%s): %s, exit %s%n", run, runs, m.vmm,
-                    complete == null ? "no boot-complete" : String.format("boot-complete at %.1f ms", complete), m.exit);
+            System.err.printf(Locale.ROOT, "vmm boot: run %d/%d (%s): %s, exit %s%n", run, runs, m.vmm,
+                    complete == null ? "no boot-complete" : String.format(Locale.ROOT, "boot-complete at %.1f ms", complete), m.exit);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.StringJoiner;
@@ -36,7 +37,7 @@ final class BootMeasurement {
 
         /** The JSON name: e.g. {@code pre_fault_ms}, and {@code boot_complete_at_ms} for a moment counted from process start. */
         String key() {
-            return name().toLowerCase() + (label.endsWith(", at") ? "_at_ms" : "_ms");
+            return name().toLowerCase(Locale.ROOT) + (label.endsWith(", at") ? "_at_ms" : "_ms");
         }
     }
 
@@ -70,7 +71,7 @@ final class BootMeasurement {
         j.add("\"vmm\": \"" + vmm + "\"").add("\"run\": " + run);
         for (Phase p : Phase.values()) {
             Double v = phases.get(p);
-            j.add("\"" + p.key() + "\": " + (v == null ? "null" : String.format("%.3f", v)));
+            j.add("\"" + p.key() + "\": " + (v == null ? "null" : String.format(Locale.ROOT, "%.3f", v)));
         }
         j.add("\"exit\": \"" + escape(exit) + "\"").add("\"clean\": " + clean).add("\"prefault\": \"" + escape(preFault) + "\"");
         long[] facts = guestFacts();
@@ -88,7 +89,7 @@ final class BootMeasurement {
             if (c == '"' || c == '\\') {
                 b.append('\\').append(c);
             } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
+                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {
                 b.append(c);
             }

@@ -4,6 +4,7 @@ import dev.vmm.core.boot.BootException;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.prefault.PreFaultPolicy;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,8 +52,8 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                     }
                     String value = args[++i];
                     switch (option) {
-                        case "--kernel" -> kernel = Path.of(value);
-                        case "--initrd" -> initrd = Path.of(value);
+                        case "--kernel" -> kernel = path(option, value);
+                        case "--initrd" -> initrd = path(option, value);
                         case "--cmdline" -> cmdline = value;
                         case "--mem" -> mem = number(option, value, 1, 1 << 20);
                         case "--cpus" -> cpus = (int) number(option, value, 1, 255);
@@ -61,14 +62,14 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                         case "--prefault" -> preFault = policy(value);
                         case "--compare" -> {
                             if (!value.equals("qemu")) {
-                                throw new BootException("--compare takes 'qemu', not '" + value + "'.");
+                                throw new BootException("--compare takes 'qemu', not " + shown(value) + ".");
                             }
                             qemu = true;
                         }
                         default -> throw new AssertionError(option);
                     }
                 }
-                default -> throw new BootException("Unknown option '" + option + "': the options are --kernel, --initrd, --cmdline, --mem,"
+                default -> throw new BootException("Unknown option " + shown(option) + ": the options are --kernel, --initrd, --cmdline, --mem,"
                         + " --cpus, --prefault, --runs, --json, --compare qemu and --timeout.");
             }
         }
@@ -87,15 +88,33 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         } catch (NumberFormatException e) {
             // the sentence below says it
         }
-        throw new BootException(option + " takes a whole number from " + min + " to " + max + ", not '" + value + "'.");
+        throw new BootException(option + " takes a whole number from " + min + " to " + max + ", not " + shown(value) + ".");
     }
 
     private static PreFaultPolicy policy(String value) {
         try {
             return PreFaultPolicy.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new BootException("--prefault takes one of " + Arrays.toString(PreFaultPolicy.values()) + ", not '" + value + "'.");
+            throw new BootException("--prefault takes one of " + Arrays.toString(PreFaultPolicy.values()) + ", not " + shown(value) + ".");
         }
+    }
+
+    private static Path path(String option, String value) {
+        if (value.isEmpty()) { // Path.of("") is the working directory
+            throw new BootException(option + " takes a path, not ''.");
+        }
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) { // a NUL, or a name this system's file name encoding cannot hold
+            throw new BootException(option + " takes a path, not " + shown(value) + " (" + e.getReason() + ").");
+        }
+    }
+
+    /** A value quoted for an error message: control characters as '?', so the message stays one line, and long ones cut. */
+    static String shown(String value) {
+        StringBuilder b = new StringBuilder("'");
+        value.codePoints().limit(80).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.append(value.codePointCount(0, value.length()) > 80 ? "...'" : "'").toString();
     }
 
     MicroVmConfig vmConfig() {

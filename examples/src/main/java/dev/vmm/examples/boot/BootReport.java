@@ -3,6 +3,7 @@ package dev.vmm.examples.boot;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -17,18 +18,18 @@ final class BootReport {
         }
         StringBuilder out = new StringBuilder();
         StringJoiner header = new StringJoiner(" | ");
-        header.add(String.format("%-32s", "phase (ms)"));
+        header.add(String.format(Locale.ROOT, "%-32s", "phase (ms)"));
         for (var e : runs.entrySet()) {
-            header.add(String.format("%-26s", e.getKey() + " (" + e.getValue().size() + (e.getValue().size() == 1 ? " run)" : " runs)")));
+            header.add(String.format(Locale.ROOT, "%-26s", e.getKey() + " (" + e.getValue().size() + (e.getValue().size() == 1 ? " run)" : " runs)")));
         }
         out.append(header).append('\n');
         StringJoiner sub = new StringJoiner(" | ");
         sub.add(" ".repeat(32));
-        runs.keySet().forEach(k -> sub.add(String.format("%8s %8s %8s", "median", "min", "max")));
+        runs.keySet().forEach(k -> sub.add(String.format(Locale.ROOT, "%8s %8s %8s", "median", "min", "max")));
         out.append(sub).append('\n');
         for (BootMeasurement.Phase phase : BootMeasurement.Phase.values()) {
             StringJoiner row = new StringJoiner(" | ");
-            row.add(String.format("%-32s", phase.label));
+            row.add(String.format(Locale.ROOT, "%-32s", phase.label));
             boolean any = false;
             for (List<BootMeasurement> list : runs.values()) {
                 List<Double> values = new ArrayList<>();
@@ -39,11 +40,11 @@ final class BootReport {
                     }
                 });
                 if (values.isEmpty()) {
-                    row.add(String.format("%8s %8s %8s", "-", "", ""));
+                    row.add(String.format(Locale.ROOT, "%8s %8s %8s", "-", "", ""));
                 } else {
                     any = true;
                     Collections.sort(values);
-                    row.add(String.format("%8.1f %8.1f %8.1f", median(values), values.getFirst(), values.getLast()));
+                    row.add(String.format(Locale.ROOT, "%8.1f %8.1f %8.1f", median(values), values.getFirst(), values.getLast()));
                 }
             }
             if (any) {
@@ -55,17 +56,17 @@ final class BootReport {
 
     /** One boot per VMM: one column of values each. */
     private static String singleRun(Map<String, List<BootMeasurement>> runs) {
-        StringBuilder out = new StringBuilder(String.format("%-32s", "phase"));
-        runs.keySet().forEach(vmm -> out.append(String.format(" | %10s", vmm + " (ms)")));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-32s", "phase"));
+        runs.keySet().forEach(vmm -> out.append(String.format(Locale.ROOT, " | %10s", vmm + " (ms)")));
         out.append('\n');
         for (BootMeasurement.Phase phase : BootMeasurement.Phase.values()) {
             if (runs.values().stream().allMatch(list -> list.getFirst().phases.get(phase) == null)) {
                 continue;
             }
-            out.append(String.format("%-32s", phase.label));
+            out.append(String.format(Locale.ROOT, "%-32s", phase.label));
             for (List<BootMeasurement> list : runs.values()) {
                 Double v = list.getFirst().phases.get(phase);
-                out.append(v == null ? String.format(" | %10s", "-") : String.format(" | %10.1f", v));
+                out.append(v == null ? String.format(Locale.ROOT, " | %10s", "-") : String.format(Locale.ROOT, " | %10.1f", v));
             }
             out.append('\n');
         }

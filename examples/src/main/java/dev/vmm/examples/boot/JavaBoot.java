@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.OptionalLong;
 
@@ -89,7 +90,7 @@ final class JavaBoot {
             synchronized (lastDecile) {
                 if (decile > lastDecile[phase.ordinal()]) {
                     lastDecile[phase.ordinal()] = decile;
-                    out.printf("vmm boot: pre-fault %s %d%% (%d of %d MiB)%n", phase.name().toLowerCase(), decile * 10, done >> 20, total >> 20);
+                    out.printf(Locale.ROOT, "vmm boot: pre-fault %s %d%% (%d of %d MiB)%n", phase.name().toLowerCase(Locale.ROOT), decile * 10, done >> 20, total >> 20);
                 }
             }
         };

@@ -2,6 +2,10 @@ package dev.vmm.examples.boot;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +30,27 @@ class BootMeasurementTest {
         assertTrue(json.contains("\"first_kvm_run_at_ms\": null"), json);
         assertTrue(json.contains("\"exit\": \"error (\\\"quoted\\\" \\\\ and\\u000anewline)\""), json);
         assertTrue(json.contains("\"guest_cpus\": 2, \"guest_mem_total_kib\": 1000, \"guest_ram_bytes\": 2000"), json);
+    }
+
+    @Test
+    void numbersAndNamesForMachinesIgnoreTheDefaultLocale() {
+        Locale before = Locale.getDefault();
+        try {
+            // German writes 0,062; Turkish lower-cases "MAIN" to "maın".
+            for (Locale locale : List.of(Locale.GERMANY, Locale.forLanguageTag("tr-TR"))) {
+                Locale.setDefault(locale);
+                BootMeasurement m = sample();
+                m.phases.put(BootMeasurement.Phase.JVM_START_TO_MAIN, 0.0625);
+                String json = m.toJson(1);
+                assertTrue(json.contains("\"pre_fault_ms\": 12.500") && json.contains("\"jvm_start_to_main_ms\": 0.063"), locale + ": " + json);
+                String table = BootReport.table(Map.of("java", List.of(m)));
+                assertTrue(table.contains("900.3") && !table.contains("900,3"), locale + ": " + table);
+                String runs = BootReport.table(Map.of("java", List.of(m, m)));
+                assertTrue(runs.contains("12.5") && !runs.contains("12,5"), locale + ": " + runs);
+            }
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test

@@ -9,8 +9,10 @@ import dev.vmm.core.x86.LongMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Boots a Linux x86-64 kernel through its 64-bit entry point, as a boot loader would leave it: the
@@ -19,12 +21,14 @@ import java.util.List;
  * with {@code rsi} pointing at the zero page.
  *
  * {@snippet :
- * LinuxBoot boot = LinuxBoot.plan(LinuxKernel.read(kernelPath), initrdBytes, "console=ttyS0", memory.size(), 2);
- * boot.load(memory);               // memory from LinuxBoot.memoryRanges(size)
+ * LinuxBoot boot = LinuxBoot.plan(kernelPath, initrdPath, "console=ttyS0", memory.size(), 2); // reads headers only
+ * boot.load(memory);               // memory from LinuxBoot.memoryRanges(size); copies the files in
  * boot.enterKernel(vcpu0, memory); // CPUID must be set first (long mode needs it)
  * }
  *
  * {@link #plan} checks that everything fits before anything is written, and says what does not.
+ * {@link #load} copies the kernel and initrd from their files and fails with a {@link BootException}
+ * only if a file changed since it was checked.
  */
 public final class LinuxBoot {
     /** The zero page (boot_params). */
@@ -44,6 +48,8 @@ public final class LinuxBoot {
     public static final GuestAddress MMIO_GAP_END = GuestAddress.of(1L << 32);
     /** The identity-mapped range: the first GiB holds everything the kernel needs at entry. */
     private static final GuestMemory.Range IDENTITY_MAPPED = new GuestMemory.Range(GuestAddress.of(0), 1L << 30);
+    /** Far above any guest this VMM runs, and low enough that no address computed from it overflows. */
+    private static final long MAX_MEMORY = 1L << 46;
 
     private static final int E820_RAM = 1;
     private static final int E820_RESERVED = 2;
@@ -57,13 +63,13 @@ public final class LinuxBoot {
     }
 
     private final LinuxKernel kernel;
-    private final byte[] initrd;
+    private final BootImage initrd;
     private final GuestAddress initrdAddress;
     private final byte[] commandLine;
     private final long memorySize;
     private final int cpus;
 
-    private LinuxBoot(LinuxKernel kernel, byte[] initrd, GuestAddress initrdAddress, byte[] commandLine, long memorySize, int cpus) {
+    private LinuxBoot(LinuxKernel kernel, BootImage initrd, GuestAddress initrdAddress, byte[] commandLine, long memorySize, int cpus) {
         this.kernel = kernel;
         this.initrd = initrd;
         this.initrdAddress = initrdAddress;
@@ -89,14 +95,24 @@ public final class LinuxBoot {
     }
 
     /**
+     * Checks the kernel and initrd files ({@link LinuxKernel#read}, {@link BootImage#initrd}), then
+     * {@link #plan(LinuxKernel, BootImage, String, long, int) plans}.
+     *
+     * @param initrd the initial RAM disk, or null for none
+     */
+    public static LinuxBoot plan(Path kernel, Path initrd, String commandLine, long memorySize, int cpus) {
+        return plan(LinuxKernel.read(kernel), initrd == null ? null : BootImage.initrd(initrd), commandLine, memorySize, cpus);
+    }
+
+    /**
      * Decides where everything goes and checks that it fits in {@code memorySize} bytes of RAM laid
-     * out by {@link #memoryRanges}.
+     * out by {@link #memoryRanges}. Only the initrd's size matters here; its bytes are read by {@link #load}.
      *
      * @param initrd the initial RAM disk, or null for none
      * @throws BootException when the command line is too long, the memory too small for the kernel,
      *     or the initrd does not fit between the kernel and the end of low memory
      */
-    public static LinuxBoot plan(LinuxKernel kernel, byte[] initrd, String commandLine, long memorySize, int cpus) {
+    public static LinuxBoot plan(LinuxKernel kernel, BootImage initrd, String commandLine, long memorySize, int cpus) {
         if (cpus < 1 || cpus > maxCpus()) {
             throw new BootException(cpus + " vCPUs asked for: give 1 to " + maxCpus() + ".");
         }
@@ -109,14 +125,20 @@ public final class LinuxBoot {
             throw new BootException("The kernel command line is " + cmdline.length + " bytes, but " + kernel
                     + " takes at most " + maxCmdline + ": shorten it.");
         }
-        if (memorySize <= 0 || memorySize % GuestMemory.PAGE_SIZE != 0) {
-            throw new BootException("Guest memory of " + memorySize + " bytes is not a positive multiple of 4 KiB.");
+        if (memorySize <= 0 || memorySize % GuestMemory.PAGE_SIZE != 0 || memorySize > MAX_MEMORY) {
+            throw new BootException("Guest memory of " + memorySize + " bytes is not a positive multiple of 4 KiB up to "
+                    + (MAX_MEMORY >> 40) + " TiB: give a size in whole MiB.");
         }
         long lowEnd = Math.min(memorySize, MMIO_GAP_START.value());
-        long kernelEnd = kernel.loadStart().value() + kernel.initSize();
+        // LinuxKernel keeps the kernel below 4 GiB, so this cannot overflow; addExact says so.
+        long kernelEnd = Math.addExact(kernel.loadStart().value(), kernel.initSize());
         if (kernel.loadStart().value() < HIGH_MEMORY.value()) {
             throw new BootException("Kernel image " + kernel + " wants to load at " + kernel.loadStart()
                     + ", below 1 MiB where the boot tables live: give a kernel that loads at 1 MiB or above.");
+        }
+        if (kernelEnd > IDENTITY_MAPPED.end().value()) {
+            throw new BootException("Kernel image " + kernel + " needs memory up to " + mib(kernelEnd) + ", beyond the first "
+                    + mib(IDENTITY_MAPPED.size()) + " that its entry point sees mapped: give a kernel that loads lower.");
         }
         if (kernelEnd > lowEnd) {
             throw new BootException(mib(memorySize) + " of guest memory is too small: " + kernel + " needs memory up to "
@@ -124,11 +146,12 @@ public final class LinuxBoot {
         }
         GuestAddress initrdAt = null;
         if (initrd != null) {
+            long size = initrd.size();
             long top = Math.min(lowEnd, kernel.initrdAddressMax() + 1);
-            long at = (top - initrd.length) & ~(GuestMemory.PAGE_SIZE - 1);
-            if (initrd.length == 0 || at < kernelEnd || top < initrd.length) {
-                throw new BootException(initrd.length == 0 ? "The initrd is empty: give a cpio archive (compressed or not)."
-                        : "The initrd of " + mib(initrd.length) + " does not fit between the kernel (ending at " + mib(kernelEnd)
+            long at = (top - size) & ~(GuestMemory.PAGE_SIZE - 1); // initrd and memory are at most 2^46: no overflow
+            if (size == 0 || at < kernelEnd) {
+                throw new BootException(size == 0 ? "The initrd is empty: give a cpio archive (compressed or not)."
+                        : "The initrd of " + mib(size) + " does not fit between the kernel (ending at " + mib(kernelEnd)
                         + ") and the end of low memory at " + mib(top) + ": give more memory (--mem) or a smaller initrd.");
             }
             initrdAt = GuestAddress.of(at);
@@ -157,19 +180,28 @@ public final class LinuxBoot {
         return kernel;
     }
 
-    /** Writes the kernel, initrd, command line, zero page, MP table and page tables into {@code memory}. */
+    /**
+     * Writes the kernel, initrd, command line, zero page and MP table into {@code memory}, copying
+     * the kernel's segments and the initrd from their files in bounded chunks.
+     *
+     * @throws BootException when the kernel or initrd file changed or shrank since it was checked
+     */
     public void load(GuestMemory memory) {
         if (memory.size() != memorySize) {
             throw new IllegalArgumentException("This boot was planned for " + mib(memorySize) + " of memory, not " + mib(memory.size()) + ".");
         }
-        for (LinuxKernel.LoadSegment segment : kernel.segments()) {
-            memory.write(segment.address(), segment.data());
-            if (segment.memorySize() > segment.data().length) {
-                memory.fill(segment.address().plus(segment.data().length), segment.memorySize() - segment.data().length, (byte) 0);
+        try (BootImage.Reader image = kernel.image().open()) {
+            for (LinuxKernel.LoadSegment segment : kernel.segments()) {
+                image.copyTo(memory, segment.address(), segment.fileOffset(), segment.fileSize());
+                if (segment.memorySize() > segment.fileSize()) {
+                    memory.fill(segment.address().plus(segment.fileSize()), segment.memorySize() - segment.fileSize(), (byte) 0);
+                }
             }
         }
         if (initrd != null) {
-            memory.write(initrdAddress, initrd);
+            try (BootImage.Reader image = initrd.open()) {
+                image.copyTo(memory, initrdAddress, 0, initrd.size());
+            }
         }
         byte[] cmdline = new byte[commandLine.length + 1];
         System.arraycopy(commandLine, 0, cmdline, 0, commandLine.length);
@@ -211,7 +243,7 @@ public final class LinuxBoot {
         page.putInt(0x228, (int) COMMAND_LINE.value()); // cmd_line_ptr
         if (initrd != null) {
             page.putInt(0x218, (int) initrdAddress.value()); // ramdisk_image
-            page.putInt(0x21c, initrd.length);               // ramdisk_size
+            page.putInt(0x21c, (int) initrd.size());         // ramdisk_size (at most 1 GiB for a file)
         }
         List<E820Entry> map = e820();
         if (map.size() > MAX_E820_ENTRIES) {
@@ -226,6 +258,6 @@ public final class LinuxBoot {
     }
 
     private static String mib(long bytes) {
-        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : String.format("%.1f MiB", bytes / 1048576.0);
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 }

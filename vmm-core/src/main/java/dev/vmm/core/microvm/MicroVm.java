@@ -12,7 +12,6 @@ import dev.vmm.core.VcpuExit;
 import dev.vmm.core.Vm;
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.boot.LinuxBoot;
-import dev.vmm.core.boot.LinuxKernel;
 import dev.vmm.core.devices.ConsoleOutput;
 import dev.vmm.core.devices.IrqFdInterrupt;
 import dev.vmm.core.devices.Serial16550;
@@ -25,10 +24,6 @@ import dev.vmm.core.x86.BootCpu;
 import dev.vmm.core.x86.GuestCpuid;
 import dev.vmm.ffm.kvm.KvmConstants;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +67,6 @@ import java.util.function.IntConsumer;
 public final class MicroVm implements AutoCloseable {
     private static final GuestAddress IDENTITY_MAP = GuestAddress.of(0xfffbc000L);
     private static final GuestAddress TSS = GuestAddress.of(0xfffbd000L);
-    private static final long MAX_INITRD_SIZE = 1L << 30;
     private static final long HALT_CHECK_MILLIS = 200;
     private static final long RFLAGS_IF = 1 << 9;
     /** How long run() waits for the vCPU threads after it stopped them, and close() before it frees memory. */
@@ -113,9 +107,7 @@ public final class MicroVm implements AutoCloseable {
 
     /** {@link #create(MicroVmConfig, IntConsumer)}, reporting the pre-fault's progress to {@code progress}. */
     public static MicroVm create(MicroVmConfig config, IntConsumer console, PreFaultProgress progress) {
-        LinuxKernel kernel = LinuxKernel.read(config.kernel());
-        byte[] initrd = config.initrd() == null ? null : readInitrd(config.initrd());
-        LinuxBoot boot = LinuxBoot.plan(kernel, initrd, config.commandLine(), config.memoryBytes(), config.cpus());
+        LinuxBoot boot = LinuxBoot.plan(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus());
         MicroVm microVm = new MicroVm(config, console);
         microVm.mark(BootEvent.IMAGES_CHECKED);
         try {
@@ -124,20 +116,6 @@ public final class MicroVm implements AutoCloseable {
         } catch (RuntimeException e) {
             microVm.close();
             throw e;
-        }
-    }
-
-    private static byte[] readInitrd(Path path) {
-        try {
-            long size = Files.size(path);
-            if (size > MAX_INITRD_SIZE) {
-                throw new BootException("The initrd " + path + " is " + (size >> 20) + " MiB, more than the 1 GiB this VMM loads: give a smaller one.");
-            }
-            return Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new BootException("The initrd " + path + " does not exist: give the path of a cpio archive.");
-        } catch (IOException e) {
-            throw new BootException("Cannot read the initrd " + path + " (" + e.getMessage() + "): check the path and its permissions.");
         }
     }
 

@@ -27,6 +27,6 @@ public record MicroVmExit(Reason reason, String detail) {
 
     @Override
     public String toString() {
-        return reason.name().toLowerCase() + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
+        return reason.name().toLowerCase(java.util.Locale.ROOT) + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
     }
 }

@@ -30,19 +30,19 @@ class LinuxBootTest {
 
     @Test
     void theInitrdGoesAtTheTopOfLowMemoryPageAligned() {
-        byte[] initrd = new byte[3 * 4096 + 5];
+        BootImage initrd = BootImage.of("initrd", new byte[3 * 4096 + 5]);
         LinuxBoot boot = LinuxBoot.plan(kernel, initrd, "", 64 * MIB, 1);
         assertEquals(64 * MIB - 4 * 4096, boot.initrdAddress().value());
     }
 
     @Test
     void theZeroPagePointsAtTheCommandLineInitrdAndE820Map() {
-        byte[] initrd = new byte[8192];
+        BootImage initrd = BootImage.of("initrd", new byte[8192]);
         LinuxBoot boot = LinuxBoot.plan(kernel, initrd, "console=ttyS0", 128 * MIB, 2);
         ByteBuffer page = ByteBuffer.wrap(boot.zeroPage()).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(LinuxBoot.COMMAND_LINE.value(), page.getInt(0x228));
         assertEquals(boot.initrdAddress().value(), page.getInt(0x218));
-        assertEquals(initrd.length, page.getInt(0x21c));
+        assertEquals(initrd.size(), page.getInt(0x21c));
         assertEquals(0xff, page.get(0x210) & 0xff);
         assertEquals(LinuxKernel.HEADER_MAGIC_VALUE, page.getInt(LinuxKernel.HEADER_MAGIC));
         List<LinuxBoot.E820Entry> map = boot.e820();
@@ -65,14 +65,27 @@ class LinuxBootTest {
         e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "", 16 * MIB, 1));
         assertTrue(e.getMessage().startsWith("16 MiB of guest memory is too small"), e.getMessage());
 
-        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, new byte[(int) (20 * MIB)], "", 32 * MIB, 1));
+        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, BootImage.of("initrd", new byte[(int) (20 * MIB)]), "", 32 * MIB, 1));
         assertTrue(e.getMessage().startsWith("The initrd of 20 MiB does not fit"), e.getMessage());
 
-        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, new byte[0], "", 32 * MIB, 1));
+        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, BootImage.of("initrd", new byte[0]), "", 32 * MIB, 1));
         assertTrue(e.getMessage().startsWith("The initrd is empty"), e.getMessage());
 
         e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "", 32 * MIB, LinuxBoot.maxCpus() + 1));
         assertTrue(e.getMessage().contains("vCPUs asked for"), e.getMessage());
+    }
+
+    @Test
+    void theLongestCommandLineEndsJustBelowTheMpTable() {
+        ByteBuffer image = TestImages.bzImage(4096);
+        image.putInt(LinuxKernel.CMDLINE_SIZE, 0xffffffff); // the kernel takes any length: our area is the limit
+        LinuxKernel unlimited = LinuxKernel.parse("vmlinuz", image.array());
+        int room = (int) (LinuxBoot.MP_TABLE.value() - LinuxBoot.COMMAND_LINE.value()) - 1;
+        LinuxKernelTest.assertOneSentence(() -> LinuxBoot.plan(unlimited, null, "x".repeat(room + 1), 64 * MIB, 1), "takes at most " + room);
+        try (GuestMemory memory = GuestMemory.anonymous(LinuxBoot.memoryRanges(64 * MIB))) {
+            LinuxBoot.plan(unlimited, null, "x".repeat(room), 64 * MIB, 1).load(memory);
+            assertEquals("x\0_MP_", new String(memory.read(GuestAddress.of(LinuxBoot.MP_TABLE.value() - 2), 6), java.nio.charset.StandardCharsets.US_ASCII));
+        }
     }
 
     @Test
