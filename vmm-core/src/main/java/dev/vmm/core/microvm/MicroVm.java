@@ -71,6 +71,7 @@ public final class MicroVm implements AutoCloseable {
     private static final long RFLAGS_IF = 1 << 9;
     /** How long run() waits for the vCPU threads after it stopped them, and close() before it frees memory. */
     private static final Duration GRACE = Duration.ofSeconds(1);
+    private static final long FOREVER = Long.MIN_VALUE; // as a deadline: no limit (a sum with nanoTime could overflow)
     private static final MicroVmExit OUT_OF_MEMORY = new MicroVmExit(MicroVmExit.Reason.ERROR, "the VMM ran out of heap");
 
     private final MicroVmConfig config;
@@ -190,7 +191,7 @@ public final class MicroVm implements AutoCloseable {
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         try {
-            long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.plus(GRACE).toNanos();
+            long deadline = timeout == null ? FOREVER : System.nanoTime() + timeout.plus(GRACE).toNanos();
             if (!joinVcpuThreads(deadline)) {
                 stop(); // interrupted while waiting
                 joinVcpuThreads(System.nanoTime() + GRACE.toNanos());
@@ -208,11 +209,11 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
-    /** Waits for the vCPU threads until {@code deadline} (System.nanoTime); false if interrupted. */
+    /** Waits for the vCPU threads until {@code deadline} (System.nanoTime, or FOREVER); false if interrupted. */
     private boolean joinVcpuThreads(long deadline) {
         for (Thread thread : vcpuThreads) {
             try {
-                long left = deadline - System.nanoTime();
+                long left = deadline == FOREVER ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
                     return true; // out of time: the caller decides
                 }
