@@ -2,6 +2,7 @@
 module dev.vmm.core {
     requires transitive dev.vmm.ffm;
     exports dev.vmm.core;
+    exports dev.vmm.core.acpi;
     exports dev.vmm.core.boot;
     exports dev.vmm.core.devices;
     exports dev.vmm.core.microvm;

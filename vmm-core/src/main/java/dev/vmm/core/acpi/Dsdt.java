@@ -1,0 +1,100 @@
+package dev.vmm.core.acpi;
+
+import dev.vmm.core.devices.I8042;
+import dev.vmm.core.devices.RtcCmos;
+import dev.vmm.core.devices.Serial16550;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The Differentiated System Description Table: the AML definition block the guest interprets to
+ * learn the devices that it cannot enumerate, and how to power off. Revision 2, so its integers are
+ * 64 bits wide.
+ *
+ * <p>{@link #microVm()} describes what {@code MicroVmDevices} has: the {@code _S5_} sleep type
+ * that {@link PowerRegister} turns into a power-off, and the legacy devices with their ports and
+ * ISA interrupts, so that kernels which only find devices through ACPI (no legacy probing, or the
+ * hardware-reduced profile, where Linux sets up no ISA IRQs of its own) still find them:
+ *
+ * <pre>{@code
+ * Name (_S5, Package () {5, 0, 0, 0})
+ * Scope (\_SB) {
+ *     Device (COM1) { Name (_HID, EisaId ("PNP0501")) Name (_UID, One)                     // 16550 UART
+ *                     Name (_CRS, ResourceTemplate () { IO (Decode16, 0x3F8, 0x3F8, 0, 8) IRQNoFlags () {4} }) }
+ *     Device (RTC)  { Name (_HID, EisaId ("PNP0B00"))                                      // MC146818
+ *                     Name (_CRS, ResourceTemplate () { IO (Decode16, 0x70, 0x70, 0, 2) IRQNoFlags () {8} }) }
+ *     Device (KBD)  { Name (_HID, EisaId ("PNP0303"))                                      // i8042
+ *                     Name (_CRS, ResourceTemplate () { IO (Decode16, 0x60, 0x60, 0, 1) IO (Decode16, 0x64, 0x64, 0, 1)
+ *                                                       IRQNoFlags () {1} }) }
+ * }
+ * }</pre>
+ *
+ * More devices (virtio, a power button) come as more terms: {@code Dsdt.microVm().with(Aml.scope("\\_SB", ...))}.
+ */
+public final class Dsdt {
+    static final String SIGNATURE = "DSDT";
+    static final int REVISION = 2;
+    /** The RTC's interrupt, and the i8042's keyboard interrupt: fixed on the PC. */
+    static final int RTC_IRQ = 8;
+    static final int KEYBOARD_IRQ = 1;
+
+    private final List<Aml> terms;
+
+    private Dsdt(List<Aml> terms) {
+        this.terms = List.copyOf(terms);
+    }
+
+    /** A DSDT of exactly {@code terms}, at the root scope. */
+    public static Dsdt of(Aml... terms) {
+        return new Dsdt(Arrays.asList(terms));
+    }
+
+    /** The DSDT of a {@code MicroVm}: {@code _S5_} and the UART, RTC and i8042 (see above). */
+    public static Dsdt microVm() {
+        return of(
+                Aml.name("_S5", Aml.packageOf(Aml.integer(PowerRegister.S5_SLEEP_TYPE), Aml.integer(0), Aml.integer(0), Aml.integer(0))),
+                Aml.scope("\\_SB",
+                        Aml.device("COM1",
+                                Aml.name("_HID", Aml.eisaId("PNP0501")),
+                                Aml.name("_UID", Aml.integer(1)),
+                                Aml.name("_CRS", Aml.resourceTemplate(
+                                        Resource.io(Serial16550.COM1, Serial16550.COM1, 0, Serial16550.PORTS),
+                                        Resource.irqNoFlags(Serial16550.COM1_IRQ)))),
+                        Aml.device("RTC",
+                                Aml.name("_HID", Aml.eisaId("PNP0B00")),
+                                Aml.name("_CRS", Aml.resourceTemplate(
+                                        Resource.io(RtcCmos.PORT, RtcCmos.PORT, 0, RtcCmos.PORTS),
+                                        Resource.irqNoFlags(RTC_IRQ)))),
+                        // Linux's i8042 driver takes the data port and the command port from two one-port ranges.
+                        Aml.device("KBD",
+                                Aml.name("_HID", Aml.eisaId("PNP0303")),
+                                Aml.name("_CRS", Aml.resourceTemplate(
+                                        Resource.io(I8042.DATA_PORT, I8042.DATA_PORT, 0, 1),
+                                        Resource.io(I8042.COMMAND_PORT, I8042.COMMAND_PORT, 0, 1),
+                                        Resource.irqNoFlags(KEYBOARD_IRQ))))));
+    }
+
+    /** This DSDT with {@code more} terms after its own. */
+    public Dsdt with(Aml... more) {
+        List<Aml> all = new ArrayList<>(terms);
+        all.addAll(Arrays.asList(more));
+        return new Dsdt(all);
+    }
+
+    /** The definition block's AML: every term, in order, without the table header. */
+    public byte[] aml() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Aml term : terms) {
+            term.writeTo(out);
+        }
+        return out.toByteArray();
+    }
+
+    /** The whole table: header and AML. */
+    byte[] table() {
+        return DescriptionTable.assemble(SIGNATURE, REVISION, aml());
+    }
+}

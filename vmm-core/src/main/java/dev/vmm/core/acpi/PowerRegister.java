@@ -1,0 +1,45 @@
+package dev.vmm.core.acpi;
+
+/**
+ * The one I/O port the {@linkplain Fadt FADT} points its hardware-reduced sleep control, sleep
+ * status and reset registers at, and what the guest writes there (ACPI 6.3, 4.8.3.7 and 4.8.3.6).
+ * A device on the port bus at {@link #PORT} turns these writes into the VM's exits.
+ *
+ * <p>To power off, Linux (ACPICA's {@code acpi_hw_extended_sleep}) first writes {@link #WAKE_STATUS}
+ * to the status register to clear it, then the {@code _S5_} sleep type, shifted, with
+ * {@link #SLEEP_ENABLE} to the control register: {@code (5 << 2) | 0x20 = 0x34}. To reboot
+ * through ACPI it writes {@link #RESET_VALUE} to the reset register. Every register is one byte
+ * wide, and they share the port: no write of one means anything to another.
+ */
+public final class PowerRegister {
+    /**
+     * The port: free on this machine's port bus (the UART is at 0x3f8, the i8042 at 0x60, the
+     * RTC at 0x70, boot-complete at 0x3f0) and outside the VGA and legacy ranges a guest probes.
+     */
+    public static final int PORT = 0x600;
+    /** Ports the registers take. */
+    public static final int LENGTH = 1;
+    /** The sleep type {@code _S5_} (soft off) declares, SLP_TYP in the control register. */
+    public static final int S5_SLEEP_TYPE = 5;
+    /** SLP_EN: the control register's "enter the sleep state now" bit. */
+    public static final int SLEEP_ENABLE = 1 << 5;
+    /** WAK_STS: the status register's "woke up" bit; the guest writes it to clear it. */
+    public static final int WAKE_STATUS = 1 << 7;
+    /** What the guest writes to the reset register to reboot. */
+    public static final int RESET_VALUE = 1;
+
+    private static final int SLEEP_TYPE_SHIFT = 2;
+    private static final int SLEEP_TYPE_MASK = 0x7 << SLEEP_TYPE_SHIFT;
+
+    private PowerRegister() {}
+
+    /** Whether the byte {@code value} written to {@link #PORT} asks for soft off (S5). */
+    public static boolean isPowerOff(int value) {
+        return (value & SLEEP_ENABLE) != 0 && (value & SLEEP_TYPE_MASK) >> SLEEP_TYPE_SHIFT == S5_SLEEP_TYPE;
+    }
+
+    /** Whether the byte {@code value} written to {@link #PORT} asks for a reset. */
+    public static boolean isReset(int value) {
+        return value == RESET_VALUE;
+    }
+}
