@@ -29,18 +29,17 @@ class PreFaultCancelTest {
             while (reported.get() == 0) {
                 Thread.sleep(1);
             }
-            long cancelledAt = System.nanoTime();
+            long atCancel = reported.get();
             task.cancel();
             PreFaultResult result = task.join();
-            long joinMillis = (System.nanoTime() - cancelledAt) / 1_000_000;
             assertTrue(result.cancelled(), result.toString());
             assertEquals(PreFaultPolicy.POPULATE, result.applied(), result.toString());
-            // Each thread finishes the chunk it is in, and one more may have started before it saw the flag.
-            assertTrue(result.bytesPopulated() <= reported.get() + 2 * threads * CHUNK,
-                    "populated " + (result.bytesPopulated() >> 20) + " MiB after the cancel at " + (reported.get() >> 20) + " MiB: " + result);
+            // Each thread finishes the chunk it is in, and one more may have started before it saw the
+            // flag. Counted, not timed: an emulated sandbox takes seconds for one chunk.
+            assertTrue(result.bytesPopulated() <= atCancel + 2 * threads * CHUNK,
+                    "populated " + (result.bytesPopulated() >> 20) + " MiB after the cancel at " + (atCancel >> 20) + " MiB: " + result);
             assertTrue(result.bytesPopulated() < size, result.toString());
             assertEquals(0, result.bytesPopulated() % CHUNK, "whole chunks: " + result);
-            assertTrue(joinMillis < 5_000, "join() returned " + joinMillis + " ms after cancel()");
         }
     }
 }
