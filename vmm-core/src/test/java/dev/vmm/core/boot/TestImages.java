@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Small synthetic kernel images with the fields the parser reads, for tests without a real kernel. */
-final class TestImages {
+public final class TestImages {
     static final long PREFERRED_ADDRESS = 0x1000000;
     static final int INIT_SIZE = 0x200000;
 
@@ -37,13 +37,13 @@ final class TestImages {
     }
 
     /** A program header: type (1 is PT_LOAD), file offset and size, physical address, memory size. */
-    record Phdr(int type, long offset, long fileSize, long paddr, long memSize) {}
+    public record Phdr(int type, long offset, long fileSize, long paddr, long memSize) {}
 
     /**
      * An ELF64 x86-64 executable of {@code length} bytes (more if the headers need it) with these
      * program headers from offset 64, entry at {@code entry}; the bytes after the headers count up.
      */
-    static ByteBuffer elf(long entry, int length, java.util.List<Phdr> phdrs) {
+    public static ByteBuffer elf(long entry, int length, java.util.List<Phdr> phdrs) {
         int headersEnd = 64 + 56 * phdrs.size();
         ByteBuffer b = ByteBuffer.allocate(Math.max(length, headersEnd)).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, 0x464c457f).put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);
@@ -63,16 +63,6 @@ final class TestImages {
 
     /** An ELF64 x86-64 executable with one PT_LOAD of {@code fileSize} bytes at {@code paddr}, entry at {@code entry}. */
     static ByteBuffer elf(long paddr, int fileSize, long memSize, long entry) {
-        ByteBuffer b = ByteBuffer.allocate(0x1000 + fileSize).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, 0x464c457f).put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);
-        b.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1);
-        b.putLong(24, entry).putLong(32, 64).putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
-        int ph = 64;
-        b.putInt(ph, 1).putInt(ph + 4, 7).putLong(ph + 8, 0x1000).putLong(ph + 16, 0xffffffff80000000L + paddr)
-                .putLong(ph + 24, paddr).putLong(ph + 32, fileSize).putLong(ph + 40, memSize);
-        for (int i = 0x1000; i < b.capacity(); i++) {
-            b.put(i, (byte) (i * 7));
-        }
-        return b;
+        return elf(entry, 0x1000 + fileSize, java.util.List.of(new Phdr(1, 0x1000, fileSize, paddr, memSize)));
     }
 }

@@ -1,12 +1,13 @@
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.boot.TestImages;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -46,7 +47,7 @@ public final class HostileGuests {
     /** Runs the named guests (all without arguments) for {@code vmm.hostile.seconds} each (default 2). */
     public static void main(String[] args) throws IOException {
         Duration timeout = Duration.ofSeconds(Long.getLong("vmm.hostile.seconds", 2));
-        Iterable<String> names = args.length > 0 ? java.util.List.of(args) : new java.util.TreeSet<>(GUESTS.keySet());
+        Iterable<String> names = args.length > 0 ? List.of(args) : new java.util.TreeSet<>(GUESTS.keySet());
         Path dir = Files.createTempDirectory("vmm-hostile");
         try {
             for (String name : names) {
@@ -81,14 +82,8 @@ public final class HostileGuests {
     /** A minimal ELF64 executable: one PT_LOAD of {@code code} at {@link #CODE}, entered at its first byte. */
     static byte[] elf(byte[] code) {
         int codeOffset = 0x1000;
-        ByteBuffer b = ByteBuffer.allocate(codeOffset + code.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, 0x464c457f).put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);   // ELF64, little-endian
-        b.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1);               // executable, x86-64
-        b.putLong(24, CODE).putLong(32, 64).putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
-        b.putInt(64, 1).putInt(68, 7).putLong(72, codeOffset).putLong(80, CODE)          // PT_LOAD, rwx, offset, vaddr
-                .putLong(88, CODE).putLong(96, code.length).putLong(104, code.length);  // paddr, filesz, memsz
-        b.put(codeOffset, code);
-        return b.array();
+        return TestImages.elf(CODE, codeOffset + code.length, List.of(new TestImages.Phdr(1, codeOffset, code.length, CODE, code.length)))
+                .put(codeOffset, code).array();
     }
 
     private static void sleepForever() {
