@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares what ./vmm boot and the Linux boot tests boot by default, and prints it on stdout:
 #   VMM_BOOT_KERNEL=<the bzImage of the newest Debian 6.12 kernel, the sandbox's 6.12 profile's own>
-#   VMM_BOOT_INITRD=<a cpio with a static busybox and scripts/boot-init.sh as /init>
+#   VMM_BOOT_INITRD=<a cpio with a static busybox, scripts/boot-init.sh as /init and
+#                    scripts/boot-complete.c built as /bin/vmm-boot-complete>
 #   VMM_BOOT_VMLINUX=<the uncompressed ELF vmlinux inside that bzImage>
 # Everything is cached under $VMM_CACHE (default ~/.cache/vmm); progress and errors go to stderr.
 set -euo pipefail
@@ -9,8 +10,13 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INIT_SCRIPT="$VMM_ROOT/scripts/boot-init.sh"
-# Bump when the layout of the initramfs built below changes (the init script is hashed anyway).
-INITRD_FORMAT=1
+# Boot-complete where the kernel has no /dev/port (see the source); no libc, so a KiB and only gcc.
+HELPER_SOURCE="$VMM_ROOT/scripts/boot-complete.c"
+HELPER_CFLAGS=(-static -nostdlib -Os -fno-stack-protector -fno-asynchronous-unwind-tables -s
+  -z noseparate-code)
+# Bump when the layout of the initramfs built below changes (the init script, the helper's source
+# and its flags are hashed anyway).
+INITRD_FORMAT=2
 
 tmp_files=()
 trap 'rm -rf "${tmp_files[@]}"' EXIT
@@ -18,6 +24,7 @@ trap 'rm -rf "${tmp_files[@]}"' EXIT
 ensure_debs cpio:cpio
 ensure_static_busybox || die "/bin/busybox from busybox-static is missing after installing it."
 [ -r "$INIT_SCRIPT" ] || die "$INIT_SCRIPT is missing."
+[ -r "$HELPER_SOURCE" ] || die "$HELPER_SOURCE is missing."
 
 # ---- Kernel: the same package as the sandbox's 6.12 profile (lib.sh). ----
 fetch_kernel 6.12 \
@@ -76,8 +83,8 @@ if ! starts_with "$vmlinux" 7f454c46; then
   chmod 644 "$tmp" && mv "$tmp" "$vmlinux"
 fi
 
-# ---- Initramfs: static busybox and /init; keyed by the init script. ----
-key=$( { echo "$INITRD_FORMAT"; cat "$INIT_SCRIPT"; } | sha256sum | cut -c1-16)
+# ---- Initramfs: static busybox, /init and the boot-complete helper; keyed by their sources. ----
+key=$( { echo "$INITRD_FORMAT"; printf '%s\n' "${HELPER_CFLAGS[@]}"; cat "$INIT_SCRIPT" "$HELPER_SOURCE"; } | sha256sum | cut -c1-16)
 initrd="$VMM_CACHE/initramfs/boot-$key.cpio"
 if [ ! -s "$initrd" ]; then
   say "building the boot initramfs (cached under $VMM_CACHE/initramfs)"
@@ -88,6 +95,9 @@ if [ ! -s "$initrd" ]; then
   chmod 755 "$stage" && mkdir -p "$stage"/{bin,proc,sys,dev}
   { cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init"; } \
     || die "Could not stage the boot initramfs in $stage."
+  ensure_debs gcc:gcc
+  gcc "${HELPER_CFLAGS[@]}" -o "$stage/bin/vmm-boot-complete" "$HELPER_SOURCE" \
+    || die "Could not compile $HELPER_SOURCE with gcc: see the messages above."
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
     || die "Could not pack the boot initramfs with cpio."
   chmod 644 "$out" && mv "$out" "$initrd"

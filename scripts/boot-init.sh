@@ -1,10 +1,12 @@
 #!/bin/busybox sh
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the tiny initramfs that ./vmm boot and the Linux boot tests boot (built by
-# scripts/boot-assets.sh next to a static busybox). It shows the guest reached user space and what
-# its kernel saw: one line on the console, then boot-complete (the byte 123 on I/O port 0x3f0,
-# which the launcher times), then it ends the VM: reboot -f (the command line carries reboot=k, so
-# the kernel resets through the i8042), or poweroff -f with vmm.exit=poweroff on the command line.
+# scripts/boot-assets.sh next to a static busybox and /bin/vmm-boot-complete). It shows the guest
+# reached user space and what its kernel saw: one line on the console, then boot-complete (the byte
+# 123 on I/O port 0x3f0, which the launcher times; written by /bin/vmm-boot-complete, from
+# scripts/boot-complete.c, or else through /dev/port), then it ends the VM: reboot -f (the command
+# line carries reboot=k, so the kernel resets through the i8042), or poweroff -f with
+# vmm.exit=poweroff on the command line.
 # With vmm.input=1 it first echoes one line read from the console.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
@@ -41,8 +43,14 @@ case " $(cat /proc/cmdline 2>/dev/null) " in
     if read -t 60 -r line </dev/console; then echo "vmm-boot: input: $line"; else echo "vmm-boot: no input"; fi ;;
 esac
 
-# Boot-complete. Without /dev/port, dd would create a plain file of that name: check first.
-if [ -c /dev/port ] && printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1 conv=notrunc 2>/dev/null; then :; else
+# Boot-complete. The helper (ioperm and outb) needs no /dev/port, which some kernels lack (Debian's
+# cloud flavour); dd to /dev/port is the fallback, silent unless both fail. Without /dev/port, dd
+# would create a plain file of that name: check first.
+helper_error="vmm-boot: no /bin/vmm-boot-complete in the initramfs"
+if [ -x /bin/vmm-boot-complete ] && helper_error=$(/bin/vmm-boot-complete 2>&1); then :
+elif [ -c /dev/port ] && printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1 conv=notrunc 2>/dev/null; then :
+else
+  echo "${helper_error:-vmm-boot: /bin/vmm-boot-complete failed}"
   echo "vmm-boot: no /dev/port, cannot signal boot-complete"
 fi
 
