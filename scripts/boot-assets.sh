@@ -4,6 +4,9 @@
 #   VMM_BOOT_INITRD=<a cpio with a static busybox, scripts/boot-init.sh as /init and
 #                    scripts/boot-complete.c built as /bin/vmm-boot-complete>
 #   VMM_BOOT_VMLINUX=<the uncompressed ELF vmlinux inside that bzImage>
+#   VMM_BOOT_CLOUD_KERNEL=<the bzImage of the newest Debian 12 6.1 cloud kernel: a second stock
+#                          kernel for the tests, built without /dev/port, MP-table parsing and
+#                          most drivers>
 # Everything is cached under $VMM_CACHE (default ~/.cache/vmm); progress and errors go to stderr.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -26,16 +29,24 @@ ensure_static_busybox || die "/bin/busybox from busybox-static is missing after 
 [ -r "$INIT_SCRIPT" ] || die "$INIT_SCRIPT is missing."
 [ -r "$HELPER_SOURCE" ] || die "$HELPER_SOURCE is missing."
 
-# ---- Kernel: the same package as the sandbox's 6.12 profile (lib.sh). ----
-fetch_kernel 6.12 \
-  || die "Could not find or download a Debian 6.12 kernel package (apt-cache search '$(kernel_regex 6.12)'): check the access to Debian's package mirror."
-if [ "$kernel_cached" = 1 ]; then
-  say "using the cached $kernel_pkg (could not get the newest from the package mirror)."
-fi
-images=("$kernel_dir"/boot/vmlinuz-*)
-vmlinuz=${images[0]}
-[ -f "$vmlinuz" ] || die "$kernel_pkg holds no boot/vmlinuz-*."
+# Sets bzimage to the bzImage of the newest kernel of a series, downloaded once (lib.sh).
+kernel_image() { # SERIES WHAT
+  fetch_kernel "$1" \
+    || die "Could not find or download $2 (apt-cache search '$(kernel_regex "$1")'): check the access to Debian's package mirror."
+  if [ "$kernel_cached" = 1 ]; then
+    say "using the cached $kernel_pkg (could not get the newest from the package mirror)."
+  fi
+  local images=("$kernel_dir"/boot/vmlinuz-*)
+  bzimage=${images[0]}
+  [ -f "$bzimage" ] || die "$kernel_pkg holds no boot/vmlinuz-*."
+}
+
+# ---- Kernels: the same package as the sandbox's 6.12 profile, and the 6.1 cloud one. ----
+kernel_image 6.12 "a Debian 6.12 kernel package"
+vmlinuz=$bzimage
 vmlinux="$kernel_dir/boot/vmlinux-${vmlinuz##*/vmlinuz-}"
+kernel_image cloud "a Debian 6.1 cloud kernel package"
+cloud_vmlinuz=$bzimage
 
 # ---- vmlinux: the bzImage's compressed payload, decompressed. ----
 u8() { od -An -tu1 -j"$2" -N1 "$1" | tr -d ' '; }
@@ -108,3 +119,4 @@ touch "$initrd"
 echo "VMM_BOOT_KERNEL=$(readlink -f "$vmlinuz")"
 echo "VMM_BOOT_INITRD=$(readlink -f "$initrd")"
 echo "VMM_BOOT_VMLINUX=$(readlink -f "$vmlinux")"
+echo "VMM_BOOT_CLOUD_KERNEL=$(readlink -f "$cloud_vmlinuz")"

@@ -115,11 +115,14 @@ ensure_static_busybox() {
   [ -x /bin/busybox ]
 }
 
-# The stock Debian kernel packages of a series (6.12, 6.1), as an extended regex for apt-cache.
+# The stock Debian kernel packages of a series (6.12, 6.1, cloud), as an extended regex for apt-cache.
+# cloud is Debian 12's 6.1 cloud flavour (no /dev/port, no MP tables, few drivers). No two regexes
+# may match the same package: fetch_kernel drops the other unpacked packages its series matches.
 kernel_regex() {
   case $1 in
-    6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
-    6.1)  echo '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
+    6.12)  echo '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
+    6.1)   echo '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
+    cloud) echo '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' ;;
     *) return 1 ;;
   esac
 }

@@ -95,11 +95,18 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
     cp="$cp:$VMM_ROOT/$m/target/test-classes:$VMM_ROOT/$m/target/classes:$(cat "$m/target/test-classpath.txt")"
   done
   cp=$(printf '%s' "${cp#:}" | tr ':' '\n' | awk 'NF && !seen[$0]++' | paste -sd:)
-  # What the Linux boot tests (6.12 only, below) boot: kernel, initramfs, vmlinux; the sandbox
-  # forwards VMM_* to them. Without them those tests fail under CI with their own message.
+  # What the Linux boot tests (6.12 only, below) boot: kernel, initramfs, vmlinux, cloud kernel;
+  # the sandbox forwards VMM_* to them. Without them those tests fail under CI with their own message.
   case " $profiles " in
     *" 6.12 "*)
-      if assets=$(bash scripts/boot-assets.sh) && [ "$(grep -c '^VMM_BOOT_[A-Z]*=/' <<<"$assets")" = 3 ]; then
+      assets_ok=0
+      if assets=$(bash scripts/boot-assets.sh); then
+        assets_ok=1
+        for name in KERNEL INITRD VMLINUX CLOUD_KERNEL; do
+          grep -q "^VMM_BOOT_$name=/" <<<"$assets" || assets_ok=0
+        done
+      fi
+      if [ "$assets_ok" = 1 ]; then
         while IFS="=" read -r name value; do export "$name=$value"; done <<<"$assets"
       else
         say "could not prepare the kernel and initramfs for the Linux boot tests (see the messages above); they will not find them."

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The stock kernel and test initramfs that {@code ./vmm test} prepares (scripts/boot-assets.sh) and
- * hands over in VMM_BOOT_KERNEL, VMM_BOOT_INITRD and VMM_BOOT_VMLINUX. Missing ones fail the test
- * under CI=true and skip it elsewhere.
+ * The stock kernels and test initramfs that {@code ./vmm test} prepares (scripts/boot-assets.sh) and
+ * hands over in VMM_BOOT_KERNEL, VMM_BOOT_INITRD, VMM_BOOT_VMLINUX (the 6.12 kernel's uncompressed
+ * ELF) and VMM_BOOT_CLOUD_KERNEL (Debian's 6.1 cloud kernel: a second stock bzImage, built without
+ * /dev/port, MP-table parsing and most drivers). Missing ones fail the test under CI=true and skip
+ * it elsewhere.
  */
 final class BootImages {
     private BootImages() {}
@@ -23,6 +25,10 @@ final class BootImages {
 
     static Path vmlinux() {
         return image("VMM_BOOT_VMLINUX");
+    }
+
+    static Path cloudKernel() {
+        return image("VMM_BOOT_CLOUD_KERNEL");
     }
 
     private static Path image(String variable) {
