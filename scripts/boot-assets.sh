@@ -4,9 +4,9 @@
 #   VMM_BOOT_INITRD=<a cpio with a static busybox, scripts/boot-init.sh as /init and
 #                    scripts/boot-complete.c built as /bin/vmm-boot-complete>
 #   VMM_BOOT_VMLINUX=<the uncompressed ELF vmlinux inside that bzImage>
-#   VMM_BOOT_CLOUD_KERNEL=<the bzImage of the newest Debian 12 6.1 cloud kernel: a second stock
-#                          kernel for the tests, built without /dev/port, MP-table parsing and
-#                          most drivers>
+#   VMM_BOOT_CLOUD_KERNEL=<with --cloud only: the bzImage of the newest Debian 12 6.1 cloud
+#                          kernel, a second stock kernel for the tests, built without /dev/port,
+#                          MP-table parsing and most drivers>
 # Everything is cached under $VMM_CACHE (default ~/.cache/vmm); progress and errors go to stderr.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -21,6 +21,7 @@ HELPER_CFLAGS=(-static -nostdlib -Os -fno-stack-protector -fno-asynchronous-unwi
 # and its flags are hashed anyway).
 INITRD_FORMAT=2
 
+[ $# = 0 ] || [ "$1" = --cloud ] || die "usage: boot-assets.sh [--cloud]"
 tmp_files=()
 trap 'rm -rf "${tmp_files[@]}"' EXIT
 
@@ -45,8 +46,11 @@ kernel_image() { # SERIES WHAT
 kernel_image 6.12 "a Debian 6.12 kernel package"
 vmlinuz=$bzimage
 vmlinux="$kernel_dir/boot/vmlinux-${vmlinuz##*/vmlinuz-}"
-kernel_image cloud "a Debian 6.1 cloud kernel package"
-cloud_vmlinuz=$bzimage
+cloud_vmlinuz=""
+if [ "${1:-}" = --cloud ]; then
+  kernel_image cloud "a Debian 6.1 cloud kernel package"
+  cloud_vmlinuz=$bzimage
+fi
 
 # ---- vmlinux: the bzImage's compressed payload, decompressed. ----
 u8() { od -An -tu1 -j"$2" -N1 "$1" | tr -d ' '; }
@@ -119,4 +123,4 @@ touch "$initrd"
 echo "VMM_BOOT_KERNEL=$(readlink -f "$vmlinuz")"
 echo "VMM_BOOT_INITRD=$(readlink -f "$initrd")"
 echo "VMM_BOOT_VMLINUX=$(readlink -f "$vmlinux")"
-echo "VMM_BOOT_CLOUD_KERNEL=$(readlink -f "$cloud_vmlinuz")"
+if [ -n "$cloud_vmlinuz" ]; then echo "VMM_BOOT_CLOUD_KERNEL=$(readlink -f "$cloud_vmlinuz")"; fi

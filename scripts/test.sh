@@ -100,7 +100,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
   case " $profiles " in
     *" 6.12 "*)
       assets_ok=0
-      if assets=$(bash scripts/boot-assets.sh); then
+      if assets=$(bash scripts/boot-assets.sh --cloud); then
         assets_ok=1
         for name in KERNEL INITRD VMLINUX CLOUD_KERNEL; do
           grep -q "^VMM_BOOT_$name=/" <<<"$assets" || assets_ok=0

@@ -96,9 +96,13 @@ public final class Kvm implements AutoCloseable {
         return checkExtension(Capability.NR_VCPUS);
     }
 
-    /** The maximum number of vCPUs per VM ({@code KVM_CAP_MAX_VCPUS}). */
+    /**
+     * The maximum number of vCPUs per VM: {@code KVM_CAP_MAX_VCPUS}, or where a kernel does not
+     * report it, {@code KVM_CAP_NR_VCPUS} (as api.rst says).
+     */
     public int maxVcpus() {
-        return checkExtension(Capability.MAX_VCPUS);
+        int max = checkExtension(Capability.MAX_VCPUS);
+        return max > 0 ? max : recommendedVcpus();
     }
 
     /** The number of memory slots per address space ({@code KVM_CAP_NR_MEMSLOTS}). */

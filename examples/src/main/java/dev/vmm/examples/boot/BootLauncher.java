@@ -71,12 +71,9 @@ public final class BootLauncher {
         for (int run = 1; run <= options.runs(); run++) {
             PrintStream echo = run == 1 ? console : null;
             BootMeasurement java = inProcess ? JavaBoot.boot(options, clock, echo, System.err) : bootInChildJvm(options, run == 1);
-            results.get("java").add(java);
-            progress(run, options.runs(), java);
+            record(results.get("java"), java, run, options);
             if (options.compareQemu()) {
-                BootMeasurement qemu = QemuBoot.boot(options, echo);
-                results.get("qemu").add(qemu);
-                progress(run, options.runs(), qemu);
+                record(results.get("qemu"), QemuBoot.boot(options, echo), run, options);
             }
         }
         boolean clean = results.values().stream().flatMap(List::stream).allMatch(m -> m.clean);
@@ -103,6 +100,17 @@ public final class BootLauncher {
             System.out.println("\"at\" rows count from the start of the process (JVM or QEMU); the others are the phase's own time.");
         }
         return clean ? 0 : 1;
+    }
+
+    /** Adds a run's measurement, says how it went, and warns when the guest saw another machine than it was given. */
+    private static void record(List<BootMeasurement> results, BootMeasurement m, int run, BootOptions options) {
+        m.configured(options.cpus(), options.memoryMib() << 20);
+        String mismatch = m.mismatch();
+        if (mismatch != null && results.stream().noneMatch(earlier -> mismatch.equals(earlier.mismatch()))) {
+            System.err.println("vmm boot: warning (" + m.vmm + "): " + mismatch);
+        }
+        results.add(m);
+        progress(run, options.runs(), m);
     }
 
     private static void progress(int run, int runs, BootMeasurement m) {

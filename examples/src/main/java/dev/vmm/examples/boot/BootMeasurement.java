@@ -3,6 +3,8 @@ package dev.vmm.examples.boot;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +57,9 @@ final class BootMeasurement {
     String unhandledTop = "";
     /** Console bytes lost because the console consumer fell behind (the guest never waits for it). */
     long consoleBytesDropped;
+    /** The machine the guest was given, to compare with what it saw. */
+    int configuredCpus;
+    long configuredMemoryBytes;
 
     BootMeasurement(String vmm) {
         this.vmm = vmm;
@@ -64,6 +69,34 @@ final class BootMeasurement {
     long[] guestFacts() {
         Matcher m = MARKER.matcher(markerLine);
         return m.find() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))} : null;
+    }
+
+    /** Records the machine the guest was given (vCPUs, RAM) for {@link #mismatch()} and the JSON. */
+    BootMeasurement configured(int cpus, long memoryBytes) {
+        configuredCpus = cpus;
+        configuredMemoryBytes = memoryBytes;
+        return this;
+    }
+
+    /**
+     * One sentence when the guest saw other CPUs or RAM than it was given; null when it saw them
+     * all, or never said. Its e820 RAM is all of the memory but the legacy hole below 1 MiB.
+     */
+    String mismatch() {
+        long[] facts = guestFacts();
+        if (facts == null) {
+            return null;
+        }
+        List<String> differences = new ArrayList<>();
+        if (facts[0] != configuredCpus) {
+            differences.add(facts[0] + " CPU" + (facts[0] == 1 ? "" : "s") + " of the " + configuredCpus + " configured");
+        }
+        if (facts[2] > configuredMemoryBytes || facts[2] < configuredMemoryBytes - (1 << 20)) {
+            differences.add((facts[2] >> 20) + " MiB of RAM of the " + (configuredMemoryBytes >> 20) + " MiB configured");
+        }
+        return differences.isEmpty() ? null : "the guest saw " + String.join(" and ", differences)
+                + ": its kernel did not take the machine as described; look at its console for why"
+                + " (a kernel booted with acpi=off and built without CONFIG_X86_MPPARSE finds one CPU).";
     }
 
     String toJson(int run) {
@@ -78,6 +111,7 @@ final class BootMeasurement {
         j.add("\"guest_cpus\": " + (facts == null ? "null" : facts[0]));
         j.add("\"guest_mem_total_kib\": " + (facts == null ? "null" : facts[1]));
         j.add("\"guest_ram_bytes\": " + (facts == null ? "null" : facts[2]));
+        j.add("\"configured_cpus\": " + configuredCpus).add("\"configured_memory_bytes\": " + configuredMemoryBytes);
         j.add("\"unhandled_accesses\": " + unhandledAccesses);
         j.add("\"console_bytes_dropped\": " + consoleBytesDropped);
         return j.toString();

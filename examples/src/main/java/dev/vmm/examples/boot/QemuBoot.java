@@ -22,8 +22,8 @@ final class QemuBoot {
         List<String> cmd = new ArrayList<>(List.of(BINARY, "-M", "microvm", "-accel", "kvm", "-cpu", "host",
                 "-m", o.memoryMib() + "M", "-smp", Integer.toString(o.cpus()), "-nodefaults", "-no-user-config",
                 "-display", "none", "-no-reboot", "-serial", "stdio",
-                // An i8042, as in MicroVm: reboot=k resets through it at once; without one the kernel
-                // tries it for many seconds before falling back to a triple fault.
+                // An i8042, as in MicroVm: with acpi=off, a reboot resets through it at once; without
+                // one the kernel tries it for many seconds before falling back to a triple fault.
                 "-device", "i8042", "-kernel", o.kernel().toString(), "-append", o.commandLine()));
         if (o.initrd() != null) {
             cmd.addAll(List.of("-initrd", o.initrd().toString()));

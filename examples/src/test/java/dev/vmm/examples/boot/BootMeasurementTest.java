@@ -63,4 +63,19 @@ class BootMeasurementTest {
         assertArrayEquals(before.guestFacts(), after.guestFacts());
         assertEquals(before.toJson(1), after.toJson(1));
     }
+
+    @Test
+    void aGuestThatSawLessThanItWasGivenIsOneSentenceAndTheJsonCarriesBoth() {
+        BootMeasurement m = new BootMeasurement("java").configured(2, 256L << 20);
+        assertEquals(null, m.mismatch(), "no marker line: nothing to compare");
+        m.markerLine = "vmm-boot: init reached: cpus=2 mem_total_kib=215896 ram_bytes=268041216"; // 256 MiB less the legacy hole
+        assertEquals(null, m.mismatch());
+        m.markerLine = "vmm-boot: init reached: cpus=1 mem_total_kib=215896 ram_bytes=268041216";
+        assertEquals("the guest saw 1 CPU of the 2 configured: its kernel did not take the machine as described; look at its console"
+                + " for why (a kernel booted with acpi=off and built without CONFIG_X86_MPPARSE finds one CPU).", m.mismatch());
+        m.markerLine = "vmm-boot: init reached: cpus=1 mem_total_kib=100000 ram_bytes=" + (128L << 20);
+        assertTrue(m.mismatch().startsWith("the guest saw 1 CPU of the 2 configured and 128 MiB of RAM of the 256 MiB configured: "), m.mismatch());
+        String json = m.toJson(1);
+        assertTrue(json.contains("\"guest_cpus\": 1, ") && json.contains("\"configured_cpus\": 2, \"configured_memory_bytes\": 268435456"), json);
+    }
 }

@@ -6,6 +6,8 @@ import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.microvm.MicroVmExit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The stock Debian kernel boots to the test initramfs's init in a {@link MicroVm}: the init's
- * marker line reports what the guest saw, the boot-complete port is written, and the guest's
- * reboot ends the VM cleanly.
+ * Stock Debian kernels boot to the test initramfs's init in a {@link MicroVm}: the init's marker
+ * line reports what the guest saw (every vCPU, all the RAM), the boot-complete port is written,
+ * and the guest's reboot or power-off ends the VM with that exit. The 6.12 kernel and the 6.1
+ * cloud kernel (no MP-table parsing, no /dev/port) find the machine through ACPI; with
+ * {@code acpi=off}, the 6.12 kernel finds it through the MP table.
  */
 @Tag("kvm")
 @Tag("linux-boot")
@@ -36,16 +40,15 @@ class LinuxBootTest {
     /** A hung guest fails its test and does not go on spinning. */
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(200);
 
-    /** Boots, checks every promise of a clean boot ended by the init's reboot, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes). */
-    static long[] bootAndCheck(MicroVmConfig config) {
-        return bootAndCheck(config, MicroVmExit.Reason.RESET);
-    }
+    private static final MicroVmExit ACPI_REBOOT = new MicroVmExit(MicroVmExit.Reason.REBOOT, "ACPI reset register");
+    private static final MicroVmExit ACPI_POWEROFF = new MicroVmExit(MicroVmExit.Reason.POWEROFF, "ACPI S5");
 
-    static long[] bootAndCheck(MicroVmConfig config, MicroVmExit.Reason ending) {
+    /** Boots, checks every promise of a clean boot ended as {@code ending}, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes). */
+    static long[] bootAndCheck(MicroVmConfig config, MicroVmExit ending) {
         ConsoleSink console = new ConsoleSink(null);
         try (MicroVm vm = MicroVm.create(config, console)) {
             MicroVmExit exit = vm.run(BOOT_TIMEOUT);
-            assertEquals(ending, exit.reason(), "how the init ended the VM: " + exit);
+            assertEquals(ending, exit, "how the init ended the VM");
             assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled");
             assertTrue(vm.timeOf(BootEvent.FIRST_CONSOLE_BYTE).getAsLong() < vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong());
         }
@@ -55,30 +58,51 @@ class LinuxBootTest {
         assertNotNull(facts, "the init's marker line appeared on the console");
         assertEquals(config.cpus(), facts[0], "CPUs the guest brought up");
         long mem = config.memoryBytes();
-        // e820 RAM: all of it but the MP table's KiB and the legacy hole below 1 MiB.
+        // e820 RAM: all of it but the MP table's KiB and the legacy hole below 1 MiB (where the ACPI tables are).
         assertTrue(facts[2] > mem - MIB && facts[2] <= mem, facts[2] + " bytes of e820 RAM for " + mem);
         assertTrue(facts[1] * 1024 > mem / 2 && facts[1] * 1024 < mem, "MemTotal " + facts[1] + " KiB for " + mem + " bytes");
         return facts;
     }
 
+    private static MicroVmConfig poweringOff(MicroVmConfig config) {
+        return config.withCommandLine(config.commandLine() + " vmm.exit=poweroff");
+    }
+
     @Test
-    void bootsToInitWithOneVcpuAndLeavesNoDescriptorBehind() throws IOException {
+    void theStockKernelBootsWithOneVcpuRebootsThroughAcpiAndLeavesNoDescriptorBehind() throws IOException {
         Map<String, Long> before = kvmDescriptors();
-        bootAndCheck(MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 256, 1));
+        bootAndCheck(MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 256, 1), ACPI_REBOOT);
         assertEquals(before, kvmDescriptors(), "KVM descriptors after close");
     }
 
     @Test
-    void bootsToInitWithTwoVcpusAndAPoweroffEndsTheVm() {
-        // Without ACPI, Linux's poweroff halts every CPU with interrupts off: MicroVm sees that.
-        MicroVmConfig config = MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 384, 2)
-                .withCommandLine(MicroVmConfig.DEFAULT_COMMAND_LINE + " vmm.exit=poweroff");
-        bootAndCheck(config, MicroVmExit.Reason.HALTED);
+    void theStockKernelBootsWithTwoVcpusAndPowersOffThroughAcpi() {
+        bootAndCheck(poweringOff(MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 384, 2)), ACPI_POWEROFF);
     }
 
     @Test
-    void bootsAnElfVmlinux() {
-        bootAndCheck(MicroVmConfig.of(BootImages.vmlinux(), BootImages.initrd(), 256, 1));
+    void theStockKernelAsAnElfVmlinuxBootsWithFourVcpus() {
+        bootAndCheck(MicroVmConfig.of(BootImages.vmlinux(), BootImages.initrd(), 256, 4), ACPI_REBOOT);
+    }
+
+    /** Debian's cloud kernel has no MP-table parsing and no /dev/port: it needs ACPI, and the init's ioperm helper. */
+    @ParameterizedTest(name = "{0} vCPUs")
+    @ValueSource(ints = {1, 2, 4})
+    void theCloudKernelBootsThroughAcpi(int cpus) {
+        MicroVmConfig config = MicroVmConfig.of(BootImages.cloudKernel(), BootImages.initrd(), 256, cpus);
+        if (cpus == 2) {
+            bootAndCheck(poweringOff(config), ACPI_POWEROFF);
+        } else {
+            bootAndCheck(config, ACPI_REBOOT);
+        }
+    }
+
+    @Test
+    void withAcpiOffTheStockKernelFindsTwoVcpusInTheMpTableAndItsPoweroffHaltsThem() {
+        // Without ACPI, Linux's poweroff halts every CPU with interrupts off: MicroVm sees that.
+        MicroVmConfig config = MicroVmConfig.of(BootImages.kernel(), BootImages.initrd(), 384, 2);
+        config = poweringOff(config.withCommandLine(config.commandLine() + " acpi=off"));
+        bootAndCheck(config, new MicroVmExit(MicroVmExit.Reason.HALTED, "every vCPU halted with interrupts off"));
     }
 
     @Test
@@ -102,7 +126,7 @@ class LinuxBootTest {
         };
         try (MicroVm microVm = MicroVm.create(config, console)) {
             vm.set(microVm);
-            assertEquals(MicroVmExit.Reason.RESET, microVm.run(BOOT_TIMEOUT).reason());
+            assertEquals(ACPI_REBOOT, microVm.run(BOOT_TIMEOUT));
         }
         assertTrue(lines.contains("vmm-boot: input: hello from java"), "the init echoed the line; console: " + lines);
     }

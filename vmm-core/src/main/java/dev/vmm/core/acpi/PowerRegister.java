@@ -1,9 +1,13 @@
 package dev.vmm.core.acpi;
 
+import dev.vmm.core.devices.ByteRegisters;
+
 /**
  * The one I/O port the {@linkplain Fadt FADT} points its hardware-reduced sleep control, sleep
  * status and reset registers at, and what the guest writes there (ACPI 6.3, 4.8.3.7 and 4.8.3.6).
- * A device on the port bus at {@link #PORT} turns these writes into the VM's exits.
+ * Registered on the port bus at {@link #PORT}, an instance turns these writes into the VM's exits;
+ * it reads as zero (ACPICA polls the status register for WAK_STS after a sleep, which never comes:
+ * the VM has ended by then).
  *
  * <p>To power off, Linux (ACPICA's {@code acpi_hw_extended_sleep}) first writes {@link #WAKE_STATUS}
  * to the status register to clear it, then the {@code _S5_} sleep type, shifted, with
@@ -11,7 +15,7 @@ package dev.vmm.core.acpi;
  * through ACPI it writes {@link #RESET_VALUE} to the reset register. Every register is one byte
  * wide, and they share the port: no write of one means anything to another.
  */
-public final class PowerRegister {
+public final class PowerRegister implements ByteRegisters {
     /**
      * The port: free on this machine's port bus (the UART is at 0x3f8, the i8042 at 0x60, the
      * RTC at 0x70, boot-complete at 0x3f0) and outside the VGA and legacy ranges a guest probes.
@@ -31,7 +35,36 @@ public final class PowerRegister {
     private static final int SLEEP_TYPE_SHIFT = 2;
     private static final int SLEEP_TYPE_MASK = 0x7 << SLEEP_TYPE_SHIFT;
 
-    private PowerRegister() {}
+    private final Runnable powerOff;
+    private final Runnable reset;
+
+    /**
+     * @param powerOff called when the guest enters S5, on a vCPU thread: it must not block
+     * @param reset called when the guest writes the reset value, on a vCPU thread: it must not block
+     */
+    public PowerRegister(Runnable powerOff, Runnable reset) {
+        this.powerOff = powerOff;
+        this.reset = reset;
+    }
+
+    @Override
+    public int readRegister(long offset) {
+        return 0;
+    }
+
+    @Override
+    public void writeRegister(long offset, int value) {
+        if (isPowerOff(value)) {
+            powerOff.run();
+        } else if (isReset(value)) {
+            reset.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ACPI sleep control/status and reset register";
+    }
 
     /** Whether the byte {@code value} written to {@link #PORT} asks for soft off (S5). */
     public static boolean isPowerOff(int value) {

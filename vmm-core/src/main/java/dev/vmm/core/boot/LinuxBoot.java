@@ -4,6 +4,8 @@ import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Registers;
 import dev.vmm.core.Vcpu;
+import dev.vmm.core.acpi.AcpiTables;
+import dev.vmm.core.x86.GuestCpuid;
 import dev.vmm.core.x86.LongMode;
 
 import java.nio.ByteBuffer;
@@ -11,14 +13,16 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Boots a Linux x86-64 kernel through its 64-bit entry point, as a boot loader would leave it: the
  * kernel, initrd and command line in guest memory, a zero page ({@code boot_params}) describing
- * them and the e820 memory map, an MP table listing the CPUs, and the bootstrap vCPU in long mode
- * with {@code rsi} pointing at the zero page.
+ * them and the e820 memory map, the machine described twice (ACPI tables, found through the zero
+ * page's {@code acpi_rsdp_addr} and in the BIOS area; and an MP table, for a kernel booted with
+ * {@code acpi=off}), and the bootstrap vCPU in long mode with {@code rsi} pointing at the zero page.
  *
  * {@snippet :
  * LinuxBoot boot = LinuxBoot.plan(kernelPath, initrdPath, "console=ttyS0", memory.size(), 2); // reads headers only
@@ -68,6 +72,7 @@ public final class LinuxBoot {
     private final byte[] commandLine;
     private final long memorySize;
     private final int cpus;
+    private final AcpiTables acpiTables;
 
     private LinuxBoot(LinuxKernel kernel, BootImage initrd, GuestAddress initrdAddress, byte[] commandLine, long memorySize, int cpus) {
         this.kernel = kernel;
@@ -76,6 +81,7 @@ public final class LinuxBoot {
         this.commandLine = commandLine;
         this.memorySize = memorySize;
         this.cpus = cpus;
+        this.acpiTables = AcpiTables.build(cpus);
     }
 
     /** The RAM ranges for {@code size} bytes of guest memory: below the MMIO gap, the rest from 4 GiB. */
@@ -89,9 +95,19 @@ public final class LinuxBoot {
         return ranges;
     }
 
-    /** Most vCPUs the MP table describes. */
-    public static int maxCpus() {
-        return MpTable.maxCpus();
+    /**
+     * Most vCPUs a guest can be told about: with ACPI, as many as get an xAPIC ID (the MADT could
+     * list more, but {@link GuestCpuid} numbers vCPUs in 8 bits); with {@code acpi=off}, as many as
+     * the MP table holds in the last KiB of base memory. KVM's own limit is checked where the vCPUs
+     * are created.
+     */
+    public static int maxCpus(boolean acpi) {
+        return acpi ? GuestCpuid.MAX_VCPUS : MpTable.maxCpus();
+    }
+
+    /** Whether a kernel given {@code commandLine} uses ACPI: unless it says {@code acpi=off}. */
+    public static boolean usesAcpi(String commandLine) {
+        return Arrays.stream(commandLine.split("[ \\t\\n]+")).noneMatch("acpi=off"::equals);
     }
 
     /**
@@ -113,8 +129,11 @@ public final class LinuxBoot {
      *     or the initrd does not fit between the kernel and the end of low memory
      */
     public static LinuxBoot plan(LinuxKernel kernel, BootImage initrd, String commandLine, long memorySize, int cpus) {
-        if (cpus < 1 || cpus > maxCpus()) {
-            throw new BootException(cpus + " vCPUs asked for: give 1 to " + maxCpus() + ".");
+        boolean acpi = usesAcpi(commandLine);
+        if (cpus < 1 || cpus > maxCpus(acpi)) {
+            throw new BootException(cpus + " vCPUs asked for: give 1 to " + maxCpus(acpi)
+                    + (acpi ? "." : " (the MP table that a kernel booted with acpi=off reads holds no more), or drop acpi=off for up to "
+                    + maxCpus(true) + "."));
         }
         if (!StandardCharsets.US_ASCII.newEncoder().canEncode(commandLine) || commandLine.indexOf('\0') >= 0) {
             throw new BootException("The kernel command line holds a character that is not ASCII, or a NUL: use plain ASCII.");
@@ -164,6 +183,7 @@ public final class LinuxBoot {
         List<E820Entry> map = new ArrayList<>();
         map.add(new E820Entry(GuestAddress.of(0), MP_TABLE.value(), E820_RAM));
         map.add(new E820Entry(MP_TABLE, MpTable.MAX_SIZE, E820_RESERVED));
+        map.add(new E820Entry(AcpiTables.WINDOW.start(), AcpiTables.WINDOW.size(), E820_RESERVED));
         for (GuestMemory.Range range : memoryRanges(memorySize)) {
             GuestAddress start = range.start().compareTo(HIGH_MEMORY) < 0 ? HIGH_MEMORY : range.start();
             map.add(new E820Entry(start, range.end().value() - start.value(), E820_RAM));
@@ -180,8 +200,13 @@ public final class LinuxBoot {
         return kernel;
     }
 
+    /** The ACPI tables the guest receives. */
+    public AcpiTables acpiTables() {
+        return acpiTables;
+    }
+
     /**
-     * Writes the kernel, initrd, command line, zero page and MP table into {@code memory}, copying
+     * Writes the kernel, initrd, command line, zero page, ACPI tables and MP table into {@code memory}, copying
      * the kernel's segments and the initrd from their files in bounded chunks.
      *
      * @throws BootException when the kernel or initrd file changed or shrank since it was checked
@@ -207,7 +232,10 @@ public final class LinuxBoot {
         System.arraycopy(commandLine, 0, cmdline, 0, commandLine.length);
         memory.write(COMMAND_LINE, cmdline);
         memory.write(ZERO_PAGE, zeroPage());
-        memory.write(MP_TABLE, MpTable.build(MP_TABLE.value(), cpus));
+        memory.write(acpiTables.address(), acpiTables.bytes());
+        if (cpus <= MpTable.maxCpus()) { // more vCPUs are only bootable with ACPI (see plan)
+            memory.write(MP_TABLE, MpTable.build(MP_TABLE.value(), cpus));
+        }
     }
 
     /**
@@ -239,6 +267,9 @@ public final class LinuxBoot {
             page.putInt(LinuxKernel.KERNEL_ALIGNMENT, 0x1000000);
             page.putInt(LinuxKernel.CMDLINE_SIZE, kernel.maxCommandLine());
         }
+        // acpi_rsdp_addr: read by every kernel since 5.0 whatever the protocol version (2.14 was
+        // burnt, see boot.rst); older ones keep zero padding here and find the RSDP by their scan.
+        page.putLong(0x070, acpiTables.rsdp().value());
         page.put(0x210, (byte) 0xff); // type_of_loader: "undefined" boot loader
         page.putInt(0x228, (int) COMMAND_LINE.value()); // cmd_line_ptr
         if (initrd != null) {

@@ -39,10 +39,10 @@ import java.util.function.IntConsumer;
 
 /**
  * A minimal x86-64 virtual machine that boots Linux: guest RAM with the 32-bit MMIO gap, the
- * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, and the {@linkplain MicroVmDevices devices}:
- * a 16550 UART at 0x3f8 as console, the i8042 reset line, the RTC/CMOS clock and the
- * boot-complete port. Every other port or MMIO access is {@linkplain #unhandledAccesses() counted}
- * and ignored.
+ * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, ACPI tables (hardware-reduced), and the
+ * {@linkplain MicroVmDevices devices}: a 16550 UART at 0x3f8 as console, the i8042 reset line, the
+ * RTC/CMOS clock, the boot-complete port and the ACPI power register. Every other port or MMIO
+ * access is {@linkplain #unhandledAccesses() counted} and ignored.
  *
  * {@snippet :
  * try (MicroVm vm = MicroVm.create(MicroVmConfig.of(kernel, initrd, 256, 2), System.out::write)) {
@@ -51,9 +51,10 @@ import java.util.function.IntConsumer;
  * }
  * }
  *
- * <p>The guest ends the VM by a reset (Linux's {@code reboot=k}, and after a panic with
- * {@code panic=-1}), a triple fault, or by halting every vCPU with interrupts off, which is what a
- * Linux poweroff does without ACPI (the VM checks for that five times a second).
+ * <p>The guest ends the VM by an ACPI power-off (S5), a reboot (the ACPI reset register or the
+ * i8042's reset line; Linux reboots so after a panic with {@code panic=-1}) or a triple fault. A
+ * kernel booted with {@code acpi=off} powers off by halting every vCPU with interrupts off: only
+ * then the VM looks for that, five times a second, and ends with {@link MicroVmExit.Reason#HALTED}.
  *
  * <p>The guest is untrusted: nothing it does stalls or grows the VMM. Devices hold bounded state,
  * unhandled accesses are counted in bounded space, and the console goes through a bounded
@@ -75,6 +76,8 @@ public final class MicroVm implements AutoCloseable {
     private static final MicroVmExit OUT_OF_MEMORY = new MicroVmExit(MicroVmExit.Reason.ERROR, "the VMM ran out of heap");
 
     private final MicroVmConfig config;
+    /** Whether the guest is told to do without ACPI, and so powers off by halting (see checkHalted). */
+    private final boolean haltIsPowerOff;
     private final IntConsumer console;
     private final Map<BootEvent, Long> events = new EnumMap<>(BootEvent.class);
     private final List<Vcpu> vcpus = new ArrayList<>();
@@ -92,6 +95,7 @@ public final class MicroVm implements AutoCloseable {
     private MicroVm(MicroVmConfig config, IntConsumer console) {
         this.config = config;
         this.console = console;
+        this.haltIsPowerOff = !LinuxBoot.usesAcpi(config.commandLine());
     }
 
     /**
@@ -127,6 +131,10 @@ public final class MicroVm implements AutoCloseable {
         vm.setTssAddress(TSS);
         vm.createIrqchip();
         vm.createPit();
+        int kvmMaxCpus = kvm.maxVcpus();
+        if (config.cpus() > kvmMaxCpus) {
+            throw new BootException(config.cpus() + " vCPUs asked for, but this KVM creates at most " + kvmMaxCpus + " per VM: give fewer.");
+        }
         List<CpuidEntry> supportedCpuid = kvm.supportedCpuid();
         int[] msrs = kvm.msrIndexList();
         boolean tscDeadline = kvm.checkExtension(Capability.TSC_DEADLINE_TIMER) > 0;
@@ -151,9 +159,28 @@ public final class MicroVm implements AutoCloseable {
         boot.enterKernel(vcpus.get(0), memory);
         consoleOutput = new ConsoleOutput(console, ConsoleOutput.DEFAULT_CAPACITY, "vmm-console");
         consoleIrq = IrqFdInterrupt.register(vm, Serial16550.COM1_IRQ);
-        devices = new MicroVmDevices(consoleIrq, this::consoleByte,
-                () -> stop(new MicroVmExit(MicroVmExit.Reason.RESET, "i8042 reset line")),
-                () -> markOnce(BootEvent.BOOT_COMPLETE), Clock.systemUTC());
+        devices = new MicroVmDevices(consoleIrq, new MicroVmDevices.Events() {
+            @Override
+            public void consoleByte(int b) {
+                markOnce(BootEvent.FIRST_CONSOLE_BYTE);
+                consoleOutput.offer(b);
+            }
+
+            @Override
+            public void bootComplete() {
+                markOnce(BootEvent.BOOT_COMPLETE);
+            }
+
+            @Override
+            public void reboot(String how) {
+                stop(new MicroVmExit(MicroVmExit.Reason.REBOOT, how));
+            }
+
+            @Override
+            public void powerOff() {
+                stop(new MicroVmExit(MicroVmExit.Reason.POWEROFF, "ACPI S5"));
+            }
+        }, Clock.systemUTC());
         mark(BootEvent.KERNEL_LOADED);
     }
 
@@ -182,10 +209,11 @@ public final class MicroVm implements AutoCloseable {
                 vcpuThreads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
             }
         }
-        // A halted guest never exits to us (the in-kernel LAPIC handles HLT): look now and then.
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vmm-halt-check").factory());
-        timers.scheduleWithFixedDelay(() -> guarded("the halt check", () -> vcpus.forEach(Vcpu::kick)),
-                HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vmm-timers").factory());
+        if (haltIsPowerOff) { // a halted guest never exits to us (the in-kernel LAPIC handles HLT): look now and then
+            timers.scheduleWithFixedDelay(() -> guarded("the halt check", () -> vcpus.forEach(Vcpu::kick)),
+                    HALT_CHECK_MILLIS, HALT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
         if (timeout != null) {
             timers.schedule(() -> stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "no end within " + timeout.toSeconds() + " s")),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -288,7 +316,7 @@ public final class MicroVm implements AutoCloseable {
             }
             case VcpuExit.MmioWrite write -> devices.mmioWrite(write.address().value(), write.data());
             case VcpuExit.Interrupted ignored -> {
-                if (exit == null) { // the halt check kicked us
+                if (exit == null && haltIsPowerOff) { // the halt check kicked us
                     checkHalted(vcpu);
                 }
             }
@@ -322,11 +350,6 @@ public final class MicroVm implements AutoCloseable {
                 // closed already: it runs no more
             }
         }
-    }
-
-    private void consoleByte(int b) {
-        markOnce(BootEvent.FIRST_CONSOLE_BYTE);
-        consoleOutput.offer(b);
     }
 
     private synchronized void mark(BootEvent event) {

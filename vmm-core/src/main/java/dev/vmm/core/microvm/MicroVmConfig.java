@@ -12,17 +12,24 @@ import java.nio.file.Path;
  * @param initrd the initial RAM disk, or null for none
  * @param commandLine the kernel command line; {@link #DEFAULT_COMMAND_LINE} suits this VM's devices
  * @param memoryBytes guest RAM in bytes (a multiple of 4 KiB)
- * @param cpus vCPUs (1 to {@link dev.vmm.core.boot.LinuxBoot#maxCpus()}; {@link MicroVm#create} checks this and the memory size)
+ * @param cpus vCPUs (1 to {@link dev.vmm.core.boot.LinuxBoot#maxCpus(boolean)}; {@link MicroVm#create} checks this and the memory size)
  * @param preFault what to do to guest memory before the kernel is loaded
  */
 public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault) {
     /**
-     * The console on the UART at 0x3f8, resets through the i8042 (so reboot, poweroff and a panic
-     * end the VM), and no probing of hardware this VM does not have: PCI, more UARTs, the i8042's
-     * mouse port.
+     * The console on the UART at 0x3f8, a restart after a panic (the VM ends on the reboot), and no
+     * probing of hardware this VM does not have: PCI, more UARTs, the i8042's mouse port. The
+     * kernel finds CPUs, interrupts and devices in the ACPI tables and powers off through ACPI;
+     * add {@code acpi=off} to boot on the MP table instead (a poweroff then halts every vCPU, which
+     * the VM takes as the end).
+     *
+     * <p>{@code reboot=a}: reboot through the ACPI reset register (then the i8042, which is all
+     * that is left with {@code acpi=off}). Keep a {@code reboot=} in a command line of your own: on
+     * a hardware-reduced ACPI machine without one, Linux chooses an EFI reboot, and with no EFI
+     * firmware its restart then hangs (seen on Debian's 6.12 and 6.1 kernels) instead of ending the VM.
      */
     public static final String DEFAULT_COMMAND_LINE =
-            "console=ttyS0 reboot=k panic=-1 acpi=off pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.dumbkbd quiet";
+            "console=ttyS0 reboot=a panic=-1 pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.dumbkbd quiet";
 
     public MicroVmConfig {
         if (kernel == null) {

@@ -1,5 +1,6 @@
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.acpi.PowerRegister;
 import dev.vmm.core.devices.BootCompleteSignal;
 import dev.vmm.core.devices.Bus;
 import dev.vmm.core.devices.I8042;
@@ -9,34 +10,45 @@ import dev.vmm.core.devices.Serial16550;
 import dev.vmm.core.devices.UnhandledAccesses;
 
 import java.time.Clock;
-import java.util.function.IntConsumer;
 
 /**
  * The devices of a {@link MicroVm} on their buses, and the way a vCPU's port and MMIO exits reach
- * them: the 16550 UART at 0x3f8 (IRQ 4), the i8042 at 0x60 and 0x64, the RTC/CMOS at 0x70 and the
- * boot-complete port at 0x3f0. No KVM in here: what the devices need from the VM comes in as
- * objects ({@link Interrupt}, callbacks that must not block), so the whole model runs in tests and
- * fuzzers exactly as the vCPUs drive it.
+ * them: the 16550 UART at 0x3f8 (IRQ 4), the i8042 at 0x60 and 0x64, the RTC/CMOS at 0x70, the
+ * boot-complete port at 0x3f0 and the ACPI power register at 0x600 ({@link PowerRegister}; the
+ * ACPI tables describe all of them). No KVM in here: what the devices need from the VM comes in as
+ * objects ({@link Interrupt}, {@link Events}), so the whole model runs in tests and fuzzers exactly
+ * as the vCPUs drive it.
  */
 public final class MicroVmDevices {
+    /** What the devices tell the VM. Each is called on a vCPU thread and must not block. */
+    public interface Events {
+        /** A byte the guest transmitted on its serial console. */
+        void consoleByte(int b);
+
+        /** The guest signalled boot-complete. */
+        void bootComplete();
+
+        /** The guest reset the machine; {@code how} says through what, e.g. "i8042 reset line". */
+        void reboot(String how);
+
+        /** The guest entered ACPI S5 (soft off). */
+        void powerOff();
+    }
+
     private final Bus ports = new Bus(Bus.Space.PORT);
     private final Bus mmio = new Bus(Bus.Space.MMIO);
     private final Serial16550 serial;
     private final I8042 i8042;
 
-    /**
-     * @param consoleIrq the UART's interrupt (GSI 4)
-     * @param console each byte the guest transmits; must not block
-     * @param reset the guest pulled the reset line; must not block
-     * @param bootComplete the guest signalled boot-complete; must not block
-     */
-    public MicroVmDevices(Interrupt consoleIrq, IntConsumer console, Runnable reset, Runnable bootComplete, Clock clock) {
-        serial = new Serial16550(console, consoleIrq);
-        i8042 = new I8042(reset);
+    /** @param consoleIrq the UART's interrupt (GSI 4) */
+    public MicroVmDevices(Interrupt consoleIrq, Events events, Clock clock) {
+        serial = new Serial16550(events::consoleByte, consoleIrq);
+        i8042 = new I8042(() -> events.reboot("i8042 reset line"));
         ports.register(Serial16550.COM1, Serial16550.PORTS, serial)
                 .register(I8042.DATA_PORT, I8042.PORTS, i8042)
                 .register(RtcCmos.PORT, RtcCmos.PORTS, new RtcCmos(clock))
-                .register(BootCompleteSignal.PORT, 1, new BootCompleteSignal(bootComplete));
+                .register(BootCompleteSignal.PORT, 1, new BootCompleteSignal(events::bootComplete))
+                .register(PowerRegister.PORT, PowerRegister.LENGTH, new PowerRegister(events::powerOff, () -> events.reboot("ACPI reset register")));
     }
 
     /**

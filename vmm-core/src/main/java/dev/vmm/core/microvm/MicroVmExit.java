@@ -8,11 +8,19 @@ package dev.vmm.core.microvm;
  */
 public record MicroVmExit(Reason reason, String detail) {
     public enum Reason {
-        /** The guest reset the machine (i8042 reset line): how Linux reboots, and ends after poweroff or panic here. */
-        RESET,
+        /** The guest powered off: it entered the ACPI sleep state S5 (soft off). */
+        POWEROFF,
+        /**
+         * The guest reset the machine, through the ACPI reset register or the i8042's reset line:
+         * how Linux reboots, and how it ends after a panic with {@code panic=-1}.
+         */
+        REBOOT,
         /** The guest shut down: a triple fault, or a shutdown system event. */
         SHUTDOWN,
-        /** Every vCPU halted with interrupts off, for good: a Linux poweroff or halt without ACPI. */
+        /**
+         * Every vCPU halted with interrupts off, for good: a Linux poweroff or halt with
+         * {@code acpi=off}. Only looked for then: with ACPI, a poweroff is {@link #POWEROFF}.
+         */
         HALTED,
         /** {@link MicroVm#stop()} was called (e.g. a timeout). */
         STOPPED,
@@ -20,9 +28,9 @@ public record MicroVmExit(Reason reason, String detail) {
         ERROR
     }
 
-    /** Whether the guest ended the VM itself: reset, shutdown or halt. */
+    /** Whether the guest ended the VM itself: poweroff, reboot, shutdown or halt. */
     public boolean clean() {
-        return reason == Reason.RESET || reason == Reason.SHUTDOWN || reason == Reason.HALTED;
+        return reason != Reason.STOPPED && reason != Reason.ERROR;
     }
 
     @Override

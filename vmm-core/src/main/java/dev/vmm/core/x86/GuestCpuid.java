@@ -17,6 +17,8 @@ import java.util.List;
  * under nested emulation) and leaves the guest without high-resolution timers.
  */
 public final class GuestCpuid {
+    /** Most vCPUs: APIC IDs 0 to 254 fit CPUID's 8-bit fields (255 is the xAPIC broadcast ID). */
+    public static final int MAX_VCPUS = 255;
     private static final int ECX_HYPERVISOR = 1 << 31;
     private static final int ECX_TSC_DEADLINE = 1 << 24;
     private static final int EDX_HTT = 1 << 28;
@@ -29,8 +31,8 @@ public final class GuestCpuid {
      * @param tscDeadline whether KVM has KVM_CAP_TSC_DEADLINE_TIMER
      */
     public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int cpus, boolean tscDeadline) {
-        if (cpus < 1 || apicId < 0 || apicId >= cpus || cpus > 255) {
-            throw new IllegalArgumentException("APIC ID " + apicId + " of " + cpus + " vCPUs: need 0 <= id < cpus <= 255.");
+        if (cpus < 1 || apicId < 0 || apicId >= cpus || cpus > MAX_VCPUS) {
+            throw new IllegalArgumentException("APIC ID " + apicId + " of " + cpus + " vCPUs: need 0 <= id < cpus <= " + MAX_VCPUS + ".");
         }
         int coreBits = 32 - Integer.numberOfLeadingZeros(cpus - 1); // ceil(log2(cpus))
         List<CpuidEntry> out = new ArrayList<>(supported.size());

@@ -1,7 +1,13 @@
 package dev.vmm.core.acpi;
 
+import dev.vmm.core.devices.Bus;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,5 +33,25 @@ class PowerRegisterTest {
         for (int value : new int[] {0, 0x34, PowerRegister.WAKE_STATUS, 0x20, 0xff}) {
             assertFalse(PowerRegister.isReset(value), "0x" + Integer.toHexString(value));
         }
+    }
+
+    @Test
+    void onTheBusTheRegisterTurnsLinuxsPowerOffAndResetWritesIntoEvents() {
+        List<String> events = new ArrayList<>();
+        Bus ports = new Bus(Bus.Space.PORT).register(PowerRegister.PORT, PowerRegister.LENGTH,
+                new PowerRegister(() -> events.add("poweroff"), () -> events.add("reset")));
+        // Linux's S5: clear WAK_STS, then SLP_TYP | SLP_EN; then it polls the status register.
+        ports.write(PowerRegister.PORT, new byte[] {(byte) PowerRegister.WAKE_STATUS});
+        assertEquals(List.of(), events, "clearing the status is no event");
+        ports.write(PowerRegister.PORT, new byte[] {0x34});
+        assertEquals(List.of("poweroff"), events);
+        byte[] status = {-1};
+        ports.read(PowerRegister.PORT, status);
+        assertArrayEquals(new byte[] {0}, status, "reads as zero");
+        ports.write(PowerRegister.PORT, new byte[] {(byte) PowerRegister.RESET_VALUE});
+        assertEquals(List.of("poweroff", "reset"), events);
+        ports.write(PowerRegister.PORT, new byte[] {0x14, 0x20});
+        ports.write(PowerRegister.PORT + 1, new byte[] {0x34});
+        assertEquals(List.of("poweroff", "reset"), events, "no other byte, and no other port, is an event: " + ports.unhandled());
     }
 }

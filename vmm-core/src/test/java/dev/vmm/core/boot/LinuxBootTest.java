@@ -71,8 +71,50 @@ class LinuxBootTest {
         e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, BootImage.of("initrd", new byte[0]), "", 32 * MIB, 1));
         assertTrue(e.getMessage().startsWith("The initrd is empty"), e.getMessage());
 
-        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "", 32 * MIB, LinuxBoot.maxCpus() + 1));
-        assertTrue(e.getMessage().contains("vCPUs asked for"), e.getMessage());
+        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "", 32 * MIB, LinuxBoot.maxCpus(true) + 1));
+        assertEquals((LinuxBoot.maxCpus(true) + 1) + " vCPUs asked for: give 1 to " + LinuxBoot.maxCpus(true) + ".", e.getMessage());
+
+        e = assertThrows(BootException.class, () -> LinuxBoot.plan(kernel, null, "acpi=off", 32 * MIB, LinuxBoot.maxCpus(false) + 1));
+        assertTrue(e.getMessage().startsWith((LinuxBoot.maxCpus(false) + 1) + " vCPUs asked for: give 1 to " + LinuxBoot.maxCpus(false) + " (")
+                && e.getMessage().endsWith("or drop acpi=off for up to " + LinuxBoot.maxCpus(true) + "."), e.getMessage());
+    }
+
+    @Test
+    void acpiIsOnUnlessTheCommandLineSaysAcpiOff() {
+        assertTrue(LinuxBoot.usesAcpi("console=ttyS0 quiet"));
+        assertTrue(LinuxBoot.usesAcpi("acpi=force noacpi=off xacpi=off"));
+        assertTrue(!LinuxBoot.usesAcpi("console=ttyS0 acpi=off quiet"));
+        assertTrue(!LinuxBoot.usesAcpi("acpi=off"));
+        assertTrue(!LinuxBoot.usesAcpi("quiet\tacpi=off"));
+    }
+
+    @Test
+    void theAcpiTablesAreInGuestMemoryReservedAndPointedAtByTheZeroPage() {
+        LinuxBoot boot = LinuxBoot.plan(kernel, null, "console=ttyS0", 64 * MIB, 2);
+        ByteBuffer page = ByteBuffer.wrap(boot.zeroPage()).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(boot.acpiTables().rsdp().value(), page.getLong(0x070), "acpi_rsdp_addr");
+        GuestMemory.Range window = dev.vmm.core.acpi.AcpiTables.WINDOW;
+        assertTrue(boot.e820().contains(new LinuxBoot.E820Entry(window.start(), window.size(), 2)), "window reserved: " + boot.e820());
+        for (int i = 1; i < boot.e820().size(); i++) {
+            LinuxBoot.E820Entry before = boot.e820().get(i - 1), entry = boot.e820().get(i);
+            assertTrue(before.start().value() + before.size() <= entry.start().value(), "sorted, no overlap: " + boot.e820());
+        }
+        try (GuestMemory memory = GuestMemory.anonymous(LinuxBoot.memoryRanges(64 * MIB))) {
+            boot.load(memory);
+            byte[] tables = boot.acpiTables().bytes();
+            assertEquals(java.util.Arrays.toString(tables), java.util.Arrays.toString(memory.read(boot.acpiTables().address(), tables.length)));
+            assertEquals("RSD PTR ", new String(memory.read(GuestAddress.of(page.getLong(0x070)), 8), java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals("_MP_", new String(memory.read(LinuxBoot.MP_TABLE, 4), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void moreVcpusThanTheMpTableHoldsBootWithAcpiAndNoMpTable() {
+        int cpus = LinuxBoot.maxCpus(false) + 1;
+        try (GuestMemory memory = GuestMemory.anonymous(LinuxBoot.memoryRanges(64 * MIB))) {
+            LinuxBoot.plan(kernel, null, "console=ttyS0", 64 * MIB, cpus).load(memory);
+            assertEquals(0, memory.read(LinuxBoot.MP_TABLE, 4)[0], "no MP table that could not list every vCPU");
+        }
     }
 
     @Test
@@ -112,7 +154,7 @@ class LinuxBootTest {
         }
         assertEquals(cpus, processors);
         assertEquals(1, bsp);
-        assertTrue(MpTable.build(0, LinuxBoot.maxCpus()).length <= MpTable.MAX_SIZE);
+        assertTrue(MpTable.build(0, LinuxBoot.maxCpus(false)).length <= MpTable.MAX_SIZE);
     }
 
     private static int sum(byte[] bytes, int from, int length) {

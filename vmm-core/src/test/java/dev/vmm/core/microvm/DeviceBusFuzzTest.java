@@ -21,16 +21,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("fuzz")
 class DeviceBusFuzzTest {
-    private static final int[] PORTS = {0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0x60, 0x64, 0x70, 0x71, 0x3f0, 0xffff, 0xfffe, 0x80};
+    private static final int[] PORTS = {0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0x60, 0x64, 0x70, 0x71, 0x3f0, 0x600, 0xffff, 0xfffe, 0x80};
     private static final long[] MMIO = {0xd0000000L, 0xfec00000L, 0xfee00000L, 0xffffffffffffffffL, 0, 1L << 32};
 
     /** The devices under test, with everything they call out to counted. */
     private static final class Rig {
         final AtomicLong interrupts = new AtomicLong();
         final AtomicLong consoleBytes = new AtomicLong();
-        final AtomicLong resets = new AtomicLong();
-        final MicroVmDevices devices = new MicroVmDevices(interrupts::incrementAndGet, b -> consoleBytes.incrementAndGet(),
-                resets::incrementAndGet, () -> { }, Clock.systemUTC());
+        final AtomicLong endings = new AtomicLong();
+        final MicroVmDevices devices = new MicroVmDevices(interrupts::incrementAndGet, new MicroVmDevices.Events() {
+            @Override
+            public void consoleByte(int b) {
+                consoleBytes.incrementAndGet();
+            }
+
+            @Override
+            public void bootComplete() {
+            }
+
+            @Override
+            public void reboot(String how) {
+                endings.incrementAndGet();
+            }
+
+            @Override
+            public void powerOff() {
+                endings.incrementAndGet();
+            }
+        }, Clock.systemUTC());
 
         /** Runs the accesses {@code input} encodes (each: an opcode byte, an address, data); returns how many. */
         int play(byte[] input) {
