@@ -4,6 +4,7 @@ import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -12,6 +13,9 @@ import java.lang.foreign.ValueLayout;
  * or wait on (irqfd: raise an interrupt line) without a trip through the VMM.
  */
 public final class EventFd implements AutoCloseable {
+    private static final long POLLFD_FD = Libc.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("fd"));
+    private static final long POLLFD_EVENTS = Libc.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("events"));
+
     final FileDescriptor fd;
 
     private EventFd(FileDescriptor fd) {
@@ -54,6 +58,40 @@ public final class EventFd implements AutoCloseable {
             throw new KvmException("read(eventfd)", errno, "");
         } finally {
             fd.release();
+        }
+    }
+
+    /**
+     * Blocks the calling thread until at least one of {@code eventFds} has a non-zero counter
+     * (poll(2) for reading), and reads none of them: {@link #take()} them afterwards. Returns at once
+     * when one is non-zero already. Meant for a platform thread: a virtual thread pins its carrier
+     * meanwhile. Closing one of them waits for this to return, so signal one before closing it.
+     *
+     * @throws IllegalStateException when one of them is closed
+     */
+    public static void awaitAny(EventFd... eventFds) {
+        if (eventFds.length == 0) {
+            throw new IllegalArgumentException("awaitAny needs at least one eventfd, or it would wait for good.");
+        }
+        int acquired = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(Libc.POLLFD, eventFds.length);
+            for (EventFd eventFd : eventFds) {
+                MemorySegment pollfd = fds.asSlice(acquired * Libc.POLLFD.byteSize(), Libc.POLLFD);
+                pollfd.set(ValueLayout.JAVA_INT, POLLFD_FD, eventFd.fd.acquire());
+                acquired++;
+                pollfd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS, Libc.POLLIN);
+            }
+            while (Libc.poll(fds, eventFds.length, -1) < 0) {
+                int errno = Libc.errno();
+                if (errno != Errno.EINTR.value()) { // a signal to this thread only restarts the wait
+                    throw new KvmException("poll(eventfd)", errno, "fds=" + eventFds.length);
+                }
+            }
+        } finally {
+            for (int i = 0; i < acquired; i++) {
+                eventFds[i].fd.release();
+            }
         }
     }
 

@@ -20,6 +20,8 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +38,7 @@ public final class Vm implements AutoCloseable {
     private final Map<Integer, MemorySlot> slots = new TreeMap<>(); // guarded by this
     private final Set<GuestMemory> mapped = new HashSet<>(); // guarded by this: owners of the slots' regions
     private Boolean hasRegion2;
+    private volatile Boolean hasIoeventfd; // KVM_CAP_IOEVENTFD, asked on the first registration
     private final List<Vcpu> vcpus = new CopyOnWriteArrayList<>();
 
     Vm(Kvm kvm, FileDescriptor fd) {
@@ -311,36 +314,102 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** Where an ioeventfd listens: an I/O port or a guest physical (MMIO) address. */
-    public enum IoSpace { PIO, MMIO }
+    /**
+     * {@code KVM_IOEVENTFD}: a guest write to {@code address} signals {@code eventfd} (adds 1 to its
+     * counter) inside KVM, and the vCPU carries on without an exit to the VMM. A device worker waits
+     * on the eventfd instead; {@link dev.vmm.core.devices.IoEventNotifier} owns both halves.
+     *
+     * <p>Which writes count: with {@code length} 0, every write to {@code address} whatever its size
+     * (then there can be no datamatch); with {@code length} 1, 2, 4 or 8, only writes of exactly that
+     * many bytes starting at {@code address}; with a {@code datamatch} as well, only those whose value
+     * (little-endian, as the guest wrote it) equals it. Every other write exits to the VMM as usual,
+     * as a {@link VcpuExit.MmioWrite} or {@link VcpuExit.IoOut}. Reads are never caught. An MMIO
+     * address inside a memory slot is plain memory, and a write there never reaches the eventfd.
+     *
+     * {@snippet :
+     * try (EventFd queueNotify = EventFd.create()) {
+     *     IoEventAddress address = IoEventAddress.mmio(GuestAddress.of(0xd000_0050L));
+     *     vm.registerIoeventfd(queueNotify, address, 4, OptionalLong.of(0)); // queue 0 only
+     *     // ... the guest runs; queueNotify.take() counts its writes of the 32-bit value 0 there
+     *     vm.unregisterIoeventfd(queueNotify, address, 4, OptionalLong.of(0));
+     * }
+     * }
+     *
+     * @param eventfd the eventfd KVM signals; KVM keeps its own reference until
+     *     {@link #unregisterIoeventfd} or the VM closes, so closing the eventfd alone does not undo this
+     * @param length 0 (any write) or 1, 2, 4 or 8 bytes
+     * @param datamatch the only value that counts, or empty for every value; it must fit in {@code length} bytes
+     * @throws IllegalArgumentException for a length other than 0, 1, 2, 4 or 8, a datamatch with
+     *     length 0 or wider than {@code length} bytes, or an MMIO range past 2^64
+     * @throws UnsupportedOperationException when this KVM has no ioeventfd ({@link Capability#IOEVENTFD})
+     * @throws KvmException from KVM, e.g. EEXIST when an ioeventfd for the same address, length and
+     *     datamatch is already registered
+     */
+    public void registerIoeventfd(EventFd eventfd, IoEventAddress address, int length, OptionalLong datamatch) {
+        checkIoeventfd(address, length, datamatch);
+        Boolean supported = hasIoeventfd;
+        if (supported == null) {
+            hasIoeventfd = supported = checkExtension(Capability.IOEVENTFD) > 0;
+        }
+        if (!supported) {
+            throw new UnsupportedOperationException("This KVM has no ioeventfd (KVM_CAP_IOEVENTFD is 0): handle the guest's writes to "
+                    + address + " as exits to the VMM instead.");
+        }
+        ioeventfd(eventfd, address, length, datamatch, 0);
+    }
 
     /**
-     * {@code KVM_IOEVENTFD}: a guest write of {@code length} bytes (1, 2, 4 or 8; 0 for any) to
-     * {@code address} signals {@code eventfd} instead of exiting to the VMM.
+     * Undoes {@link #registerIoeventfd} with the same arguments; KVM finds the registration by all of them.
+     *
+     * @throws KvmException ENOENT when no such registration exists
      */
-    public void registerIoeventfd(EventFd eventfd, IoSpace space, long address, int length) {
-        ioeventfd(eventfd, space, address, length, 0);
+    public void unregisterIoeventfd(EventFd eventfd, IoEventAddress address, int length, OptionalLong datamatch) {
+        checkIoeventfd(address, length, datamatch);
+        ioeventfd(eventfd, address, length, datamatch, KvmConstants.KVM_IOEVENTFD_FLAG_DEASSIGN);
     }
 
-    /** Undoes {@link #registerIoeventfd}. */
-    public void unregisterIoeventfd(EventFd eventfd, IoSpace space, long address, int length) {
-        ioeventfd(eventfd, space, address, length, KvmConstants.KVM_IOEVENTFD_FLAG_DEASSIGN);
-    }
-
-    private void ioeventfd(EventFd eventfd, IoSpace space, long address, int length, int flags) {
+    /** The checks of {@link #registerIoeventfd}'s arguments, each failure one sentence. */
+    static void checkIoeventfd(IoEventAddress address, int length, OptionalLong datamatch) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(datamatch, "datamatch (use OptionalLong.empty() for any value)");
         if (length != 0 && length != 1 && length != 2 && length != 4 && length != 8) {
-            throw new IllegalArgumentException("An ioeventfd length must be 0, 1, 2, 4 or 8 bytes, not " + length + ".");
+            throw new IllegalArgumentException("An ioeventfd length must be 0 (any write), 1, 2, 4 or 8 bytes, not " + length + ".");
         }
-        int allFlags = flags | (space == IoSpace.PIO ? KvmConstants.KVM_IOEVENTFD_FLAG_PIO : 0);
+        if (datamatch.isPresent()) {
+            long value = datamatch.getAsLong();
+            if (length == 0) {
+                throw new IllegalArgumentException("Datamatch 0x" + Long.toHexString(value)
+                        + " needs an ioeventfd length of 1, 2, 4 or 8 bytes, not 0 (any write): KVM compares only writes of a known size.");
+            }
+            if (length < 8 && (value >>> (8 * length)) != 0) {
+                throw new IllegalArgumentException("Datamatch 0x" + Long.toHexString(value) + " does not fit in " + length
+                        + (length == 1 ? " byte" : " bytes") + ", so no guest write of that length could match it.");
+            }
+        }
+        if (address instanceof IoEventAddress.Mmio(GuestAddress start) && Long.compareUnsigned(start.value() + length, start.value()) < 0) {
+            throw new IllegalArgumentException("MMIO address " + start + " + " + length + " bytes wraps around the 64-bit address space.");
+        }
+    }
+
+    private void ioeventfd(EventFd eventfd, IoEventAddress address, int length, OptionalLong datamatch, int flags) {
+        int allFlags = flags
+                | (address instanceof IoEventAddress.Port ? KvmConstants.KVM_IOEVENTFD_FLAG_PIO : 0)
+                | (datamatch.isPresent() ? KvmConstants.KVM_IOEVENTFD_FLAG_DATAMATCH : 0);
+        long addr = switch (address) {
+            case IoEventAddress.Mmio(GuestAddress start) -> start.value();
+            case IoEventAddress.Port(int port) -> port;
+        };
+        // The eventfd stays acquired until KVM has taken (or dropped) its own reference to it.
         int raw = eventfd.fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ioeventfd = kvm_ioeventfd.allocate(arena);
-            kvm_ioeventfd.addr(ioeventfd, address);
+            kvm_ioeventfd.datamatch(ioeventfd, datamatch.orElse(0));
+            kvm_ioeventfd.addr(ioeventfd, addr);
             kvm_ioeventfd.len(ioeventfd, length);
             kvm_ioeventfd.fd(ioeventfd, raw);
             kvm_ioeventfd.flags(ioeventfd, allFlags);
-            Ioctls.call(fd, KvmIoctls.KVM_IOEVENTFD, "KVM_IOEVENTFD", ioeventfd,
-                    () -> space + " address=0x" + Long.toHexString(address) + " length=" + length + " flags=" + allFlags);
+            Ioctls.call(fd, KvmIoctls.KVM_IOEVENTFD, "KVM_IOEVENTFD", ioeventfd, () -> address + " length=" + length
+                    + (datamatch.isPresent() ? " datamatch=0x" + Long.toHexString(datamatch.getAsLong()) : "") + " flags=" + allFlags);
         } finally {
             eventfd.fd.release();
         }

@@ -5,6 +5,7 @@ import dev.vmm.core.prefault.PreFaultTask;
 import dev.vmm.core.prefault.PreFaulter;
 
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -178,7 +179,7 @@ class LifetimeTest {
             EventFd eventfd = EventFd.create();
             try {
                 vm.map(memory);
-                vm.registerIoeventfd(eventfd, Vm.IoSpace.PIO, 0x510, 2);
+                vm.registerIoeventfd(eventfd, IoEventAddress.port(0x510), 2, OptionalLong.empty());
                 memory.write(MARKER_ADDRESS, new byte[] {MARKER});
                 enterRealMode(vcpu, memory, READ_AND_REPORT);
                 Runner runner = Runner.start(vcpu);

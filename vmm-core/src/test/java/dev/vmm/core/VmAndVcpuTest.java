@@ -3,6 +3,7 @@ package dev.vmm.core;
 import org.junit.jupiter.api.Tag;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,7 +92,7 @@ class VmAndVcpuTest {
             vm.setIrqLine(4, false);
             vm.registerIrqfd(interrupt, 5);
             vm.unregisterIrqfd(interrupt, 5);
-            vm.registerIoeventfd(doorbell, Vm.IoSpace.PIO, 0x510, 2);
+            vm.registerIoeventfd(doorbell, IoEventAddress.port(0x510), 2, OptionalLong.empty());
             try (Vcpu vcpu = vm.createVcpu(0)) {
                 byte[] lapic = vcpu.lapic();
                 assertEquals(1024, lapic.length);

@@ -14,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Downcalls into libc. Each call captures errno into a buffer owned by the calling thread, so a
@@ -51,6 +52,15 @@ public final class Libc {
 
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
+
+    /** poll(2)'s "there is data to read" event. */
+    public static final short POLLIN = 0x1;
+
+    /** {@code struct pollfd}: the fd, the events to wait for, and the events that happened. */
+    public static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"),
+            JAVA_SHORT.withName("events"),
+            JAVA_SHORT.withName("revents")).withName("pollfd");
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -107,6 +117,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = downcall("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private static MemorySegment callState() {
         return CALL_STATE_BUFFER.get();
@@ -249,6 +261,23 @@ public final class Libc {
             return (long) WRITE.invokeExact(callState(), fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw new AssertionError("write downcall failed", t);
+        }
+    }
+
+    /**
+     * {@code poll(fds, count, timeoutMillis)} over {@code count} {@link #POLLFD} structs in {@code fds}:
+     * the number of fds with events, 0 on timeout, or -1 with {@link #errno()} set. Blocks the calling
+     * thread (a virtual thread's carrier too) for up to {@code timeoutMillis}, or for good when it is -1.
+     */
+    public static int poll(MemorySegment fds, long count, int timeoutMillis) {
+        if (count < 0 || fds.byteSize() < count * POLLFD.byteSize()) {
+            throw new IllegalArgumentException("poll over " + count + " fds needs " + count * POLLFD.byteSize()
+                    + " bytes of struct pollfd, and the segment has " + fds.byteSize() + ".");
+        }
+        try {
+            return (int) POLL.invokeExact(callState(), fds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw new AssertionError("poll downcall failed", t);
         }
     }
 

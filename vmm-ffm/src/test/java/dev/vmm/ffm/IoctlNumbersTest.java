@@ -1,6 +1,7 @@
 package dev.vmm.ffm;
 
 import dev.vmm.ffm.kvm.KvmIoctls;
+import dev.vmm.ffm.kvm.kvm_ioeventfd;
 import dev.vmm.ffm.kvm.kvm_pre_fault_memory;
 import dev.vmm.ffm.kvm.kvm_run;
 import dev.vmm.ffm.kvm.kvm_sregs;
@@ -25,6 +26,8 @@ class IoctlNumbersTest {
         assertEquals(0x4138ae84L, KvmIoctls.KVM_SET_SREGS);
         assertEquals(0xc008ae05L, KvmIoctls.KVM_GET_SUPPORTED_CPUID);
         assertEquals(0x4008ae48L, KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR);
+        assertEquals(0x4020ae76L, KvmIoctls.KVM_IRQFD);
+        assertEquals(0x4040ae79L, KvmIoctls.KVM_IOEVENTFD);
     }
 
     @Test
@@ -32,5 +35,7 @@ class IoctlNumbersTest {
         assertEquals(2352, kvm_run.sizeof());
         assertEquals(312, kvm_sregs.sizeof());
         assertEquals(64, kvm_pre_fault_memory.sizeof());
+        assertEquals(64, kvm_ioeventfd.sizeof());
+        assertEquals(28, kvm_ioeventfd.pad$OFFSET, "datamatch, addr, len, fd and flags come before pad[36]");
     }
 }

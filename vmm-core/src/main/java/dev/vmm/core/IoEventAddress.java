@@ -1,0 +1,52 @@
+package dev.vmm.core;
+
+import java.util.Objects;
+
+/**
+ * Where an ioeventfd listens for guest writes: a guest physical address outside every memory slot
+ * ({@link Mmio}), or an I/O port ({@link Port}). See {@link Vm#registerIoeventfd}.
+ *
+ * {@snippet :
+ * IoEventAddress queueNotify = IoEventAddress.mmio(GuestAddress.of(0xd000_0050L)); // virtio-mmio QueueNotify
+ * IoEventAddress doorbell = IoEventAddress.port(0x510);
+ * }
+ */
+public sealed interface IoEventAddress {
+
+    /** A guest physical address that no memory slot covers, so that a write to it is MMIO. */
+    static IoEventAddress mmio(GuestAddress address) {
+        return new Mmio(address);
+    }
+
+    /** An I/O port, 0 to 0xffff. */
+    static IoEventAddress port(int port) {
+        return new Port(port);
+    }
+
+    /** A guest physical (MMIO) address. */
+    record Mmio(GuestAddress address) implements IoEventAddress {
+        public Mmio {
+            Objects.requireNonNull(address, "address");
+        }
+
+        @Override
+        public String toString() {
+            return "MMIO " + address;
+        }
+    }
+
+    /** An I/O port. */
+    record Port(int port) implements IoEventAddress {
+        /** @throws IllegalArgumentException when {@code port} is not 0 to 0xffff */
+        public Port {
+            if (port < 0 || port > 0xffff) {
+                throw new IllegalArgumentException("I/O port " + port + " is out of range: use 0 to 0xffff.");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "port 0x" + Integer.toHexString(port);
+        }
+    }
+}
