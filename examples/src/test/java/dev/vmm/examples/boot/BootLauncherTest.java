@@ -4,6 +4,7 @@ import dev.vmm.core.Capability;
 import dev.vmm.core.Kvm;
 import dev.vmm.core.Vm;
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The launcher boots with every pre-fault policy, and turns bad input into one sentence before any VM exists. */
+/**
+ * The launcher boots with every pre-fault policy, warns when the guest saw another machine than it
+ * was given, and turns bad input into one sentence before any VM exists.
+ */
 @Tag("kvm")
 @Tag("linux-boot")
 class BootLauncherTest {
@@ -42,6 +49,29 @@ class BootLauncherTest {
         assertEquals(1, m.guestFacts()[0]);
         assertNotNull(m.phases.get(BootMeasurement.Phase.BOOT_COMPLETE), "boot-complete was signalled");
         assertTrue(m.phases.get(BootMeasurement.Phase.PRE_FAULT) > 0, "the pre-fault took time: " + m.phases);
+    }
+
+    /**
+     * What started the ACPI work: Debian's cloud kernel does not parse MP tables, so booted with
+     * acpi=off it finds one CPU of two. The launcher says so, in one sentence.
+     */
+    @Test
+    void theLauncherWarnsWhenTheGuestSawFewerCpusThanItWasGiven() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream before = System.err;
+        int status;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8)); // with --json the guest's console goes here too
+        try {
+            status = BootLauncher.run(ProcessClock.start(), "--kernel", BootImages.cloudKernel().toString(),
+                    "--initrd", BootImages.initrd().toString(), "--cpus", "2", "--json", "--timeout", "200",
+                    "--cmdline", MicroVmConfig.DEFAULT_COMMAND_LINE + " acpi=off");
+        } finally {
+            System.setErr(before);
+        }
+        String output = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, "a clean boot: " + output);
+        assertTrue(output.lines().anyMatch(line -> line.startsWith("vmm boot: warning (java): the guest saw 1 CPU of the 2 configured: ")
+                && line.endsWith("look at its console for why (a kernel booted with acpi=off and built without CONFIG_X86_MPPARSE finds one CPU).")), output);
     }
 
     @Test
