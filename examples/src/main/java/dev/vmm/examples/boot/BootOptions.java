@@ -20,9 +20,13 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                    int runs, boolean json, boolean compareQemu, int timeoutSeconds, boolean child) {
 
     static final String USAGE = """
-            usage: BootLauncher --kernel PATH [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
+            usage: BootLauncher (--kernel PATH | --config FILE) [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
                                 [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S]
               --kernel      bzImage or ELF vmlinux to boot
+              --config      a JSON machine description in the shape of Firecracker's --config-file:
+                              {"boot-source": {"kernel_image_path": ..., "initrd_path": ..., "boot_args": ...},
+                               "machine-config": {"vcpu_count": N, "mem_size_mib": N}}
+                            options given beside it take precedence
               --initrd      initial RAM disk (a cpio archive)
               --cmdline     kernel command line (default: %s)
               --mem         guest memory in MiB (default 256)
@@ -34,6 +38,10 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
               --timeout     seconds one boot may take (default 600)
             """.formatted(MicroVmConfig.DEFAULT_COMMAND_LINE);
 
+    /** The options that take a value (those of parse's second switch). */
+    private static final List<String> VALUED_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs",
+            "--compare", "--timeout");
+
     static BootOptions parse(String... args) {
         Path kernel = null, initrd = null;
         String cmdline = MicroVmConfig.DEFAULT_COMMAND_LINE;
@@ -41,9 +49,18 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         int cpus = 1, runs = 1, timeout = 600;
         PreFaultPolicy preFault = PreFaultPolicy.NONE;
         boolean json = false, qemu = false, child = false;
+        MachineConfigFile file = configFile(args);
+        if (file != null) {
+            kernel = file.kernel();
+            initrd = file.initrd();
+            cmdline = file.bootArgs() != null ? file.bootArgs() : cmdline;
+            mem = file.memoryMib() != null ? file.memoryMib() : mem;
+            cpus = file.cpus() != null ? file.cpus() : cpus;
+        }
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
+                case "--config" -> i++; // read above, first, so that the options beside it take precedence
                 case "--json" -> json = true;
                 case "--child" -> child = true;
                 case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout" -> {
@@ -69,14 +86,33 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                         default -> throw new AssertionError(option);
                     }
                 }
-                default -> throw new BootException("Unknown option " + shown(option) + ": the options are --kernel, --initrd, --cmdline, --mem,"
-                        + " --cpus, --prefault, --runs, --json, --compare qemu and --timeout.");
+                default -> throw new BootException("Unknown option " + shown(option) + ": the options are --kernel, --config, --initrd, --cmdline,"
+                        + " --mem, --cpus, --prefault, --runs, --json, --compare qemu and --timeout.");
             }
         }
         if (kernel == null) {
-            throw new BootException("No kernel given: add --kernel PATH (a bzImage or an ELF vmlinux).");
+            throw new BootException("No kernel given: add --kernel PATH (a bzImage or an ELF vmlinux), or --config FILE.");
         }
         return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, runs, json, qemu, timeout, child);
+    }
+
+    /** The machine description of {@code --config FILE}, if given (once). */
+    private static MachineConfigFile configFile(String... args) {
+        MachineConfigFile file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                if (i + 1 >= args.length) {
+                    throw new BootException("Option --config needs a value (see --help).");
+                }
+                if (file != null) {
+                    throw new BootException("--config is given twice: give one machine description.");
+                }
+                file = MachineConfigFile.read(path("--config", args[++i]));
+            } else if (VALUED_OPTIONS.contains(args[i])) {
+                i++; // the option's value, whatever it says, is not an option
+            }
+        }
+        return file;
     }
 
     private static long number(String option, String value, long min, long max) {
@@ -99,7 +135,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         }
     }
 
-    private static Path path(String option, String value) {
+    static Path path(String option, String value) {
         if (value.isEmpty()) { // Path.of("") is the working directory
             throw new BootException(option + " takes a path, not ''.");
         }

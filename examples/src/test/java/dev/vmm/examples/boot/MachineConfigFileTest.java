@@ -1,0 +1,102 @@
+package dev.vmm.examples.boot;
+
+import dev.vmm.core.boot.BootException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The launcher's Firecracker-shaped machine description: what it takes, and one sentence for each thing it refuses. */
+class MachineConfigFileTest {
+    private static MachineConfigFile parse(String json) {
+        return MachineConfigFile.parse("vm.json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String error(String json) {
+        String message = assertThrows(BootException.class, () -> parse(json)).getMessage();
+        assertTrue(message.startsWith("The machine description vm.json") && message.endsWith(".") && message.lines().count() == 1, message);
+        return message;
+    }
+
+    @Test
+    void aFirecrackerStyleDescriptionGivesTheMachine() {
+        MachineConfigFile c = parse("""
+                {
+                  "boot-source": {"kernel_image_path": "/boot/vmlinuz", "initrd_path": "initrd.cpio", "boot_args": "console=ttyS0 reboot=a"},
+                  "machine-config": {"vcpu_count": 2, "mem_size_mib": 512, "smt": false}
+                }""");
+        assertEquals(new MachineConfigFile(Path.of("/boot/vmlinuz"), Path.of("initrd.cpio"), "console=ttyS0 reboot=a", 512L, 2), c);
+        MachineConfigFile minimal = parse("{\"boot-source\": {\"kernel_image_path\": \"k\", \"initrd_path\": null}}");
+        assertEquals(Path.of("k"), minimal.kernel());
+        assertNull(minimal.initrd());
+        assertNull(minimal.cpus());
+    }
+
+    @Test
+    void everyBadFieldIsOneSentenceNamingIt() {
+        assertTrue(error("[]").contains("the top level must be a JSON object ({...}), not an array"));
+        assertTrue(error("{}").contains("has no \"boot-source\": add it"));
+        assertTrue(error("{\"boot-source\": {}}").contains("has no \"boot-source.kernel_image_path\""));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": 7}}").contains("boot-source.kernel_image_path must be a string, not a number"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"\"}}").contains("boot-source.kernel_image_path takes a path, not ''"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\", \"kernel\": 1}}")
+                .contains("an unknown field 'boot-source.kernel': the fields there are kernel_image_path, initrd_path, boot_args"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"vcpu_count\": 0}}")
+                .contains("machine-config.vcpu_count must be a whole number from 1 to 255, not 0"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"mem_size_mib\": 1.5}}")
+                .contains("machine-config.mem_size_mib must be a whole number from 1 to 1048576, not 1.5"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"mem_size_mib\": \"512\"}}")
+                .contains("not a string"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"smt\": true}}")
+                .contains("machine-config.smt must be false"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"drives\": []}")
+                .contains("has a section \"drives\", which this VMM does not support yet: remove it"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"bootsource\": {}}")
+                .contains("an unknown field 'bootsource': the fields there are boot-source, machine-config"));
+    }
+
+    @Test
+    void textThatIsNotJsonSaysWhereAndWhat() {
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\",}}").contains("expected a member name in double quotes at line 1, column 43"));
+        assertTrue(error("{\n  \"a\": 1,\n  \"a\": 2\n}").contains("the member 'a' appears twice at line 3, column 3"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}} x").contains("text after the end of the JSON value"));
+        assertTrue(error("{\"a\": \"tab\there\"}").contains("a control character inside a string (write it as \\u0009)"));
+        assertTrue(error("{\"a\": 01}").contains("expected '}', not '1'"));
+        assertTrue(error("[".repeat(40)).contains("nested more than 32 deep"));
+        assertTrue(error("{\"a\": tru}").contains("expected true"));
+        assertTrue(error("").contains("the text ends where a value should be"));
+        String message = assertThrows(BootException.class, () -> MachineConfigFile.parse("vm.json", new byte[] {'{', (byte) 0xff, '}'})).getMessage();
+        assertEquals("The machine description vm.json is not UTF-8 text: save it as UTF-8 JSON.", message);
+    }
+
+    @Test
+    void theLauncherTakesTheFileAndOptionsBesideItWin(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("vm.json"),
+                "{\"boot-source\": {\"kernel_image_path\": \"vmlinuz\", \"boot_args\": \"console=ttyS0\"}, \"machine-config\": {\"vcpu_count\": 4, \"mem_size_mib\": 384}}");
+        BootOptions fromFile = BootOptions.parse("--config", file.toString());
+        assertEquals(Path.of("vmlinuz"), fromFile.kernel());
+        assertEquals("console=ttyS0", fromFile.commandLine());
+        assertEquals(4, fromFile.cpus());
+        assertEquals(384, fromFile.memoryMib());
+        BootOptions overridden = BootOptions.parse("--cpus", "2", "--config", file.toString(), "--kernel", "other");
+        assertEquals(2, overridden.cpus());
+        assertEquals(Path.of("other"), overridden.kernel());
+        assertEquals(384, overridden.memoryMib());
+        assertTrue(assertThrows(BootException.class, () -> BootOptions.parse("--config", dir.resolve("missing.json").toString()))
+                .getMessage().endsWith("missing.json does not exist: give the path of a JSON file."));
+        assertTrue(assertThrows(BootException.class, () -> BootOptions.parse("--config", dir.toString()))
+                .getMessage().endsWith(" is not a regular file: give the path of a JSON file."));
+        assertEquals("--config is given twice: give one machine description.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--config", file.toString(), "--config", file.toString())).getMessage());
+        // A value that looks like --config is the value of the option before it, not a second file.
+        assertEquals("--config", BootOptions.parse("--config", file.toString(), "--cmdline", "--config").commandLine());
+    }
+}
