@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,6 +41,13 @@ public final class GuestMemory implements AutoCloseable {
     private static final long POPULATE_CHUNK = 64L << 20;
     /** Largest read from a file into guest memory at once: a ByteBuffer holds at most 2 GiB. */
     private static final long FILE_CHUNK = 1L << 20;
+    // Guest structures are little-endian. The aligned layouts are single loads and stores, which the
+    // guest never sees half done; the unaligned ones serve any other address.
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16_UNALIGNED = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32_UNALIGNED = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64_UNALIGNED = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** How the host provides the memory. Every kind is mapped lazily: pages appear on first touch. */
     public enum Backing {
@@ -239,6 +247,45 @@ public final class GuestMemory implements AutoCloseable {
     /** Reads {@code length} bytes of guest memory at {@code address}. */
     public byte[] read(GuestAddress address, int length) {
         return hostSlice(address, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** Whether {@code [address, address + length)} lies inside one region, so that reads and writes of it succeed. */
+    public boolean contains(GuestAddress address, long length) {
+        for (MemoryRegion region : regions()) {
+            if (region.contains(address, length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The little-endian 16-bit value at {@code address}, 0 to 65535. At an even address it is one
+     * load, so a value that another thread stores there at once (a vCPU updating a ring index) is
+     * never seen half written.
+     */
+    public int readU16(GuestAddress address) {
+        return Short.toUnsignedInt(hostSlice(address, 2).get((address.value() & 1) == 0 ? U16 : U16_UNALIGNED, 0));
+    }
+
+    /** Stores the low 16 bits of {@code value} little-endian at {@code address}; one store at an even address. */
+    public void writeU16(GuestAddress address, int value) {
+        hostSlice(address, 2).set((address.value() & 1) == 0 ? U16 : U16_UNALIGNED, 0, (short) value);
+    }
+
+    /** The little-endian 32-bit value at {@code address}, 0 to 2^32 - 1; one load at a multiple of 4. */
+    public long readU32(GuestAddress address) {
+        return Integer.toUnsignedLong(hostSlice(address, 4).get((address.value() & 3) == 0 ? U32 : U32_UNALIGNED, 0));
+    }
+
+    /** Stores {@code value} little-endian at {@code address}; one store at a multiple of 4. */
+    public void writeU32(GuestAddress address, int value) {
+        hostSlice(address, 4).set((address.value() & 3) == 0 ? U32 : U32_UNALIGNED, 0, value);
+    }
+
+    /** The little-endian 64-bit value at {@code address}, as a long of the same bits. */
+    public long readU64(GuestAddress address) {
+        return hostSlice(address, 8).get(U64_UNALIGNED, 0);
     }
 
     /**

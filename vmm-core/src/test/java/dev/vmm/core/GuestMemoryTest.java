@@ -55,6 +55,31 @@ class GuestMemoryTest {
     }
 
     @Test
+    void scalarsAreLittleEndianAtAnyAlignmentAndBoundsChecked() {
+        try (GuestMemory memory = GuestMemory.anonymous(List.of(
+                new GuestMemory.Range(GuestAddress.of(0), MIB),
+                new GuestMemory.Range(GuestAddress.of(MIB + 4096), MIB)))) {
+            memory.write(GuestAddress.of(0x100), new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) 0x88, (byte) 0xff});
+            assertEquals(0x0201, memory.readU16(GuestAddress.of(0x100)));
+            assertEquals(0xff88, memory.readU16(GuestAddress.of(0x107)), "odd address, unsigned");
+            assertEquals(0x04030201L, memory.readU32(GuestAddress.of(0x100)));
+            assertEquals(0xff880706L, memory.readU32(GuestAddress.of(0x105)));
+            assertEquals(0x8807060504030201L, memory.readU64(GuestAddress.of(0x100)));
+            memory.writeU16(GuestAddress.of(0x201), 0x1abcd);
+            memory.writeU32(GuestAddress.of(0x204), 0xdeadbeef);
+            assertArrayEquals(new byte[] {0, (byte) 0xcd, (byte) 0xab, 0, (byte) 0xef, (byte) 0xbe, (byte) 0xad, (byte) 0xde},
+                    memory.read(GuestAddress.of(0x200), 8));
+
+            assertTrue(memory.contains(GuestAddress.of(MIB - 2), 2));
+            assertFalse(memory.contains(GuestAddress.of(MIB - 1), 2), "runs into the hole");
+            assertFalse(memory.contains(GuestAddress.of(-8L), 16), "wraps at 2^64");
+            assertThrows(IllegalArgumentException.class, () -> memory.readU16(GuestAddress.of(MIB - 1)));
+            assertThrows(IllegalArgumentException.class, () -> memory.readU64(GuestAddress.of(2 * MIB + 4096 - 4)));
+            assertThrows(IllegalArgumentException.class, () -> memory.writeU32(GuestAddress.of(-2L), 0));
+        }
+    }
+
+    @Test
     void writesFromABufferAndFromAFileInChunks(@TempDir Path dir) throws IOException {
         byte[] content = new byte[(int) (3 * MIB) + 100]; // more than one 1 MiB chunk, and a partial one
         new Random(1).nextBytes(content);

@@ -1,0 +1,60 @@
+package dev.vmm.core.virtio;
+
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.devices.Interrupt;
+
+import java.util.List;
+
+/**
+ * A virtio device behind a transport ({@link VirtioMmio}): what it is, what it offers, its
+ * configuration space, and the work on its queues once the driver has set it up. The transport
+ * does the rest of the virtio protocol (status, feature negotiation, queue setup, interrupts).
+ *
+ * <p>The transport calls these methods one at a time, under its lock, from vCPU threads (later
+ * from an ioeventfd's thread too); they must not block on the outside world for long.
+ */
+public interface VirtioDevice {
+    /** The virtio device ID (virtio 1.2, section 5): 1 network, 2 block, 19 socket. */
+    int deviceType();
+
+    /**
+     * The device's own feature bits. The transport adds VIRTIO_F_VERSION_1 and the ring features
+     * every {@link Virtqueue} implements (INDIRECT_DESC, EVENT_IDX).
+     */
+    long features();
+
+    /** One entry per queue: its maximum size, a power of two from 1 to 32768. */
+    int[] queueMaxSizes();
+
+    /** Bytes of device configuration space, at most 0x100 (the MMIO window ends there). */
+    int configSize();
+
+    /** The driver reads {@code data.length} bytes of configuration at {@code offset}; the range is inside {@link #configSize()}. */
+    void readConfig(int offset, byte[] data);
+
+    /** The driver writes {@code data} at {@code offset} of the configuration; the range is inside {@link #configSize()}. */
+    void writeConfig(int offset, byte[] data);
+
+    /**
+     * The driver set DRIVER_OK: from now on the device works on {@code queues}, one per entry of
+     * {@link #queueMaxSizes()}, whose rings were checked (a queue the driver did not enable pops
+     * nothing).
+     *
+     * @param features the features the driver accepted
+     * @param usedBuffers raises a used buffer notification: call it when a queue's
+     *     {@link Virtqueue#needsNotification()} says so
+     */
+    void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers);
+
+    /**
+     * The driver notified queue {@code queue} (an enabled queue of an active device): pop its
+     * chains until there are none.
+     *
+     * @throws VirtqueueException when a chain broke the rules; the transport then marks the device
+     *     DEVICE_NEEDS_RESET and stops calling it until the driver resets it
+     */
+    void queueNotified(int queue) throws VirtqueueException;
+
+    /** The driver reset the device: forget the queues and everything negotiated. */
+    void reset();
+}

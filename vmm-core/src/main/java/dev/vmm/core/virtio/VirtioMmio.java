@@ -1,0 +1,314 @@
+package dev.vmm.core.virtio;
+
+import dev.vmm.core.GuestAddress;
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.devices.BusDevice;
+import dev.vmm.core.devices.Interrupt;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The virtio-mmio transport, version 2 (virtio 1.2, section 4.2.2): a {@value #SIZE}-byte MMIO
+ * window of 32-bit registers, then the device's configuration space at 0x100. It runs the status
+ * protocol (reset on 0, bits set in order, FEATURES_OK only for VIRTIO_F_VERSION_1 and offered
+ * features), queue setup, notifications and the interrupt status, and hands the device its
+ * checked queues at DRIVER_OK.
+ *
+ * <p>Registers take only aligned 32-bit accesses, and configuration space any width inside its
+ * size; anything else, and every write the protocol does not allow at that moment (queue setup
+ * after DRIVER_OK, status bits out of order, a notification before DRIVER_OK), is ignored and
+ * counted ({@link #ignoredAccesses()}), and reads of it see all ones. A queue that breaks the
+ * rules sets DEVICE_NEEDS_RESET with a configuration change interrupt, and the device hears
+ * nothing more until the driver resets it.
+ *
+ * <p>The vCPUs call it concurrently: every access takes the transport's lock.
+ */
+public final class VirtioMmio implements BusDevice {
+    /** Length of the MMIO window. */
+    public static final long SIZE = 0x200;
+    /** VIRTIO_F_VERSION_1: a modern (non-legacy) driver, which version 2 of the transport requires. */
+    public static final long VERSION_1 = 1L << 32;
+
+    /** Device status bits (virtio 1.2, section 2.1). */
+    public static final int ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, DEVICE_NEEDS_RESET = 0x40, FAILED = 0x80;
+    /** InterruptStatus bits: a used buffer notification, a configuration change notification. */
+    public static final int INTERRUPT_USED_BUFFER = 1, INTERRUPT_CONFIG_CHANGE = 2;
+
+    private static final int MAGIC = 0x74726976; // "virt"
+    private static final int VENDOR = 0x4d4d56;   // "VMM"
+    private static final int MAGIC_VALUE = 0x000, VERSION = 0x004, DEVICE_ID = 0x008, VENDOR_ID = 0x00c,
+            DEVICE_FEATURES = 0x010, DEVICE_FEATURES_SEL = 0x014, DRIVER_FEATURES = 0x020, DRIVER_FEATURES_SEL = 0x024,
+            QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050,
+            INTERRUPT_STATUS = 0x060, INTERRUPT_ACK = 0x064, STATUS = 0x070,
+            QUEUE_DESC_LOW = 0x080, QUEUE_DESC_HIGH = 0x084, QUEUE_DRIVER_LOW = 0x090, QUEUE_DRIVER_HIGH = 0x094,
+            QUEUE_DEVICE_LOW = 0x0a0, QUEUE_DEVICE_HIGH = 0x0a4, CONFIG_GENERATION = 0x0fc, CONFIG = 0x100;
+    private static final int DRIVER_STATUS_BITS = ACKNOWLEDGE | DRIVER | DRIVER_OK | FEATURES_OK | FAILED;
+
+    private final VirtioDevice device;
+    private final GuestMemory memory;
+    private final Interrupt interrupt;
+    private final long offered;
+    private final List<Virtqueue> queues = new ArrayList<>();
+
+    private int status;
+    private String needsReset; // why the device needs a reset, or null
+    private boolean active;
+    private int deviceFeaturesSel, driverFeaturesSel, queueSel;
+    private long driverFeatures;
+    private int interruptStatus;
+    private int configGeneration;
+    private long ignored;
+
+    /**
+     * @param memory the guest memory the driver's rings and buffers live in
+     * @param interrupt the transport's interrupt line (an irqfd in a VM)
+     * @throws IllegalArgumentException when the device's queue sizes or configuration size are out of range
+     */
+    public VirtioMmio(VirtioDevice device, GuestMemory memory, Interrupt interrupt) {
+        if (device.configSize() < 0 || device.configSize() > SIZE - CONFIG) {
+            throw new IllegalArgumentException("A virtio-mmio device's configuration space holds 0 to 256 bytes, not " + device.configSize() + ".");
+        }
+        this.device = device;
+        this.memory = memory;
+        this.interrupt = interrupt;
+        this.offered = device.features() | VERSION_1 | Virtqueue.INDIRECT_DESC | Virtqueue.EVENT_IDX;
+        for (int max : device.queueMaxSizes()) {
+            queues.add(new Virtqueue(max));
+        }
+    }
+
+    @Override
+    public synchronized void read(long offset, byte[] data) {
+        if (offset >= CONFIG) {
+            if (insideConfig(offset, data.length)) {
+                device.readConfig((int) (offset - CONFIG), data);
+            } else {
+                ignored++;
+            }
+            return;
+        }
+        if (data.length != 4 || (offset & 3) != 0) {
+            ignored++;
+            return;
+        }
+        Virtqueue queue = selectedQueue();
+        int value = switch ((int) offset) {
+            case MAGIC_VALUE -> MAGIC;
+            case VERSION -> 2;
+            case DEVICE_ID -> device.deviceType();
+            case VENDOR_ID -> VENDOR;
+            case DEVICE_FEATURES -> deviceFeaturesSel == 0 || deviceFeaturesSel == 1 ? (int) (offered >>> (32 * deviceFeaturesSel)) : 0;
+            case QUEUE_NUM_MAX -> queue == null ? 0 : queue.maxSize(); // 0: no such queue
+            case QUEUE_READY -> queue != null && queue.ready() ? 1 : 0;
+            case INTERRUPT_STATUS -> interruptStatus;
+            case STATUS -> status();
+            case CONFIG_GENERATION -> configGeneration;
+            default -> {
+                ignored++; // write-only or reserved
+                yield -1;
+            }
+        };
+        for (int i = 0; i < 4; i++) {
+            data[i] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    @Override
+    public synchronized void write(long offset, byte[] data) {
+        if (offset >= CONFIG) {
+            if (insideConfig(offset, data.length)) {
+                device.writeConfig((int) (offset - CONFIG), data);
+            } else {
+                ignored++;
+            }
+            return;
+        }
+        if (data.length != 4 || (offset & 3) != 0) {
+            ignored++;
+            return;
+        }
+        int value = (data[0] & 0xff) | (data[1] & 0xff) << 8 | (data[2] & 0xff) << 16 | (data[3] & 0xff) << 24;
+        boolean done = switch ((int) offset) {
+            case DEVICE_FEATURES_SEL -> {
+                deviceFeaturesSel = value;
+                yield true;
+            }
+            case DRIVER_FEATURES_SEL -> {
+                driverFeaturesSel = value;
+                yield true;
+            }
+            case DRIVER_FEATURES -> writeDriverFeatures(value);
+            case QUEUE_SEL -> {
+                queueSel = value;
+                yield true;
+            }
+            case QUEUE_NUM -> configureQueue(false, q -> q.setSize(value));
+            case QUEUE_READY -> configureQueue(true, q -> q.setReady((value & 1) != 0));
+            case QUEUE_DESC_LOW, QUEUE_DESC_HIGH -> configureQueue(false, q -> q.setDescriptorTable(half(q.descriptorTable(), offset, value)));
+            case QUEUE_DRIVER_LOW, QUEUE_DRIVER_HIGH -> configureQueue(false, q -> q.setAvailRing(half(q.availRing(), offset, value)));
+            case QUEUE_DEVICE_LOW, QUEUE_DEVICE_HIGH -> configureQueue(false, q -> q.setUsedRing(half(q.usedRing(), offset, value)));
+            case QUEUE_NOTIFY -> notifyQueue(value);
+            case INTERRUPT_ACK -> {
+                interruptStatus &= ~value;
+                yield true;
+            }
+            case STATUS -> writeStatus(value);
+            default -> false; // read-only or reserved
+        };
+        if (!done) {
+            ignored++;
+        }
+    }
+
+    /**
+     * What a QueueNotify write does: the device works on queue {@code queue}, if it is active, the
+     * queue enabled, and nothing broken. An ioeventfd's thread calls this too.
+     */
+    public synchronized void queueNotified(int queue) {
+        if (!notifyQueue(queue)) {
+            ignored++;
+        }
+    }
+
+    /** The device's configuration changed: a new generation, and a configuration change interrupt. */
+    public synchronized void configChanged() {
+        configGeneration++;
+        raise(INTERRUPT_CONFIG_CHANGE);
+    }
+
+    /** The Status register as the driver reads it. */
+    public synchronized int status() {
+        return status | (needsReset != null ? DEVICE_NEEDS_RESET : 0);
+    }
+
+    /** Why the device set DEVICE_NEEDS_RESET, until the driver resets it. */
+    public synchronized Optional<String> needsResetReason() {
+        return Optional.ofNullable(needsReset);
+    }
+
+    /** Accesses ignored: misaligned or narrow register accesses, outside the configuration, or not allowed at that moment. */
+    public synchronized long ignoredAccesses() {
+        return ignored;
+    }
+
+    private boolean notifyQueue(int index) {
+        if (!active || needsReset != null || index < 0 || index >= queues.size() || !queues.get(index).ready()) {
+            return false;
+        }
+        try {
+            device.queueNotified(index);
+        } catch (VirtqueueException e) {
+            broken(e);
+        }
+        return true;
+    }
+
+    private boolean writeDriverFeatures(int value) {
+        // Features are the driver's to choose between DRIVER and FEATURES_OK, not after.
+        if ((status & (DRIVER | FEATURES_OK)) != DRIVER || (driverFeaturesSel != 0 && driverFeaturesSel != 1)) {
+            return false;
+        }
+        int shift = 32 * driverFeaturesSel;
+        driverFeatures = driverFeatures & ~(0xffffffffL << shift) | Integer.toUnsignedLong(value) << shift;
+        return true;
+    }
+
+    private boolean writeStatus(int value) {
+        if (value == 0) {
+            reset();
+            return true;
+        }
+        // The driver writes back what it read, DEVICE_NEEDS_RESET included: that bit is the device's.
+        int next = value & ~DEVICE_NEEDS_RESET;
+        boolean allowed = (next & ~DRIVER_STATUS_BITS) == 0
+                && (next & status) == status                                 // only a reset clears bits
+                && ((next & DRIVER) == 0 || (next & ACKNOWLEDGE) != 0)         // and they come in order
+                && ((next & FEATURES_OK) == 0 || (next & DRIVER) != 0)
+                && ((next & DRIVER_OK) == 0 || (next & FEATURES_OK) != 0);
+        if (!allowed) {
+            return false;
+        }
+        int added = next & ~status;
+        if ((added & FEATURES_OK) != 0 && ((driverFeatures & ~offered) != 0 || (driverFeatures & VERSION_1) == 0)) {
+            // Refused: the driver reads Status back, finds FEATURES_OK missing, and gives up.
+            next &= ~(FEATURES_OK | DRIVER_OK);
+            added &= ~(FEATURES_OK | DRIVER_OK);
+        }
+        status = next;
+        if ((added & DRIVER_OK) != 0 && needsReset == null) {
+            activate();
+        }
+        return true;
+    }
+
+    private void activate() {
+        try {
+            for (Virtqueue queue : queues) {
+                queue.activate(memory, driverFeatures);
+            }
+        } catch (VirtqueueException e) {
+            broken(e);
+            return;
+        }
+        device.activate(driverFeatures, memory, List.copyOf(queues), () -> raise(INTERRUPT_USED_BUFFER));
+        active = true;
+    }
+
+    private void reset() {
+        device.reset();
+        queues.forEach(Virtqueue::reset);
+        status = 0;
+        needsReset = null;
+        active = false;
+        deviceFeaturesSel = 0;
+        driverFeaturesSel = 0;
+        queueSel = 0;
+        driverFeatures = 0;
+        interruptStatus = 0;
+    }
+
+    private void broken(VirtqueueException e) {
+        needsReset = e.getMessage();
+        if ((status & DRIVER_OK) != 0) {
+            raise(INTERRUPT_CONFIG_CHANGE); // virtio 1.2, 2.1.2: tell a running driver
+        }
+    }
+
+    private void raise(int cause) {
+        synchronized (this) {
+            interruptStatus |= cause;
+        }
+        interrupt.trigger();
+    }
+
+    /**
+     * Queue setup happens between FEATURES_OK and DRIVER_OK, on a queue that exists; only
+     * QueueReady may change while the queue is ready (to disable it).
+     */
+    private boolean configureQueue(boolean readyRegister, Consumer<Virtqueue> change) {
+        Virtqueue queue = selectedQueue();
+        if (queue == null || (status & (FEATURES_OK | DRIVER_OK)) != FEATURES_OK || (queue.ready() && !readyRegister)) {
+            return false;
+        }
+        change.accept(queue);
+        return true;
+    }
+
+    private Virtqueue selectedQueue() {
+        return queueSel >= 0 && queueSel < queues.size() ? queues.get(queueSel) : null;
+    }
+
+    private boolean insideConfig(long offset, int length) {
+        return offset - CONFIG + length <= device.configSize() && offset + length <= SIZE;
+    }
+
+    /** {@code address} with its low or high 32 bits (by the register at {@code offset}) replaced by {@code value}. */
+    private static GuestAddress half(GuestAddress address, long offset, int value) {
+        long a = address.value();
+        long v = Integer.toUnsignedLong(value);
+        return GuestAddress.of((offset & 4) == 0 ? a & 0xffffffff00000000L | v : a & 0xffffffffL | v << 32);
+    }
+}
