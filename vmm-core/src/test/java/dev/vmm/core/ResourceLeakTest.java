@@ -172,7 +172,10 @@ class ResourceLeakTest {
             assertTrue(fdsAfter <= fdsBefore, fdsAfter + " open file descriptors after " + what + ", " + fdsBefore + " before: " + after.fds);
             assertEquals(vcpuMappings, after.vcpuMappings, "kvm_run mappings after " + what);
             assertEquals(memfdMappings, after.memfdMappings, "memfd guest memory mappings after " + what);
-            assertEquals(anonymousGuestMappings, after.anonymousGuestMappings, "anonymous guest memory mappings after " + what);
+            // A leak adds a mapping per round. A JVM mapping of its own may match the guest memory's
+            // odd size by chance and go away meanwhile (seen once on 6.12: 1 before, 0 after), so fewer is fine.
+            assertTrue(after.anonymousGuestMappings <= anonymousGuestMappings, after.anonymousGuestMappings
+                    + " anonymous guest memory mappings after " + what + ", " + anonymousGuestMappings + " before");
             // The JVM maps and unmaps on its own (code cache, heap, thread stacks): a leak would add
             // one or more per round, churn only a few.
             long grown = after.allMappings - allMappings;
