@@ -32,7 +32,8 @@ import java.util.List;
  * }
  * }</pre>
  *
- * More devices (virtio, a power button) come as more terms: {@code Dsdt.microVm().with(Aml.scope("\\_SB", ...))}.
+ * More devices come as more terms, e.g. virtio-mmio devices:
+ * {@code Dsdt.microVm().with(Aml.scope("\\_SB", Dsdt.virtioMmio(0, base, VirtioMmio.SIZE, 5)))}.
  */
 public final class Dsdt {
     static final String SIGNATURE = "DSDT";
@@ -75,6 +76,36 @@ public final class Dsdt {
                                         Resource.io(I8042.DATA_PORT, I8042.DATA_PORT, 0, 1),
                                         Resource.io(I8042.COMMAND_PORT, I8042.COMMAND_PORT, 0, 1),
                                         Resource.irqNoFlags(KEYBOARD_IRQ))))));
+    }
+
+    /** The _HID Linux's virtio_mmio driver binds through ACPI (Linaro's ID for virtio-mmio). */
+    static final String VIRTIO_MMIO_HID = "LNRO0005";
+
+    /**
+     * A virtio-mmio device, for a scope such as {@code \_SB}: how Linux finds one on x86 without
+     * CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES (Debian's kernels), as Firecracker and QEMU's microvm declare them:
+     *
+     * <pre>{@code
+     * Device (V000) { Name (_HID, "LNRO0005") Name (_UID, 0)
+     *                 Name (_CRS, ResourceTemplate () { Memory32Fixed (ReadWrite, base, length)
+     *                                                   Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {gsi} }) }
+     * }</pre>
+     *
+     * Edge-triggered: its interrupt is an irqfd, which KVM pulses.
+     *
+     * @param index 0 to 0xFFF, the device's name (V000 to VFFF) and _UID
+     * @throws IllegalArgumentException for an index outside 0 to 0xFFF, or a window that does not fit below 4 GiB
+     */
+    public static Aml virtioMmio(int index, long base, long length, int gsi) {
+        if (index < 0 || index > 0xfff) {
+            throw new IllegalArgumentException("A virtio-mmio device index is 0 to 4095 (names V000 to VFFF), not " + index + ".");
+        }
+        return Aml.device(String.format(java.util.Locale.ROOT, "V%03X", index),
+                Aml.name("_HID", Aml.string(VIRTIO_MMIO_HID)),
+                Aml.name("_UID", Aml.integer(index)),
+                Aml.name("_CRS", Aml.resourceTemplate(
+                        Resource.memory32Fixed(true, base, length),
+                        Resource.interrupt(Resource.Trigger.EDGE, Resource.Polarity.ACTIVE_HIGH, false, gsi))));
     }
 
     /** This DSDT with {@code more} terms after its own. */

@@ -7,6 +7,7 @@ import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,6 +75,40 @@ class DsdtTest {
         String body = asl.text().substring(asl.text().indexOf('{', asl.text().indexOf("DefinitionBlock")) + 1, asl.text().lastIndexOf('}'));
         assertEquals(HEX.formatHex(Arrays.copyOfRange(table, DescriptionTable.HEADER_SIZE, table.length)), HEX.formatHex(Iasl.compileBody(body)),
                 "recompiling the disassembly");
+    }
+
+    @Test
+    void virtioMmioDevicesAreWhatIaslCompilesAndDisassembleCleanly() {
+        String asl = """
+                Scope (\\_SB)
+                {
+                    Device (V000)
+                    {
+                        Name (_HID, "LNRO0005")
+                        Name (_UID, Zero)
+                        Name (_CRS, ResourceTemplate () {
+                            Memory32Fixed (ReadWrite, 0xD0000000, 0x00000200)
+                            Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {5}
+                        })
+                    }
+                    Device (V01F)
+                    {
+                        Name (_HID, "LNRO0005")
+                        Name (_UID, 0x1F)
+                        Name (_CRS, ResourceTemplate () {
+                            Memory32Fixed (ReadWrite, 0xD001F000, 0x00000200)
+                            Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {23}
+                        })
+                    }
+                }
+                """;
+        Aml ours = Aml.scope("\\_SB", Dsdt.virtioMmio(0, 0xd000_0000L, 0x200, 5), Dsdt.virtioMmio(0x1f, 0xd001_f000L, 0x200, 23));
+        assertEquals(HEX.formatHex(Iasl.compileBody(asl)), HEX.formatHex(Dsdt.of(ours).aml()));
+        Iasl.Disassembly disassembly = Iasl.disassemble(Dsdt.microVm().with(ours).table());
+        assertTrue(disassembly.log().contains("Disassembly completed") && !disassembly.toString().contains("Error")
+                && !disassembly.toString().contains("Warning"), disassembly::toString);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Dsdt.virtioMmio(0x1000, 0, 0x200, 5)).getMessage()
+                .startsWith("A virtio-mmio device index is 0 to 4095"));
     }
 
     @Test
