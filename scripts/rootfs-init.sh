@@ -1,0 +1,125 @@
+#!/bin/busybox sh
+# shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
+# /sbin/init of the ext4 root file system that scripts/boot-assets.sh builds for the virtio-blk disk
+# (VMM_BOOT_ROOTFS: a static busybox with its applet links, /bin/vmm-boot-complete, this script).
+# It starts after scripts/rootfs-initramfs-init.sh has mounted the disk and switched to it, or
+# straight from the kernel (root=/dev/vda) on a kernel with virtio-mmio, virtio-blk and ext4 built in.
+# Like scripts/boot-init.sh it prints what the guest saw, then a line saying where the root comes
+# from (out of /proc/mounts), signals boot-complete and ends the VM: reboot -f, or poweroff -f with
+# vmm.exit=poweroff on the command line. A root mounted read-write is synced and remounted read-only
+# first, so that the image is left clean.
+#
+# vmm.write=N (1 <= N <= 1048576): after boot-complete, writes N KiB to /vmm-write.bin on the root
+# (or, with vmm.write.to=PATH, to that file or the start of that block device, e.g. /dev/vdb),
+# fsyncs it, syncs, prints "vmm-boot: wrote N KiB to TARGET" and powers off at once (poweroff -f,
+# no unmount): what the host then finds on the disk is what the device made durable. KiB number k
+# (from 0) is the 19 bytes "vmm-write %08d\n" (k), 1004 dots and a newline: 1024 bytes that say
+# where they belong.
+# Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+# After switch_root these are already mounted (moved from the initramfs); the root may be read-only.
+[ -e /proc/self ] || /bin/busybox mount -t proc proc /proc
+[ -d /sys/kernel ] || /bin/busybox mount -t sysfs sysfs /sys
+# The image's own /dev holds only console and null: devtmpfs brings the disks.
+grep -q '^[^ ]* /dev ' /proc/mounts 2>/dev/null || /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# A failed redirection of exec would end the shell (and panic the kernel): try the console first
+# (a character device: on a /dev without devtmpfs the test would make a plain file of that name).
+if [ -c /dev/console ] && (: >/dev/console) 2>/dev/null; then exec </dev/null >/dev/console 2>&1; fi
+
+cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)
+mem_total_kib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo 2>/dev/null)
+# The firmware's memory map (E820) as the kernel got it: all the RAM the VMM gave the guest.
+ram_bytes=0
+for d in /sys/firmware/memmap/*/; do
+  [ "$(cat "${d}type" 2>/dev/null)" = "System RAM" ] || continue
+  start=$(cat "${d}start" 2>/dev/null) end=$(cat "${d}end" 2>/dev/null)
+  # An arithmetic error would end the shell: only well-formed hex numbers are added.
+  case "$start $end" in
+    0x[0-9a-fA-F]*" "0x[0-9a-fA-F]*) ;;
+    *) continue ;;
+  esac
+  case "$start$end" in *[!0-9a-fA-Fx]*) continue ;; esac
+  ram_bytes=$((ram_bytes + end - start + 1))
+done
+echo "vmm-boot: init reached: cpus=${cpus:-0} mem_total_kib=${mem_total_kib:-0} ram_bytes=$ram_bytes"
+
+# Where / comes from: the last /proc/mounts entry on / is the one on top.
+root_line=$(awk '$2 == "/" { line = $1 " fstype=" $3 " options=" $4 } END { print line }' /proc/mounts 2>/dev/null)
+echo "vmm-boot: root=${root_line:-unknown (no / in /proc/mounts)}"
+root_rw=0
+case ",$(awk '$2 == "/" { o = $4 } END { print o }' /proc/mounts 2>/dev/null)," in *,rw,*) root_rw=1 ;; esac
+
+# Boot-complete, as scripts/boot-init.sh does it (see there): the helper, else /dev/port.
+helper_error="vmm-boot: no /bin/vmm-boot-complete on the root file system"
+if [ -x /bin/vmm-boot-complete ] && helper_error=$(/bin/vmm-boot-complete 2>&1); then :
+elif [ -c /dev/port ] && printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1 conv=notrunc 2>/dev/null; then :
+else
+  echo "${helper_error:-vmm-boot: /bin/vmm-boot-complete failed}"
+  echo "vmm-boot: no /dev/port, cannot signal boot-complete"
+fi
+
+how=reboot write_kib="" write_to=/vmm-write.bin
+cmdline=$(cat /proc/cmdline 2>/dev/null)
+set -f # the command line is split into words, never globbed
+for w in $cmdline; do
+  case $w in
+    vmm.exit=poweroff) how=poweroff ;;
+    vmm.write=*) write_kib=${w#vmm.write=} ;;
+    vmm.write.to=*) write_to=${w#vmm.write.to=} ;;
+  esac
+done
+set +f
+
+# KiB 0 to N-1 of the pattern described at the top.
+write_pattern() { # N
+  local pad k=0
+  pad=$(printf '%1004s' '' | tr ' ' '.')
+  while [ "$k" -lt "$1" ]; do
+    printf 'vmm-write %08d\n%s\n' "$k" "$pad" || return 1
+    k=$((k + 1))
+  done
+}
+
+# Prints why vmm.write cannot be done, or nothing.
+write_problem() {
+  case $write_kib in
+    "" | *[!0-9]* | 0*) echo "vmm.write=$write_kib is not a number of KiB from 1 to 1048576" ; return ;;
+  esac
+  if [ "${#write_kib}" -gt 7 ] || [ "$write_kib" -gt 1048576 ]; then
+    echo "vmm.write=$write_kib is not a number of KiB from 1 to 1048576"
+  fi
+  case $write_to in
+    /dev/*) [ -b "$write_to" ] || echo "vmm.write.to=$write_to is not a block device" ;;
+    /*) ;;
+    *) echo "vmm.write.to=$write_to is not an absolute path" ;;
+  esac
+}
+
+if [ -n "$write_kib" ]; then
+  how=poweroff
+  problem=$(write_problem)
+  if [ -n "$problem" ]; then
+    echo "vmm-boot: $problem; nothing written"
+  # conv=fsync: dd's fsync commits the file (ext4's journal) or flushes the device's write cache;
+  # sync then flushes everything else. A file is truncated first, a device is not.
+  elif conv=fsync && { [ ! -b "$write_to" ] || conv=notrunc,fsync; } \
+      && error=$( { write_pattern "$write_kib" | dd of="$write_to" bs=4096 conv=$conv; } 2>&1 >/dev/null) \
+      && { [ -b "$write_to" ] || [ "$(stat -c %s "$write_to" 2>/dev/null)" = $((write_kib * 1024)) ]; } && sync; then
+    echo "vmm-boot: wrote $write_kib KiB to $write_to"
+  else
+    echo "vmm-boot: could not write $write_kib KiB to $write_to: $(echo "${error:-short write}" | tail -n 1)"
+  fi
+elif [ "$root_rw" = 1 ]; then
+  # Leave the disk image clean (no journal to replay) for the next boot.
+  sync
+  mount -o remount,ro / 2>/dev/null
+fi
+
+# Closing the last descriptor on the console waits until the line above has left the serial port.
+exec 0<&- 1>&- 2>&-
+/bin/busybox "$how" -f
+/bin/busybox reboot -f
+echo b >/proc/sysrq-trigger
+# Last resort: init exiting panics the kernel, which restarts with panic=N.
+exit 1
