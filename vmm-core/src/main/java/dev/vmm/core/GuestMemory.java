@@ -239,6 +239,22 @@ public final class GuestMemory implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Copies {@code length} bytes of guest memory at {@code address} to {@code file} at
+     * {@code position}: written straight from the mapping, at most 1 MiB per write, with no copy on
+     * the Java heap. The whole range must lie in one region; the file grows if it ends before.
+     */
+    public void read(GuestAddress address, long length, FileChannel file, long position) throws IOException {
+        MemorySegment source = hostSlice(address, length);
+        for (long done = 0; done < length; ) {
+            ByteBuffer chunk = source.asSlice(done, Math.min(FILE_CHUNK, length - done)).asByteBuffer();
+            while (chunk.hasRemaining()) {
+                file.write(chunk, position + done + chunk.position());
+            }
+            done += chunk.capacity();
+        }
+    }
+
     /** Sets {@code length} bytes of guest memory at {@code address} to {@code value}, as memset(3) would. */
     public void fill(GuestAddress address, long length, byte value) {
         hostSlice(address, length).fill(value);

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -98,6 +99,23 @@ class GuestMemoryTest {
             // The whole range is checked before anything is read.
             assertThrows(IllegalArgumentException.class, () -> memory.write(GuestAddress.of(7 * MIB), channel, 0, 2 * MIB));
             assertEquals(0, channel.position(), "positional reads leave the channel where it was");
+        }
+    }
+
+    @Test
+    void readsIntoAFileInChunks(@TempDir Path dir) throws IOException {
+        byte[] content = new byte[(int) (3 * MIB) + 100];
+        new Random(2).nextBytes(content);
+        Path file = Files.write(dir.resolve("data"), new byte[10]);
+        try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 8 * MIB);
+             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            memory.write(GuestAddress.of(MIB), content);
+            memory.read(GuestAddress.of(MIB), content.length, channel, 5);
+            byte[] expected = new byte[5 + content.length];
+            System.arraycopy(content, 0, expected, 5, content.length);
+            assertArrayEquals(expected, Files.readAllBytes(file), "written at the position, the file grown");
+            assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(7 * MIB), 2 * MIB, channel, 0));
+            assertEquals(0, channel.position(), "positional writes leave the channel where it was");
         }
     }
 

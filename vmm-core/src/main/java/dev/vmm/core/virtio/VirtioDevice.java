@@ -11,9 +11,23 @@ import java.util.List;
  * does the rest of the virtio protocol (status, feature negotiation, queue setup, interrupts).
  *
  * <p>The transport calls these methods one at a time, under its lock, from vCPU threads (later
- * from an ioeventfd's thread too); they must not block on the outside world for long.
+ * from an ioeventfd's thread too); they must not block on the outside world for long. A device
+ * whose work is slow (disk I/O) does it on a thread of its own: {@link #queueNotified} only wakes
+ * that thread, {@link #reset} waits until it no longer touches the queues or guest memory, and
+ * the thread reports a broken queue through {@link NeedsReset}.
  */
 public interface VirtioDevice {
+    /**
+     * How a device that works on a thread of its own tells the transport that the driver broke a
+     * rule: the transport sets DEVICE_NEEDS_RESET and raises a configuration change interrupt, as
+     * for a {@link VirtqueueException} thrown from {@link #queueNotified}. Callable from any
+     * thread; it takes no lock and never blocks.
+     */
+    @FunctionalInterface
+    interface NeedsReset {
+        void needsReset(VirtqueueException reason);
+    }
+
     /** The virtio device ID (virtio 1.2, section 5): 1 network, 2 block, 19 socket. */
     int deviceType();
 
@@ -42,9 +56,10 @@ public interface VirtioDevice {
      *
      * @param features the features the driver accepted
      * @param usedBuffers raises a used buffer notification: call it when a queue's
-     *     {@link Virtqueue#needsNotification()} says so
+     *     {@link Virtqueue#needsNotification()} says so (from any thread; it takes no lock)
+     * @param needsReset reports a broken rule found on the device's own thread
      */
-    void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers);
+    void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, NeedsReset needsReset);
 
     /**
      * The driver notified queue {@code queue} (an enabled queue of an active device): pop its
@@ -55,6 +70,10 @@ public interface VirtioDevice {
      */
     void queueNotified(int queue) throws VirtqueueException;
 
-    /** The driver reset the device: forget the queues and everything negotiated. */
+    /**
+     * The driver reset the device: forget the queues and everything negotiated. A device with a
+     * thread of its own returns only once that thread no longer touches the queues, guest memory
+     * or the transport: the transport resets the queues next.
+     */
     void reset();
 }

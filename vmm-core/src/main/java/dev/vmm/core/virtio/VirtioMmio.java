@@ -8,6 +8,8 @@ import dev.vmm.core.devices.Interrupt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +26,11 @@ import java.util.function.Consumer;
  * rules sets DEVICE_NEEDS_RESET with a configuration change interrupt, and the device hears
  * nothing more until the driver resets it.
  *
- * <p>The vCPUs call it concurrently: every access takes the transport's lock.
+ * <p>The vCPUs call it concurrently: every access takes the transport's lock. A device's own
+ * thread reaches it only through the used buffer {@link Interrupt} and the
+ * {@link VirtioDevice.NeedsReset} it was given at activation, which take no lock (the interrupt
+ * status and the reason for DEVICE_NEEDS_RESET are atomics): the transport calls the device's
+ * {@link VirtioDevice#reset()} under its lock, and that waits for the device's thread.
  */
 public final class VirtioMmio implements BusDevice {
     /** Length of the MMIO window. */
@@ -54,11 +60,11 @@ public final class VirtioMmio implements BusDevice {
     private final List<Virtqueue> queues = new ArrayList<>();
 
     private int status;
-    private String needsReset; // why the device needs a reset, or null
+    private final AtomicReference<String> needsReset = new AtomicReference<>(); // why the device needs a reset, or null
     private boolean active;
     private int deviceFeaturesSel, driverFeaturesSel, queueSel;
     private long driverFeatures;
-    private int interruptStatus;
+    private final AtomicInteger interruptStatus = new AtomicInteger();
     private int configGeneration;
     private long ignored;
 
@@ -103,7 +109,7 @@ public final class VirtioMmio implements BusDevice {
             case DEVICE_FEATURES -> deviceFeaturesSel == 0 || deviceFeaturesSel == 1 ? (int) (offered >>> (32 * deviceFeaturesSel)) : 0;
             case QUEUE_NUM_MAX -> queue == null ? 0 : queue.maxSize(); // 0: no such queue
             case QUEUE_READY -> queue != null && queue.ready() ? 1 : 0;
-            case INTERRUPT_STATUS -> interruptStatus;
+            case INTERRUPT_STATUS -> interruptStatus.get();
             case STATUS -> status();
             case CONFIG_GENERATION -> configGeneration;
             default -> {
@@ -152,7 +158,7 @@ public final class VirtioMmio implements BusDevice {
             case QUEUE_DEVICE_LOW, QUEUE_DEVICE_HIGH -> configureQueue(false, q -> q.setUsedRing(half(q.usedRing(), offset, value)));
             case QUEUE_NOTIFY -> notifyQueue(value);
             case INTERRUPT_ACK -> {
-                interruptStatus &= ~value;
+                interruptStatus.accumulateAndGet(~value, (bits, kept) -> bits & kept);
                 yield true;
             }
             case STATUS -> writeStatus(value);
@@ -181,12 +187,12 @@ public final class VirtioMmio implements BusDevice {
 
     /** The Status register as the driver reads it. */
     public synchronized int status() {
-        return status | (needsReset != null ? DEVICE_NEEDS_RESET : 0);
+        return status | (needsReset.get() != null ? DEVICE_NEEDS_RESET : 0);
     }
 
     /** Why the device set DEVICE_NEEDS_RESET, until the driver resets it. */
     public synchronized Optional<String> needsResetReason() {
-        return Optional.ofNullable(needsReset);
+        return Optional.ofNullable(needsReset.get());
     }
 
     /** Accesses ignored: misaligned or narrow register accesses, outside the configuration, or not allowed at that moment. */
@@ -195,7 +201,7 @@ public final class VirtioMmio implements BusDevice {
     }
 
     private boolean notifyQueue(int index) {
-        if (!active || needsReset != null || index < 0 || index >= queues.size() || !queues.get(index).ready()) {
+        if (!active || needsReset.get() != null || index < 0 || index >= queues.size() || !queues.get(index).ready()) {
             return false;
         }
         try {
@@ -238,7 +244,7 @@ public final class VirtioMmio implements BusDevice {
             added &= ~(FEATURES_OK | DRIVER_OK);
         }
         status = next;
-        if ((added & DRIVER_OK) != 0 && needsReset == null) {
+        if ((added & DRIVER_OK) != 0 && needsReset.get() == null) {
             activate();
         }
         return true;
@@ -253,34 +259,36 @@ public final class VirtioMmio implements BusDevice {
             broken(e);
             return;
         }
-        device.activate(driverFeatures, memory, List.copyOf(queues), () -> raise(INTERRUPT_USED_BUFFER));
+        device.activate(driverFeatures, memory, List.copyOf(queues), () -> raise(INTERRUPT_USED_BUFFER), this::broken);
         active = true;
     }
 
     private void reset() {
-        device.reset();
+        device.reset(); // first: a device's own thread stops touching the queues and stops reporting
         queues.forEach(Virtqueue::reset);
         status = 0;
-        needsReset = null;
+        needsReset.set(null);
         active = false;
         deviceFeaturesSel = 0;
         driverFeaturesSel = 0;
         queueSel = 0;
         driverFeatures = 0;
-        interruptStatus = 0;
+        interruptStatus.set(0);
     }
 
+    /**
+     * DEVICE_NEEDS_RESET, keeping the first reason, and a configuration change interrupt (virtio
+     * 1.2, 2.1.2: tell a running driver; a queue is checked or used only once DRIVER_OK is set).
+     * Takes no lock: a device's own thread calls it too.
+     */
     private void broken(VirtqueueException e) {
-        needsReset = e.getMessage();
-        if ((status & DRIVER_OK) != 0) {
-            raise(INTERRUPT_CONFIG_CHANGE); // virtio 1.2, 2.1.2: tell a running driver
+        if (needsReset.compareAndSet(null, e.getMessage())) {
+            raise(INTERRUPT_CONFIG_CHANGE);
         }
     }
 
     private void raise(int cause) {
-        synchronized (this) {
-            interruptStatus |= cause;
-        }
+        interruptStatus.accumulateAndGet(cause, (bits, added) -> bits | added);
         interrupt.trigger();
     }
 

@@ -23,6 +23,7 @@ final class EchoDevice implements VirtioDevice {
     int activations;
     int resets;
     long features;
+    NeedsReset needsReset;
     private List<Virtqueue> queues = List.of();
     private Interrupt usedBuffers;
 
@@ -57,10 +58,11 @@ final class EchoDevice implements VirtioDevice {
     }
 
     @Override
-    public void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers) {
+    public void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, NeedsReset needsReset) {
         this.features = features;
         this.queues = queues;
         this.usedBuffers = usedBuffers;
+        this.needsReset = needsReset;
         activations++;
     }
 

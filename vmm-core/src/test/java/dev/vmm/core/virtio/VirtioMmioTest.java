@@ -230,6 +230,31 @@ class VirtioMmioTest {
     }
 
     @Test
+    void aDevicesOwnThreadReportsABrokenRuleWithoutTheTransportsLock() throws InterruptedException {
+        linuxBringUp(LINUX_FEATURES);
+        Thread worker = Thread.ofPlatform().unstarted(() -> {
+            device.needsReset.needsReset(new VirtqueueException("The first rule broken."));
+            device.needsReset.needsReset(new VirtqueueException("A second one."));
+        });
+        synchronized (mmio) { // a vCPU in the middle of an access
+            worker.start();
+            worker.join(30_000);
+            assertTrue(!worker.isAlive(), "the report took no lock");
+        }
+        assertEquals(DEVICE_NEEDS_RESET, read(STATUS) & DEVICE_NEEDS_RESET);
+        assertEquals("The first rule broken.", mmio.needsResetReason().orElseThrow(), "the first reason is kept");
+        assertEquals(2, read(INTERRUPT_STATUS));
+        assertEquals(1, interrupts.get(), "one configuration change interrupt");
+        long ignored = mmio.ignoredAccesses();
+        write(QUEUE_NOTIFY, 0);
+        assertEquals(ignored + 1, mmio.ignoredAccesses(), "a broken device hears no notifications");
+
+        write(STATUS, 0);
+        assertTrue(mmio.needsResetReason().isEmpty());
+        assertEquals(0, read(STATUS));
+    }
+
+    @Test
     void aBadQueueLayoutAtDriverOkSetsDeviceNeedsReset() {
         write(STATUS, 0);
         addStatus(ACKNOWLEDGE);
