@@ -23,6 +23,16 @@ final class BootImages {
         return image("VMM_BOOT_INITRD");
     }
 
+    /** The ext4 root file system image (busybox, scripts/rootfs-init.sh as /sbin/init); shared: boot a copy to write it. */
+    static Path rootfs() {
+        return image("VMM_BOOT_ROOTFS");
+    }
+
+    /** The initramfs that loads virtio_mmio, virtio_blk and ext4 and switches to root=. */
+    static Path rootfsInitrd() {
+        return image("VMM_BOOT_ROOTFS_INITRD");
+    }
+
     static Path vmlinux() {
         return image("VMM_BOOT_VMLINUX");
     }

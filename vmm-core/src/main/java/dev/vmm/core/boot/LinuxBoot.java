@@ -5,6 +5,7 @@ import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Registers;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.acpi.AcpiTables;
+import dev.vmm.core.acpi.Dsdt;
 import dev.vmm.core.x86.GuestCpuid;
 import dev.vmm.core.x86.LongMode;
 
@@ -74,14 +75,20 @@ public final class LinuxBoot {
     private final int cpus;
     private final AcpiTables acpiTables;
 
-    private LinuxBoot(LinuxKernel kernel, BootImage initrd, GuestAddress initrdAddress, byte[] commandLine, long memorySize, int cpus) {
+    private LinuxBoot(LinuxKernel kernel, BootImage initrd, GuestAddress initrdAddress, byte[] commandLine, long memorySize, int cpus,
+                      Dsdt dsdt) {
         this.kernel = kernel;
         this.initrd = initrd;
         this.initrdAddress = initrdAddress;
         this.commandLine = commandLine;
         this.memorySize = memorySize;
         this.cpus = cpus;
-        this.acpiTables = AcpiTables.build(cpus);
+        this.acpiTables = AcpiTables.build(cpus, dsdt);
+    }
+
+    /** This boot with {@code dsdt} in its ACPI tables instead of {@link Dsdt#microVm()}: for devices of its own. */
+    public LinuxBoot withDsdt(Dsdt dsdt) {
+        return new LinuxBoot(kernel, initrd, initrdAddress, commandLine, memorySize, cpus, dsdt);
     }
 
     /** The RAM ranges for {@code size} bytes of guest memory: below the MMIO gap, the rest from 4 GiB. */
@@ -175,7 +182,7 @@ public final class LinuxBoot {
             }
             initrdAt = GuestAddress.of(at);
         }
-        return new LinuxBoot(kernel, initrd, initrdAt, cmdline, memorySize, cpus);
+        return new LinuxBoot(kernel, initrd, initrdAt, cmdline, memorySize, cpus, Dsdt.microVm());
     }
 
     /** The e820 map the guest receives: RAM around the legacy hole and the 32-bit MMIO gap. */

@@ -11,6 +11,8 @@ import dev.vmm.core.Vcpu;
 import dev.vmm.core.VcpuExit;
 import dev.vmm.core.Vm;
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.acpi.Aml;
+import dev.vmm.core.acpi.Dsdt;
 import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.devices.ConsoleOutput;
 import dev.vmm.core.devices.IrqFdInterrupt;
@@ -20,6 +22,7 @@ import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultProgress;
 import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
+import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.x86.BootCpu;
 import dev.vmm.core.x86.GuestCpuid;
 import dev.vmm.ffm.kvm.KvmConstants;
@@ -82,6 +85,9 @@ public final class MicroVm implements AutoCloseable {
     private final Map<BootEvent, Long> events = new EnumMap<>(BootEvent.class);
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final List<Thread> vcpuThreads = new CopyOnWriteArrayList<>();
+    private final List<VirtioBlock> disks = new ArrayList<>(); // opened before KVM is touched; each owned by its slot once attached
+    private final List<VirtioSlot> virtioSlots = new ArrayList<>();
+    private final List<Thread> notificationThreads = new CopyOnWriteArrayList<>();
     private ConsoleOutput consoleOutput;
     private IrqFdInterrupt consoleIrq;
     private MicroVmDevices devices;
@@ -114,8 +120,17 @@ public final class MicroVm implements AutoCloseable {
     public static MicroVm create(MicroVmConfig config, IntConsumer console, PreFaultProgress progress) {
         LinuxBoot boot = LinuxBoot.plan(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus());
         MicroVm microVm = new MicroVm(config, console);
-        microVm.mark(BootEvent.IMAGES_CHECKED);
         try {
+            if (!config.drives().isEmpty()) {
+                Aml[] entries = new Aml[config.drives().size()];
+                for (int i = 0; i < entries.length; i++) {
+                    MicroVmConfig.Drive drive = config.drives().get(i);
+                    microVm.disks.add(VirtioBlock.open(drive.image(), drive.readOnly()));
+                    entries[i] = VirtioSlot.dsdtEntry(i);
+                }
+                boot = boot.withDsdt(Dsdt.microVm().with(Aml.scope("\\_SB", entries)));
+            }
+            microVm.mark(BootEvent.IMAGES_CHECKED);
             microVm.build(boot, progress);
             return microVm;
         } catch (RuntimeException e) {
@@ -181,6 +196,9 @@ public final class MicroVm implements AutoCloseable {
                 stop(new MicroVmExit(MicroVmExit.Reason.POWEROFF, "ACPI S5"));
             }
         }, Clock.systemUTC());
+        for (int i = 0; i < disks.size(); i++) {
+            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, disks.get(i)));
+        }
         mark(BootEvent.KERNEL_LOADED);
     }
 
@@ -205,6 +223,10 @@ public final class MicroVm implements AutoCloseable {
                 throw new IllegalStateException("This MicroVm was closed or stopped before it ran: create another.");
             }
             stoppedForGood = new boolean[vcpus.size()];
+            for (VirtioSlot slot : virtioSlots) { // a device failure ends the run, as a vCPU's does
+                notificationThreads.add(Thread.ofPlatform().daemon().name("vmm-virtio-notify-" + notificationThreads.size())
+                        .start(() -> guarded("a virtio device's notifications", slot::forwardNotifications)));
+            }
             for (Vcpu vcpu : vcpus) {
                 vcpuThreads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
             }
@@ -401,6 +423,20 @@ public final class MicroVm implements AutoCloseable {
     public void close() {
         stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "closed"));
         joinVcpuThreads(System.nanoTime() + GRACE.toNanos());
+        // The devices' threads stop before the memory they work on goes away.
+        for (VirtioSlot slot : virtioSlots) {
+            slot.close();
+        }
+        for (VirtioBlock disk : disks.subList(virtioSlots.size(), disks.size())) {
+            disk.close(); // opened, but never attached (the build failed first)
+        }
+        for (Thread thread : notificationThreads) {
+            try {
+                thread.join(GRACE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (consoleIrq != null) {
             consoleIrq.close();
         }

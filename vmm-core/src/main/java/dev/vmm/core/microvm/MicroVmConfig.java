@@ -4,6 +4,8 @@ import dev.vmm.core.boot.BootException;
 import dev.vmm.core.prefault.PreFaultPolicy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a {@link MicroVm} boots, and with what.
@@ -14,8 +16,26 @@ import java.nio.file.Path;
  * @param memoryBytes guest RAM in bytes (a multiple of 4 KiB)
  * @param cpus vCPUs (1 to {@link dev.vmm.core.boot.LinuxBoot#maxCpus(boolean)}; {@link MicroVm#create} checks this and the memory size)
  * @param preFault what to do to guest memory before the kernel is loaded
+ * @param drives virtio-blk disks, in order: the first is /dev/vda in a Linux guest
  */
-public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault) {
+public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault,
+                            List<Drive> drives) {
+    /**
+     * A virtio-blk disk backed by a raw image file (a whole number of 512-byte sectors).
+     *
+     * @param readOnly the guest may not write it (the file is opened read-only)
+     */
+    public record Drive(Path image, boolean readOnly) {
+        public Drive {
+            if (image == null) {
+                throw new BootException("A drive without an image: give the path of a raw disk image.");
+            }
+        }
+    }
+
+    /** Most drives: one per I/O APIC pin above the ISA interrupts (16 to 23). */
+    public static final int MAX_DRIVES = 8;
+
     /**
      * The console on the UART at 0x3f8, a restart after a panic (the VM ends on the reboot), and no
      * probing of hardware this VM does not have: PCI, more UARTs, the i8042's mouse port. The
@@ -41,6 +61,15 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
         if (preFault == null) {
             preFault = PreFaultPolicy.NONE;
         }
+        drives = drives == null ? List.of() : List.copyOf(drives);
+        if (drives.size() > MAX_DRIVES) {
+            throw new BootException(drives.size() + " drives given: this VM takes at most " + MAX_DRIVES + ".");
+        }
+    }
+
+    /** Without drives. */
+    public MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault) {
+        this(kernel, initrd, commandLine, memoryBytes, cpus, preFault, List.of());
     }
 
     /** A VM of {@code memoryMib} MiB and {@code cpus} vCPUs, default command line, no pre-fault. */
@@ -49,10 +78,17 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
     }
 
     public MicroVmConfig withCommandLine(String commandLine) {
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives);
     }
 
     public MicroVmConfig withPreFault(PreFaultPolicy preFault) {
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives);
+    }
+
+    /** This config with one more drive, after the others. */
+    public MicroVmConfig withDrive(Drive drive) {
+        List<Drive> more = new ArrayList<>(drives);
+        more.add(drive);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, more);
     }
 }
