@@ -17,20 +17,27 @@ import java.util.Locale;
  * @param child internal: boot once and print the measurement for a parent launcher
  */
 record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib, int cpus, PreFaultPolicy preFault,
-                   int runs, boolean json, boolean compareQemu, int timeoutSeconds, boolean child) {
+                   List<MicroVmConfig.Drive> drives, boolean firstDriveIsRoot, int runs, boolean json, boolean compareQemu, int timeoutSeconds, boolean child) {
 
     static final String USAGE = """
             usage: BootLauncher (--kernel PATH | --config FILE) [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
+                                [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE | --disk-ro IMAGE]...
                                 [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S]
               --kernel      bzImage or ELF vmlinux to boot
               --config      a JSON machine description in the shape of Firecracker's --config-file:
                               {"boot-source": {"kernel_image_path": ..., "initrd_path": ..., "boot_args": ...},
+                               "drives": [{"drive_id": ..., "path_on_host": ..., "is_root_device": B, "is_read_only": B}],
                                "machine-config": {"vcpu_count": N, "mem_size_mib": N}}
                             options given beside it take precedence
               --initrd      initial RAM disk (a cpio archive)
               --cmdline     kernel command line (default: %s)
               --mem         guest memory in MiB (default 256)
               --cpus        vCPUs (default 1)
+              --rootfs      a raw disk image (e.g. ext4) as the guest's first virtio-blk disk, /dev/vda, and its root:
+                            root=/dev/vda is added to the command line unless it names a root= already
+              --rootfs-ro   the root disk is read-only (and the command line gets ro)
+              --disk        one more raw disk image, writable: /dev/vdb, /dev/vdc, ... in order (up to 8 disks in all)
+              --disk-ro     one more raw disk image, read-only
               --prefault    pre-fault policy for guest memory (default NONE)
               --runs        boots to measure, each in a fresh JVM when more than one (default 1)
               --json        print one JSON object per run instead of the report
@@ -40,7 +47,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
 
     /** The options that take a value (those of parse's second switch). */
     private static final List<String> VALUED_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs",
-            "--compare", "--timeout");
+            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro");
 
     static BootOptions parse(String... args) {
         Path kernel = null, initrd = null;
@@ -48,7 +55,9 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         long mem = 256;
         int cpus = 1, runs = 1, timeout = 600;
         PreFaultPolicy preFault = PreFaultPolicy.NONE;
-        boolean json = false, qemu = false, child = false;
+        boolean json = false, qemu = false, child = false, rootReadOnly = false, rootfsOption = false;
+        Path rootfs = null;
+        List<MicroVmConfig.Drive> disks = new ArrayList<>();
         MachineConfigFile file = configFile(args);
         if (file != null) {
             kernel = file.kernel();
@@ -56,14 +65,21 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
             cmdline = file.bootArgs() != null ? file.bootArgs() : cmdline;
             mem = file.memoryMib() != null ? file.memoryMib() : mem;
             cpus = file.cpus() != null ? file.cpus() : cpus;
+            if (file.root() != null) {
+                rootfs = file.root().image();
+                rootReadOnly = file.root().readOnly();
+            }
+            disks.addAll(file.disks());
         }
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
                 case "--config" -> i++; // read above, first, so that the options beside it take precedence
                 case "--json" -> json = true;
+                case "--rootfs-ro" -> rootReadOnly = true;
                 case "--child" -> child = true;
-                case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout" -> {
+                case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout", "--rootfs", "--disk",
+                     "--disk-ro" -> {
                     if (i + 1 >= args.length) {
                         throw new BootException("Option " + option + " needs a value (see --help).");
                     }
@@ -72,6 +88,15 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                         case "--kernel" -> kernel = path(option, value);
                         case "--initrd" -> initrd = path(option, value);
                         case "--cmdline" -> cmdline = value;
+                        case "--rootfs" -> {
+                            if (rootfsOption) {
+                                throw new BootException("--rootfs is given twice: give one root disk (more disks with --disk).");
+                            }
+                            rootfsOption = true;
+                            rootfs = path(option, value);
+                        }
+                        case "--disk" -> disks.add(new MicroVmConfig.Drive(path(option, value), false));
+                        case "--disk-ro" -> disks.add(new MicroVmConfig.Drive(path(option, value), true));
                         case "--mem" -> mem = number(option, value, 1, 1 << 20);
                         case "--cpus" -> cpus = (int) number(option, value, 1, 255);
                         case "--runs" -> runs = (int) number(option, value, 1, 1000);
@@ -87,13 +112,29 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                     }
                 }
                 default -> throw new BootException("Unknown option " + shown(option) + ": the options are --kernel, --config, --initrd, --cmdline,"
-                        + " --mem, --cpus, --prefault, --runs, --json, --compare qemu and --timeout.");
+                        + " --mem, --cpus, --rootfs, --rootfs-ro, --disk, --disk-ro, --prefault, --runs, --json, --compare qemu and --timeout.");
             }
         }
         if (kernel == null) {
             throw new BootException("No kernel given: add --kernel PATH (a bzImage or an ELF vmlinux), or --config FILE.");
         }
-        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, runs, json, qemu, timeout, child);
+        List<MicroVmConfig.Drive> drives = new ArrayList<>();
+        if (rootfs != null) {
+            drives.add(new MicroVmConfig.Drive(rootfs, rootReadOnly));
+            if (Arrays.stream(cmdline.split("[ \\t\\n]+")).noneMatch(word -> word.startsWith("root="))) {
+                cmdline = cmdline + " root=/dev/vda" + (rootReadOnly ? " ro" : "");
+            }
+        } else if (rootReadOnly) {
+            throw new BootException("--rootfs-ro without --rootfs: give the root disk image with --rootfs IMAGE.");
+        }
+        drives.addAll(disks);
+        if (drives.size() > MicroVmConfig.MAX_DRIVES) {
+            throw new BootException(drives.size() + " disks given: this VM takes at most " + MicroVmConfig.MAX_DRIVES + ".");
+        }
+        if (qemu && !drives.isEmpty()) {
+            throw new BootException("--compare qemu boots without disks for now: drop --rootfs and --disk, or --compare.");
+        }
+        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, runs, json, qemu, timeout, child);
     }
 
     /** The machine description of {@code --config FILE}, if given (once). */
@@ -154,7 +195,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
     }
 
     MicroVmConfig vmConfig() {
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault, drives);
     }
 
     /** The arguments that make a child launcher boot once with these settings. */
@@ -164,6 +205,17 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                 "--timeout", Integer.toString(timeoutSeconds)));
         if (initrd != null) {
             a.addAll(List.of("--initrd", initrd.toString()));
+        }
+        for (int i = 0; i < drives.size(); i++) { // the command line above says root= already
+            MicroVmConfig.Drive drive = drives.get(i);
+            if (i == 0 && firstDriveIsRoot) {
+                a.addAll(List.of("--rootfs", drive.image().toString()));
+                if (drive.readOnly()) {
+                    a.add("--rootfs-ro");
+                }
+            } else {
+                a.addAll(List.of(drive.readOnly() ? "--disk-ro" : "--disk", drive.image().toString()));
+            }
         }
         return a;
     }

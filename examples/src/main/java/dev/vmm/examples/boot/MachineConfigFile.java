@@ -1,6 +1,7 @@
 package dev.vmm.examples.boot;
 
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.microvm.MicroVmConfig;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,6 +10,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,12 +36,15 @@ import java.util.Set;
  * @param bootArgs from boot-source.boot_args, or null for the launcher's default
  * @param memoryMib from machine-config.mem_size_mib, or null for the default
  * @param cpus from machine-config.vcpu_count, or null for the default
+ * @param root the drive with is_root_device true, or null
+ * @param disks the other drives, in file order
  */
-record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryMib, Integer cpus) {
+record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryMib, Integer cpus, MicroVmConfig.Drive root,
+                         List<MicroVmConfig.Drive> disks) {
     /** Larger than any machine description; a bigger file is a mistake (a kernel given as the config, say). */
     static final long MAX_SIZE = 1 << 20;
 
-    private static final Set<String> FIRECRACKER_SECTIONS_NOT_HERE = Set.of("drives", "network-interfaces", "vsock", "logger",
+    private static final Set<String> FIRECRACKER_SECTIONS_NOT_HERE = Set.of("network-interfaces", "vsock", "logger",
             "metrics", "balloon", "mmds-config", "entropy", "cpu-config");
 
     /** Reads and checks {@code file}. */
@@ -72,19 +78,19 @@ record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryM
         } catch (CharacterCodingException e) {
             throw new BootException(where + " is not UTF-8 text: save it as UTF-8 JSON.");
         }
-        Object root;
+        Object json;
         try {
-            root = JsonReader.parse(text);
+            json = JsonReader.parse(text);
         } catch (JsonReader.Malformed e) {
             throw new BootException(where + " is not valid JSON (" + e.getMessage() + "): fix it there.");
         }
-        Fields top = new Fields(where, "", root, "the top level");
+        Fields top = new Fields(where, "", json, "the top level");
         for (String section : top.members.keySet()) {
             if (FIRECRACKER_SECTIONS_NOT_HERE.contains(section)) {
                 throw new BootException(where + " has a section \"" + section + "\", which this VMM does not support yet: remove it.");
             }
         }
-        top.allowOnly("boot-source", "machine-config");
+        top.allowOnly("boot-source", "drives", "machine-config");
         Fields boot = new Fields(where, "boot-source.", top.require("boot-source"), "\"boot-source\"");
         boot.allowOnly("kernel_image_path", "initrd_path", "boot_args");
         Path kernel = boot.path("kernel_image_path", true);
@@ -104,7 +110,36 @@ record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryM
             cpus = count == null ? null : count.intValue();
             memoryMib = m.wholeNumber("mem_size_mib", 1, 1 << 20);
         }
-        return new MachineConfigFile(kernel, initrd, bootArgs, memoryMib, cpus);
+        MicroVmConfig.Drive root = null;
+        List<MicroVmConfig.Drive> disks = new ArrayList<>();
+        Object drives = top.optional("drives");
+        if (drives != null) {
+            if (!(drives instanceof List<?> list)) {
+                throw new BootException(where + ": drives must be a JSON array ([...]) of drives.");
+            }
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                Fields d = new Fields(where, "drives[" + i + "].", list.get(i), "drives[" + i + "]");
+                d.allowOnly("drive_id", "path_on_host", "is_root_device", "is_read_only");
+                if (!ids.add(d.string("drive_id", true))) {
+                    throw new BootException(where + ": drives[" + i + "].drive_id " + BootOptions.shown(d.string("drive_id", true))
+                            + " is given to an earlier drive too: give each drive its own id.");
+                }
+                MicroVmConfig.Drive drive = new MicroVmConfig.Drive(d.path("path_on_host", true), d.bool("is_read_only"));
+                if (d.bool("is_root_device")) {
+                    if (root != null) {
+                        throw new BootException(where + ": drives[" + i + "] is a second root device: mark one drive is_root_device.");
+                    }
+                    root = drive;
+                } else {
+                    disks.add(drive);
+                }
+            }
+            if (disks.size() + (root == null ? 0 : 1) > MicroVmConfig.MAX_DRIVES) {
+                throw new BootException(where + " has " + list.size() + " drives: this VM takes at most " + MicroVmConfig.MAX_DRIVES + ".");
+            }
+        }
+        return new MachineConfigFile(kernel, initrd, bootArgs, memoryMib, cpus, root, List.copyOf(disks));
     }
 
     /** One JSON object of the description, and checked access to its members. */
@@ -162,6 +197,15 @@ record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryM
             } catch (BootException e) {
                 throw new BootException(where + ": " + e.getMessage());
             }
+        }
+
+        /** A required true or false, as Firecracker's drives have them. */
+        boolean bool(String key) {
+            Object value = require(key);
+            if (value instanceof Boolean b) {
+                return b;
+            }
+            throw new BootException(where + ": " + prefix + key + " must be true or false, not " + kind(value) + ".");
         }
 
         Long wholeNumber(String key, long min, long max) {

@@ -1,6 +1,7 @@
 package dev.vmm.examples.boot;
 
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.microvm.MicroVmConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,7 +35,7 @@ class MachineConfigFileTest {
                   "boot-source": {"kernel_image_path": "/boot/vmlinuz", "initrd_path": "initrd.cpio", "boot_args": "console=ttyS0 reboot=a"},
                   "machine-config": {"vcpu_count": 2, "mem_size_mib": 512, "smt": false}
                 }""");
-        assertEquals(new MachineConfigFile(Path.of("/boot/vmlinuz"), Path.of("initrd.cpio"), "console=ttyS0 reboot=a", 512L, 2), c);
+        assertEquals(new MachineConfigFile(Path.of("/boot/vmlinuz"), Path.of("initrd.cpio"), "console=ttyS0 reboot=a", 512L, 2, null, List.of()), c);
         MachineConfigFile minimal = parse("{\"boot-source\": {\"kernel_image_path\": \"k\", \"initrd_path\": null}}");
         assertEquals(Path.of("k"), minimal.kernel());
         assertNull(minimal.initrd());
@@ -57,10 +59,20 @@ class MachineConfigFileTest {
                 .contains("not a string"));
         assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"smt\": true}}")
                 .contains("machine-config.smt must be false"));
-        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"drives\": []}")
-                .contains("has a section \"drives\", which this VMM does not support yet: remove it"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"vsock\": {}}")
+                .contains("has a section \"vsock\", which this VMM does not support yet: remove it"));
+        String kernel = "{\"boot-source\": {\"kernel_image_path\": \"k\"}, ";
+        assertTrue(error(kernel + "\"drives\": {}}").contains("drives must be a JSON array ([...]) of drives"));
+        assertTrue(error(kernel + "\"drives\": [{\"drive_id\": \"a\", \"path_on_host\": \"x\", \"is_root_device\": true}]}")
+                .contains("has no \"drives[0].is_read_only\""));
+        assertTrue(error(kernel + "\"drives\": [{\"drive_id\": \"a\", \"path_on_host\": \"x\", \"is_root_device\": 1, \"is_read_only\": false}]}")
+                .contains("drives[0].is_root_device must be true or false, not a number"));
+        String drive = "{\"drive_id\": \"a\", \"path_on_host\": \"x\", \"is_root_device\": true, \"is_read_only\": false}";
+        assertTrue(error(kernel + "\"drives\": [" + drive + ", " + drive + "]}").contains("drives[1].drive_id 'a' is given to an earlier drive too"));
+        assertTrue(error(kernel + "\"drives\": [" + drive + ", " + drive.replace("\"a\"", "\"b\"") + "]}")
+                .contains("drives[1] is a second root device"));
         assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"bootsource\": {}}")
-                .contains("an unknown field 'bootsource': the fields there are boot-source, machine-config"));
+                .contains("an unknown field 'bootsource': the fields there are boot-source, drives, machine-config"));
     }
 
     @Test
@@ -75,6 +87,26 @@ class MachineConfigFileTest {
         assertTrue(error("").contains("the text ends where a value should be"));
         String message = assertThrows(BootException.class, () -> MachineConfigFile.parse("vm.json", new byte[] {'{', (byte) 0xff, '}'})).getMessage();
         assertEquals("The machine description vm.json is not UTF-8 text: save it as UTF-8 JSON.", message);
+    }
+
+    @Test
+    void drivesAreFirecrackersWithTheRootFirst() {
+        MachineConfigFile c = parse("""
+                {"boot-source": {"kernel_image_path": "k"},
+                 "drives": [{"drive_id": "data", "path_on_host": "data.img", "is_root_device": false, "is_read_only": true},
+                            {"drive_id": "rootfs", "path_on_host": "rootfs.ext4", "is_root_device": true, "is_read_only": false}]}""");
+        assertEquals(new MicroVmConfig.Drive(Path.of("rootfs.ext4"), false), c.root());
+        assertEquals(List.of(new MicroVmConfig.Drive(Path.of("data.img"), true)), c.disks());
+        BootOptions o = BootOptions.parse("--kernel", "k", "--rootfs", "r.ext4", "--rootfs-ro", "--disk", "d1", "--disk-ro", "d2");
+        assertEquals(List.of(new MicroVmConfig.Drive(Path.of("r.ext4"), true), new MicroVmConfig.Drive(Path.of("d1"), false),
+                new MicroVmConfig.Drive(Path.of("d2"), true)), o.drives());
+        assertTrue(o.commandLine().endsWith(" root=/dev/vda ro"), o.commandLine());
+        BootOptions child = BootOptions.parse(o.childArguments().toArray(String[]::new));
+        assertEquals(o.vmConfig(), child.vmConfig(), "a child launcher boots the same disks");
+        assertEquals("console=ttyS0 root=/dev/vdb", BootOptions.parse("--kernel", "k", "--cmdline", "console=ttyS0 root=/dev/vdb", "--rootfs", "r")
+                .commandLine(), "a root= of the user's stays");
+        assertEquals("--rootfs-ro without --rootfs: give the root disk image with --rootfs IMAGE.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--rootfs-ro")).getMessage());
     }
 
     @Test

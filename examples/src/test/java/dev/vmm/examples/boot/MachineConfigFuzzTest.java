@@ -45,11 +45,13 @@ class MachineConfigFuzzTest {
         assertTrue(config.kernel() != null, "a description always names a kernel");
         assertTrue(config.cpus() == null || (config.cpus() >= 1 && config.cpus() <= 255), "vCPUs " + config.cpus());
         assertTrue(config.memoryMib() == null || (config.memoryMib() >= 1 && config.memoryMib() <= 1 << 20), "MiB " + config.memoryMib());
+        assertTrue(config.disks().size() + (config.root() == null ? 0 : 1) <= dev.vmm.core.microvm.MicroVmConfig.MAX_DRIVES, "drives " + config.disks());
         return true;
     }
 
     private static final String[] SECTIONS = {"boot-source", "machine-config", "boot-source", "machine-config", "drives", "vsock", "x"};
     private static final String[] FIELDS = {"kernel_image_path", "initrd_path", "boot_args", "vcpu_count", "mem_size_mib", "smt", "kernel_image_path", "z"};
+    private static final String[] DRIVE_FIELDS = {"drive_id", "path_on_host", "is_root_device", "is_read_only"};
 
     /** A JSON object whose sections, fields and values the input's bytes choose: valid JSON, often a valid description. */
     static String generated(byte[] input) {
@@ -57,7 +59,23 @@ class MachineConfigFuzzTest {
         StringBuilder json = new StringBuilder("{");
         int sections = 1 + next(choices) % 3;
         for (int i = 0; i < sections; i++) {
-            json.append(i == 0 ? "" : ", ").append('"').append(SECTIONS[i == 0 ? 0 : next(choices) % SECTIONS.length]).append("\": {");
+            String section = SECTIONS[i == 0 ? 0 : next(choices) % SECTIONS.length];
+            json.append(i == 0 ? "" : ", ").append('"').append(section).append("\": ");
+            if (section.equals("drives")) { // an array of drives, each with most of its four fields
+                json.append('[');
+                int drives = next(choices) % 4;
+                for (int d = 0; d < drives; d++) {
+                    json.append(d == 0 ? "{" : ", {");
+                    for (int f = 0; f < DRIVE_FIELDS.length; f++) {
+                        String value = next(choices) % 8 == 0 ? value(choices) : f < 2 ? "\"d" + next(choices) % 3 + "\"" : next(choices) % 2 == 0 ? "true" : "false";
+                        json.append(f == 0 ? "" : ", ").append('"').append(DRIVE_FIELDS[f]).append("\": ").append(value);
+                    }
+                    json.append('}');
+                }
+                json.append(']');
+                continue;
+            }
+            json.append('{');
             int fields = next(choices) % 4;
             for (int f = 0; f < fields; f++) {
                 json.append(f == 0 ? "" : ", ").append('"').append(FIELDS[next(choices) % FIELDS.length]).append("\": ").append(value(choices));
