@@ -151,19 +151,26 @@ class LinuxBootTest {
     }
 
     /**
-     * The stock kernel's initramfs loads virtio_mmio, virtio_blk and ext4, finds the disk in the
-     * DSDT and switches to the ext4 root on /dev/vda, whose init signals boot-complete; then a
-     * second boot writes 256 KiB to the root, syncs and powers off at once: the bytes are in the
-     * image on the host (an acknowledged flush is on disk).
+     * The stock kernel's initramfs loads virtio_mmio, virtio_blk and ext4, finds the disks in the
+     * DSDT and switches to the ext4 root on /dev/vda, whose init signals boot-complete and tries to
+     * write to the read-only second disk /dev/vdb: the write fails in the guest and the image is
+     * unchanged. Then a second boot writes 256 KiB to the root, syncs and powers off at once: the
+     * bytes are in the image on the host (an acknowledged flush is on disk).
      */
     @Test
     void theStockKernelBootsToAnExt4RootOnVirtioBlkAndWhatItSyncsIsOnTheHostsDisk(@TempDir Path dir) throws IOException {
         Path image = Files.copy(BootImages.rootfs(), dir.resolve("rootfs.ext4"));
+        byte[] data = new byte[1 << 20];
+        java.util.Arrays.fill(data, (byte) 0x5a);
+        Path readOnly = Files.write(dir.resolve("data.img"), data);
         MicroVmConfig config = new MicroVmConfig(BootImages.kernel(), BootImages.rootfsInitrd(),
-                MicroVmConfig.DEFAULT_COMMAND_LINE + " root=/dev/vda", 256L << 20, 2, null, List.of(new MicroVmConfig.Drive(image, false)));
-        List<String> lines = consoleOf(config, ACPI_REBOOT);
+                MicroVmConfig.DEFAULT_COMMAND_LINE + " root=/dev/vda", 256L << 20, 2, null,
+                List.of(new MicroVmConfig.Drive(image, false), new MicroVmConfig.Drive(readOnly, true)));
+        List<String> lines = consoleOf(config.withCommandLine(config.commandLine() + " vmm.write=64 vmm.write.to=/dev/vdb"), ACPI_POWEROFF);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("vmm-boot: init reached: cpus=2 ")), "the root's init ran: " + lines);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("vmm-boot: root=/dev/vda fstype=ext4 options=rw")), "the root is the disk: " + lines);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("vmm-boot: could not write 64 KiB to /dev/vdb")), "the read-only disk refused: " + lines);
+        assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(readOnly)), "the read-only image is unchanged");
 
         lines = consoleOf(poweringOff(config.withCommandLine(config.commandLine() + " vmm.write=256")), ACPI_POWEROFF);
         assertTrue(lines.contains("vmm-boot: wrote 256 KiB to /vmm-write.bin"), "the guest wrote: " + lines);
