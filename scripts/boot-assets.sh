@@ -130,22 +130,33 @@ build_helper() { # OUT
 # ---- Initramfs: static busybox, /init and the boot-complete helper; keyed by their sources. ----
 key=$( { echo "$INITRD_FORMAT"; printf '%s\n' "${HELPER_CFLAGS[@]}"; cat "$INIT_SCRIPT" "$HELPER_SOURCE"; } | sha256sum | cut -c1-16)
 initrd="$VMM_CACHE/initramfs/boot-$key.cpio"
-if [ ! -s "$initrd" ]; then
-  say "building the boot initramfs (cached under $VMM_CACHE/initramfs)"
-  mkdir -p "${initrd%/*}"
+# Builds PATH with BUILDER OUT unless it is cached: under a private name, then renamed, so that
+# concurrent runs (the cache is shared) never see half of it.
+cached_build() { # PATH WHAT BUILDER
+  local path=$1 out
+  if [ ! -s "$path" ]; then
+    say "building $2 (cached under ${path%/*})"
+    mkdir -p "${path%/*}"
+    out=$(mktemp "$path.XXXXXX")
+    tmp_files+=("$out")
+    "$3" "$out"
+    chmod 644 "$out" && mv "$out" "$path"
+  fi
+  # The sandbox drops images unused for a week: this one is in use.
+  touch "$path"
+}
+build_initrd() { # OUT
+  local out=$1 stage
   stage=$(mktemp -d "$VMM_CACHE/tmp.boot-initrd.XXXXXX")
-  out=$(mktemp "$initrd.XXXXXX")
-  tmp_files+=("$stage" "$out")
+  tmp_files+=("$stage")
   chmod 755 "$stage" && mkdir -p "$stage"/{bin,proc,sys,dev}
   { cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init"; } \
     || die "Could not stage the boot initramfs in $stage."
   build_helper "$stage/bin/vmm-boot-complete"
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
     || die "Could not pack the boot initramfs with cpio."
-  chmod 644 "$out" && mv "$out" "$initrd"
-fi
-# The sandbox drops images unused for a week (the cache is shared): this one is in use.
-touch "$initrd"
+}
+cached_build "$initrd" "the boot initramfs" build_initrd
 
 # ---- Root file system: an ext4 image with busybox, the helper and scripts/rootfs-init.sh. ----
 busybox_version=$(/bin/busybox --help 2>&1 | sed -n 1p)
@@ -183,18 +194,12 @@ build_rootfs() { # OUT
   e2fsck -fn "$out" >"$out.debugfs" 2>&1 || die "The new root file system image $out does not pass e2fsck -fn: $(tail -n 5 "$out.debugfs")"
 }
 if [ ! -s "$rootfs" ]; then
-  say "building the root file system image (cached under $VMM_CACHE/rootfs)"
-  mkdir -p "${rootfs%/*}"
-  out=$(mktemp "$rootfs.XXXXXX")
-  tmp_files+=("$out")
-  build_rootfs "$out"
-  chmod 644 "$out" && mv "$out" "$rootfs"
   # Images of other versions of the scripts: other clones of the project may still use some (the
   # cache is shared), so only those unused for a week go.
-  find "${rootfs%/*}" -maxdepth 1 -name 'rootfs-*.ext4' -mtime +7 -delete 2>/dev/null || true
-  find "${rootfs%/*}" -maxdepth 1 -name 'rootfs-*.ext4.*' -mmin +60 -delete 2>/dev/null || true
+  find "$VMM_CACHE/rootfs" -maxdepth 1 -name 'rootfs-*.ext4' -mtime +7 -delete 2>/dev/null || true
+  find "$VMM_CACHE/rootfs" -maxdepth 1 -name 'rootfs-*.ext4.*' -mmin +60 -delete 2>/dev/null || true
 fi
-touch "$rootfs"
+cached_build "$rootfs" "the root file system image" build_rootfs
 
 # ---- Initramfs for the root file system: the kernel's modules that mounting it needs. ----
 kver=${vmlinuz##*/vmlinuz-}
@@ -274,15 +279,7 @@ build_rootfs_initrd() { # OUT
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
     || die "Could not pack the root file system's initramfs with cpio."
 }
-if [ ! -s "$rootfs_initrd" ]; then
-  say "building the initramfs that mounts the root file system (cached under $VMM_CACHE/initramfs)"
-  mkdir -p "${rootfs_initrd%/*}"
-  out=$(mktemp "$rootfs_initrd.XXXXXX")
-  tmp_files+=("$out")
-  build_rootfs_initrd "$out"
-  chmod 644 "$out" && mv "$out" "$rootfs_initrd"
-fi
-touch "$rootfs_initrd"
+cached_build "$rootfs_initrd" "the initramfs that mounts the root file system" build_rootfs_initrd
 
 echo "VMM_BOOT_KERNEL=$(readlink -f "$vmlinuz")"
 echo "VMM_BOOT_INITRD=$(readlink -f "$initrd")"
