@@ -2,13 +2,15 @@
 # Prepares what ./vmm boot and the Linux boot tests boot by default, and prints it on stdout:
 #   VMM_BOOT_KERNEL=<the bzImage of the newest Debian 6.12 kernel, the sandbox's 6.12 profile's own>
 #   VMM_BOOT_INITRD=<a cpio with a static busybox, scripts/boot-init.sh as /init and
-#                    scripts/boot-complete.c built as /bin/vmm-boot-complete>
+#                    scripts/boot-complete.c built as /bin/vmm-boot-complete, scripts/guest-lib.sh
+#                    as /lib/vmm-guest.sh>
 #   VMM_BOOT_VMLINUX=<the uncompressed ELF vmlinux inside that bzImage>
 #   VMM_BOOT_CLOUD_KERNEL=<with --cloud only: the bzImage of the newest Debian 12 6.1 cloud
 #                          kernel, a second stock kernel for the tests, built without /dev/port,
 #                          MP-table parsing and most drivers>
 #   VMM_BOOT_ROOTFS=<a 64 MiB ext4 image (sparse) for a virtio-blk disk: the static busybox with its
-#                    applet links, /bin/vmm-boot-complete and scripts/rootfs-init.sh as /sbin/init.
+#                    applet links, /bin/vmm-boot-complete, scripts/rootfs-init.sh as /sbin/init and
+#                    scripts/guest-lib.sh as /lib/vmm-guest.sh.
 #                    Made without root privileges (mkfs.ext4 -d, then debugfs). A guest that mounts
 #                    it read-write changes it: boot the cached image with "ro" or boot a copy>
 #   VMM_BOOT_ROOTFS_INITRD=<a cpio for VMM_BOOT_KERNEL that loads the modules the root needs
@@ -30,6 +32,8 @@ INITRD_FORMAT=2
 # The root file system image and the initramfs that mounts it (VMM_BOOT_ROOTFS*). Bump
 # ROOTFS_FORMAT when the way either is built changes (scripts, sources and size are hashed anyway).
 ROOTFS_INIT="$VMM_ROOT/scripts/rootfs-init.sh"
+# What both inits share, installed in their images as /lib/vmm-guest.sh.
+GUEST_LIB="$VMM_ROOT/scripts/guest-lib.sh"
 ROOTFS_INITRD_INIT="$VMM_ROOT/scripts/rootfs-initramfs-init.sh"
 ROOTFS_MIB=64
 ROOTFS_FORMAT=1
@@ -46,7 +50,7 @@ trap 'rm -rf "${tmp_files[@]}"' EXIT
 export PATH="$PATH:/usr/sbin:/sbin"
 ensure_debs cpio:cpio mkfs.ext4:e2fsprogs debugfs:e2fsprogs
 ensure_static_busybox || die "/bin/busybox from busybox-static is missing after installing it."
-for f in "$INIT_SCRIPT" "$HELPER_SOURCE" "$ROOTFS_INIT" "$ROOTFS_INITRD_INIT"; do
+for f in "$INIT_SCRIPT" "$HELPER_SOURCE" "$ROOTFS_INIT" "$ROOTFS_INITRD_INIT" "$GUEST_LIB"; do
   [ -r "$f" ] || die "$f is missing."
 done
 
@@ -128,7 +132,7 @@ build_helper() { # OUT
 }
 
 # ---- Initramfs: static busybox, /init and the boot-complete helper; keyed by their sources. ----
-key=$( { echo "$INITRD_FORMAT"; printf '%s\n' "${HELPER_CFLAGS[@]}"; cat "$INIT_SCRIPT" "$HELPER_SOURCE"; } | sha256sum | cut -c1-16)
+key=$( { echo "$INITRD_FORMAT"; printf '%s\n' "${HELPER_CFLAGS[@]}"; cat "$INIT_SCRIPT" "$HELPER_SOURCE" "$GUEST_LIB"; } | sha256sum | cut -c1-16)
 initrd="$VMM_CACHE/initramfs/boot-$key.cpio"
 # Builds PATH with BUILDER OUT unless it is cached: under a private name, then renamed, so that
 # concurrent runs (the cache is shared) never see half of it.
@@ -149,8 +153,9 @@ build_initrd() { # OUT
   local out=$1 stage
   stage=$(mktemp -d "$VMM_CACHE/tmp.boot-initrd.XXXXXX")
   tmp_files+=("$stage")
-  chmod 755 "$stage" && mkdir -p "$stage"/{bin,proc,sys,dev}
-  { cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init"; } \
+  chmod 755 "$stage" && mkdir -p "$stage"/{bin,lib,proc,sys,dev}
+  { cp /bin/busybox "$stage/bin/busybox" && cp "$INIT_SCRIPT" "$stage/init" && chmod 755 "$stage/init" \
+      && cp "$GUEST_LIB" "$stage/lib/vmm-guest.sh"; } \
     || die "Could not stage the boot initramfs in $stage."
   build_helper "$stage/bin/vmm-boot-complete"
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
@@ -161,7 +166,7 @@ cached_build "$initrd" "the boot initramfs" build_initrd
 # ---- Root file system: an ext4 image with busybox, the helper and scripts/rootfs-init.sh. ----
 busybox_version=$(/bin/busybox --help 2>&1 | sed -n 1p)
 key=$( { echo "$ROOTFS_FORMAT $ROOTFS_MIB $busybox_version"; printf '%s\n' "${HELPER_CFLAGS[@]}";
-         cat "$ROOTFS_INIT" "$HELPER_SOURCE"; } | sha256sum | cut -c1-16)
+         cat "$ROOTFS_INIT" "$HELPER_SOURCE" "$GUEST_LIB"; } | sha256sum | cut -c1-16)
 rootfs="$VMM_CACHE/rootfs/rootfs-$key.ext4"
 build_rootfs() { # OUT
   local out=$1 stage p cmds complaints
@@ -169,7 +174,8 @@ build_rootfs() { # OUT
   tmp_files+=("$stage")
   { chmod 755 "$stage" && mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc} \
       && chmod 1777 "$stage/tmp" && chmod 700 "$stage/root" && cp /bin/busybox "$stage/bin/busybox" \
-      && cp "$ROOTFS_INIT" "$stage/sbin/init" && chmod 755 "$stage/sbin/init"; } \
+      && cp "$ROOTFS_INIT" "$stage/sbin/init" && chmod 755 "$stage/sbin/init" \
+      && mkdir -p "$stage/lib" && cp "$GUEST_LIB" "$stage/lib/vmm-guest.sh"; } \
     || die "Could not stage the root file system in $stage."
   build_helper "$stage/bin/vmm-boot-complete"
   # Busybox's applets as links, made here: the guest's root may be mounted read-only.

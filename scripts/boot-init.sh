@@ -19,22 +19,10 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # A failed redirection of exec would end the shell (and panic the kernel): try the console first.
 if (: >/dev/console) 2>/dev/null; then exec </dev/null >/dev/console 2>&1; fi
 
-cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)
-mem_total_kib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo 2>/dev/null)
-# The firmware's memory map (E820) as the kernel got it: all the RAM the VMM gave the guest.
-ram_bytes=0
-for d in /sys/firmware/memmap/*/; do
-  [ "$(cat "${d}type" 2>/dev/null)" = "System RAM" ] || continue
-  start=$(cat "${d}start" 2>/dev/null) end=$(cat "${d}end" 2>/dev/null)
-  # An arithmetic error would end the shell: only well-formed hex numbers are added.
-  case "$start $end" in
-    0x[0-9a-fA-F]*" "0x[0-9a-fA-F]*) ;;
-    *) continue ;;
-  esac
-  case "$start$end" in *[!0-9a-fA-Fx]*) continue ;; esac
-  ram_bytes=$((ram_bytes + end - start + 1))
-done
-echo "vmm-boot: init reached: cpus=${cpus:-0} mem_total_kib=${mem_total_kib:-0} ram_bytes=$ram_bytes"
+# The shared steps (marker line, boot-complete); without them the init still ends the VM.
+# shellcheck source=guest-lib.sh
+if [ -r /lib/vmm-guest.sh ]; then . /lib/vmm-guest.sh; fi
+if command -v report_machine >/dev/null; then report_machine; else echo "vmm-boot: no /lib/vmm-guest.sh in this image"; fi
 
 # With vmm.input=1, one line typed at the console comes back (the serial input path's test).
 case " $(cat /proc/cmdline 2>/dev/null) " in
@@ -43,16 +31,7 @@ case " $(cat /proc/cmdline 2>/dev/null) " in
     if read -t 60 -r line </dev/console; then echo "vmm-boot: input: $line"; else echo "vmm-boot: no input"; fi ;;
 esac
 
-# Boot-complete. The helper (ioperm and outb) needs no /dev/port, which some kernels lack (Debian's
-# cloud flavour); dd to /dev/port is the fallback, silent unless both fail. Without /dev/port, dd
-# would create a plain file of that name: check first.
-helper_error="vmm-boot: no /bin/vmm-boot-complete in the initramfs"
-if [ -x /bin/vmm-boot-complete ] && helper_error=$(/bin/vmm-boot-complete 2>&1); then :
-elif [ -c /dev/port ] && printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1 conv=notrunc 2>/dev/null; then :
-else
-  echo "${helper_error:-vmm-boot: /bin/vmm-boot-complete failed}"
-  echo "vmm-boot: no /dev/port, cannot signal boot-complete"
-fi
+if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
 
 how=reboot
 case " $(cat /proc/cmdline 2>/dev/null) " in

@@ -27,22 +27,10 @@ grep -q '^[^ ]* /dev ' /proc/mounts 2>/dev/null || /bin/busybox mount -t devtmpf
 # (a character device: on a /dev without devtmpfs the test would make a plain file of that name).
 if [ -c /dev/console ] && (: >/dev/console) 2>/dev/null; then exec </dev/null >/dev/console 2>&1; fi
 
-cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)
-mem_total_kib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo 2>/dev/null)
-# The firmware's memory map (E820) as the kernel got it: all the RAM the VMM gave the guest.
-ram_bytes=0
-for d in /sys/firmware/memmap/*/; do
-  [ "$(cat "${d}type" 2>/dev/null)" = "System RAM" ] || continue
-  start=$(cat "${d}start" 2>/dev/null) end=$(cat "${d}end" 2>/dev/null)
-  # An arithmetic error would end the shell: only well-formed hex numbers are added.
-  case "$start $end" in
-    0x[0-9a-fA-F]*" "0x[0-9a-fA-F]*) ;;
-    *) continue ;;
-  esac
-  case "$start$end" in *[!0-9a-fA-Fx]*) continue ;; esac
-  ram_bytes=$((ram_bytes + end - start + 1))
-done
-echo "vmm-boot: init reached: cpus=${cpus:-0} mem_total_kib=${mem_total_kib:-0} ram_bytes=$ram_bytes"
+# The shared steps (marker line, boot-complete); without them the init still ends the VM.
+# shellcheck source=guest-lib.sh
+if [ -r /lib/vmm-guest.sh ]; then . /lib/vmm-guest.sh; fi
+if command -v report_machine >/dev/null; then report_machine; else echo "vmm-boot: no /lib/vmm-guest.sh in this image"; fi
 
 # Where / comes from: the last /proc/mounts entry on / is the one on top.
 root_line=$(awk '$2 == "/" { line = $1 " fstype=" $3 " options=" $4 } END { print line }' /proc/mounts 2>/dev/null)
@@ -50,14 +38,7 @@ echo "vmm-boot: root=${root_line:-unknown (no / in /proc/mounts)}"
 root_rw=0
 case ",$(awk '$2 == "/" { o = $4 } END { print o }' /proc/mounts 2>/dev/null)," in *,rw,*) root_rw=1 ;; esac
 
-# Boot-complete, as scripts/boot-init.sh does it (see there): the helper, else /dev/port.
-helper_error="vmm-boot: no /bin/vmm-boot-complete on the root file system"
-if [ -x /bin/vmm-boot-complete ] && helper_error=$(/bin/vmm-boot-complete 2>&1); then :
-elif [ -c /dev/port ] && printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1 conv=notrunc 2>/dev/null; then :
-else
-  echo "${helper_error:-vmm-boot: /bin/vmm-boot-complete failed}"
-  echo "vmm-boot: no /dev/port, cannot signal boot-complete"
-fi
+if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
 
 how=reboot write_kib="" write_to=/vmm-write.bin
 cmdline=$(cat /proc/cmdline 2>/dev/null)
