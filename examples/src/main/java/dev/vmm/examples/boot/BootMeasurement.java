@@ -43,8 +43,11 @@ final class BootMeasurement {
         }
     }
 
-    /** The init's line: {@code vmm-boot: init reached: cpus=N mem_total_kib=M ram_bytes=R}. */
-    static final Pattern MARKER = Pattern.compile("vmm-boot: init reached: cpus=(\\d+) mem_total_kib=(\\d+) ram_bytes=(\\d+)");
+    /**
+     * The init's line: {@code vmm-boot: init reached: cpus=N mem_total_kib=M ram_bytes=R}. The guest
+     * writes it: at most 18 digits each, so that every number fits a long (a longer one is no marker).
+     */
+    static final Pattern MARKER = Pattern.compile("vmm-boot: init reached: cpus=(\\d{1,18}) mem_total_kib=(\\d{1,18}) ram_bytes=(\\d{1,18})\\b");
 
     final String vmm;
     final Map<Phase, Double> phases = new LinkedHashMap<>();

@@ -78,4 +78,14 @@ class BootMeasurementTest {
         String json = m.toJson(1);
         assertTrue(json.contains("\"guest_cpus\": 1, ") && json.contains("\"configured_cpus\": 2, \"configured_memory_bytes\": 268435456"), json);
     }
+
+    @Test
+    void aMarkerLineWithNumbersTooLongForALongIsNoMarker() {
+        // The guest writes the marker line: a hostile one must not crash the launcher.
+        BootMeasurement m = new BootMeasurement("java").configured(1, 256L << 20);
+        m.markerLine = "vmm-boot: init reached: cpus=99999999999999999999 mem_total_kib=1 ram_bytes=1";
+        assertEquals(null, m.guestFacts());
+        assertEquals(null, m.mismatch());
+        assertTrue(m.toJson(1).contains("\"guest_cpus\": null"));
+    }
 }
