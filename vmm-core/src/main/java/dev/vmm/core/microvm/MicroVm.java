@@ -197,7 +197,8 @@ public final class MicroVm implements AutoCloseable {
             }
         }, Clock.systemUTC());
         for (int i = 0; i < disks.size(); i++) {
-            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, disks.get(i)));
+            String what = "virtio-blk disk " + i + " (" + config.drives().get(i).image() + ")";
+            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, disks.get(i), t -> failed(what, t))); // a device failure ends the run
         }
         mark(BootEvent.KERNEL_LOADED);
     }
@@ -280,14 +281,19 @@ public final class MicroVm implements AutoCloseable {
         try {
             action.run();
         } catch (Throwable t) {
-            MicroVmExit why = OUT_OF_MEMORY;
-            try {
-                why = new MicroVmExit(MicroVmExit.Reason.ERROR, what + " failed: " + t);
-            } catch (OutOfMemoryError e) {
-                // no room for a message: the prepared one says enough
-            }
-            stop(why);
+            failed(what, t);
         }
+    }
+
+    /** Stops the VM with {@code t}, which {@code what} threw, as the exit. */
+    private void failed(String what, Throwable t) {
+        MicroVmExit why = OUT_OF_MEMORY;
+        try {
+            why = new MicroVmExit(MicroVmExit.Reason.ERROR, what + " failed: " + t);
+        } catch (OutOfMemoryError e) {
+            // no room for a message: the prepared one says enough
+        }
+        stop(why);
     }
 
     /**

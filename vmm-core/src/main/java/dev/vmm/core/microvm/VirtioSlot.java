@@ -12,6 +12,7 @@ import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.virtio.VirtioMmio;
 
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Where the {@code index}-th virtio device of a {@link MicroVm} lives, and what connects it to
@@ -51,12 +52,15 @@ final class VirtioSlot implements AutoCloseable {
         return Dsdt.virtioMmio(index, window(index).value(), VirtioMmio.SIZE, gsi(index));
     }
 
-    /** Puts {@code device} into slot {@code index} of {@code vm}; it owns the device from here on (closes it). */
-    static VirtioSlot attach(Vm vm, GuestMemory memory, MicroVmDevices devices, int index, VirtioBlock device) {
+    /**
+     * Puts {@code device} into slot {@code index} of {@code vm}; it owns the device from here on
+     * (closes it). {@code deviceFailed} hears of a failure of the device's own thread.
+     */
+    static VirtioSlot attach(Vm vm, GuestMemory memory, MicroVmDevices devices, int index, VirtioBlock device, Consumer<Throwable> deviceFailed) {
         IrqFdInterrupt interrupt = null;
         try {
             interrupt = IrqFdInterrupt.register(vm, gsi(index));
-            VirtioMmio transport = new VirtioMmio(device, memory, interrupt);
+            VirtioMmio transport = new VirtioMmio(device, memory, interrupt, deviceFailed);
             // The block device has one queue, 0: only that value counts (another exits and is ignored by the transport).
             IoEventNotifier queueNotify = IoEventNotifier.register(vm, IoEventAddress.mmio(window(index).plus(QUEUE_NOTIFY)), 4, OptionalLong.of(0));
             devices.mmio().register(window(index).value(), VirtioMmio.SIZE, transport);

@@ -66,7 +66,8 @@ import java.util.Optional;
  * progress. The worker does all the disk I/O and ring work, under no lock: it never takes the
  * transport's lock or the device's, and reaches the transport only through the lock-free used
  * buffer {@link Interrupt} (raised when {@link Virtqueue#needsNotification()} says so) and
- * {@link VirtioDevice.NeedsReset}. It is never interrupted (an interrupt would close the channel).
+ * {@link VirtioDevice.Faults}, which also hears of the worker's own failure (a bug, an
+ * {@link Error}): the device then serves nothing more. It is never interrupted (an interrupt would close the channel).
  */
 public final class VirtioBlock implements VirtioDevice, AutoCloseable {
     /** The virtio device ID of a block device. */
@@ -217,10 +218,10 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
 
     /** Starts the worker on the request queue; a closed device starts none, and its requests are never served. */
     @Override
-    public synchronized void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, NeedsReset needsReset) {
+    public synchronized void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
         stopWorker();
         if (!closed) {
-            worker = new Worker(memory, queues.getFirst(), usedBuffers, needsReset, (features & F_FLUSH) == 0);
+            worker = new Worker(memory, queues.getFirst(), usedBuffers, faults, (features & F_FLUSH) == 0);
             worker.thread.start();
         }
     }
@@ -268,7 +269,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         private final GuestMemory memory;
         private final Virtqueue queue;
         private final Interrupt usedBuffers;
-        private final NeedsReset needsReset;
+        private final Faults faults;
         private final boolean writeThrough;
         private final byte[] header = new byte[HEADER];
         private final byte[] status = new byte[1];
@@ -276,11 +277,11 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         private boolean notified; // guarded by this
         private volatile boolean stopped;
 
-        Worker(GuestMemory memory, Virtqueue queue, Interrupt usedBuffers, NeedsReset needsReset, boolean writeThrough) {
+        Worker(GuestMemory memory, Virtqueue queue, Interrupt usedBuffers, Faults faults, boolean writeThrough) {
             this.memory = memory;
             this.queue = queue;
             this.usedBuffers = usedBuffers;
-            this.needsReset = needsReset;
+            this.faults = faults;
             this.writeThrough = writeThrough;
             this.thread = Thread.ofPlatform().daemon().name("vmm-virtio-blk").unstarted(this);
         }
@@ -315,7 +316,9 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
                     serve();
                 }
             } catch (VirtqueueException e) {
-                needsReset.needsReset(e); // and serve nothing more: the transport waits for a reset
+                faults.needsReset(e); // and serve nothing more: the transport waits for a reset
+            } catch (Throwable t) { // never a silent death that leaves the driver waiting
+                faults.failed(t);
             }
         }
 

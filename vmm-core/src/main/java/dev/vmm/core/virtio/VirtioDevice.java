@@ -14,18 +14,27 @@ import java.util.List;
  * from an ioeventfd's thread too); they must not block on the outside world for long. A device
  * whose work is slow (disk I/O) does it on a thread of its own: {@link #queueNotified} only wakes
  * that thread, {@link #reset} waits until it no longer touches the queues or guest memory, and
- * the thread reports a broken queue through {@link NeedsReset}.
+ * the thread reports a broken queue, or its own failure, through {@link Faults}.
  */
 public interface VirtioDevice {
     /**
-     * How a device that works on a thread of its own tells the transport that the driver broke a
-     * rule: the transport sets DEVICE_NEEDS_RESET and raises a configuration change interrupt, as
-     * for a {@link VirtqueueException} thrown from {@link #queueNotified}. Callable from any
-     * thread; it takes no lock and never blocks.
+     * How a device that works on a thread of its own tells the transport what went wrong there.
+     * Callable from any thread; neither method takes a lock or blocks.
      */
-    @FunctionalInterface
-    interface NeedsReset {
+    interface Faults {
+        /**
+         * The driver broke a rule: the transport sets DEVICE_NEEDS_RESET and raises a
+         * configuration change interrupt, as for a {@link VirtqueueException} thrown from
+         * {@link #queueNotified}.
+         */
         void needsReset(VirtqueueException reason);
+
+        /**
+         * The device's thread failed (a bug of the VMM's, or an {@link Error}) and serves nothing
+         * more: the transport sets DEVICE_NEEDS_RESET, so that the driver is not left waiting for
+         * requests that never complete, and tells its owner.
+         */
+        void failed(Throwable error);
     }
 
     /** The virtio device ID (virtio 1.2, section 5): 1 network, 2 block, 19 socket. */
@@ -57,9 +66,9 @@ public interface VirtioDevice {
      * @param features the features the driver accepted
      * @param usedBuffers raises a used buffer notification: call it when a queue's
      *     {@link Virtqueue#needsNotification()} says so (from any thread; it takes no lock)
-     * @param needsReset reports a broken rule found on the device's own thread
+     * @param faults where the device's own thread reports a broken rule or its own failure
      */
-    void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, NeedsReset needsReset);
+    void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, Faults faults);
 
     /**
      * The driver notified queue {@code queue} (an enabled queue of an active device): pop its

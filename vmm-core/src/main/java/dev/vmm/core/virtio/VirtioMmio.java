@@ -28,9 +28,11 @@ import java.util.function.Consumer;
  *
  * <p>The vCPUs call it concurrently: every access takes the transport's lock. A device's own
  * thread reaches it only through the used buffer {@link Interrupt} and the
- * {@link VirtioDevice.NeedsReset} it was given at activation, which take no lock (the interrupt
+ * {@link VirtioDevice.Faults} it was given at activation, which take no lock (the interrupt
  * status and the reason for DEVICE_NEEDS_RESET are atomics): the transport calls the device's
- * {@link VirtioDevice#reset()} under its lock, and that waits for the device's thread.
+ * {@link VirtioDevice#reset()} under its lock, and that waits for the device's thread. When that
+ * thread fails, the device is marked DEVICE_NEEDS_RESET and the transport's owner hears of it
+ * (a microVM ends the run; the default logs it).
  */
 public final class VirtioMmio implements BusDevice {
     /** Length of the MMIO window. */
@@ -56,6 +58,7 @@ public final class VirtioMmio implements BusDevice {
     private final VirtioDevice device;
     private final GuestMemory memory;
     private final Interrupt interrupt;
+    private final Consumer<Throwable> deviceFailed;
     private final long offered;
     private final List<Virtqueue> queues = new ArrayList<>();
 
@@ -69,17 +72,31 @@ public final class VirtioMmio implements BusDevice {
     private long ignored;
 
     /**
-     * @param memory the guest memory the driver's rings and buffers live in
-     * @param interrupt the transport's interrupt line (an irqfd in a VM)
-     * @throws IllegalArgumentException when the device's queue sizes or configuration size are out of range
+     * A transport whose device's thread, should it fail, is logged (System.Logger, ERROR) and
+     * marked DEVICE_NEEDS_RESET.
+     *
+     * @see #VirtioMmio(VirtioDevice, GuestMemory, Interrupt, Consumer)
      */
     public VirtioMmio(VirtioDevice device, GuestMemory memory, Interrupt interrupt) {
+        this(device, memory, interrupt, error -> System.getLogger(VirtioMmio.class.getName())
+                .log(System.Logger.Level.ERROR, "virtio device " + device.deviceType() + " failed", error));
+    }
+
+    /**
+     * @param memory the guest memory the driver's rings and buffers live in
+     * @param interrupt the transport's interrupt line (an irqfd in a VM)
+     * @param deviceFailed hears of a failure of the device's own thread, after the device is marked
+     *     DEVICE_NEEDS_RESET; called on that thread
+     * @throws IllegalArgumentException when the device's queue sizes or configuration size are out of range
+     */
+    public VirtioMmio(VirtioDevice device, GuestMemory memory, Interrupt interrupt, Consumer<Throwable> deviceFailed) {
         if (device.configSize() < 0 || device.configSize() > SIZE - CONFIG) {
             throw new IllegalArgumentException("A virtio-mmio device's configuration space holds 0 to 256 bytes, not " + device.configSize() + ".");
         }
         this.device = device;
         this.memory = memory;
         this.interrupt = interrupt;
+        this.deviceFailed = deviceFailed;
         this.offered = device.features() | VERSION_1 | Virtqueue.INDIRECT_DESC | Virtqueue.EVENT_IDX;
         for (int max : device.queueMaxSizes()) {
             queues.add(new Virtqueue(max));
@@ -88,16 +105,7 @@ public final class VirtioMmio implements BusDevice {
 
     @Override
     public synchronized void read(long offset, byte[] data) {
-        if (offset >= CONFIG) {
-            if (insideConfig(offset, data.length)) {
-                device.readConfig((int) (offset - CONFIG), data);
-            } else {
-                ignored++;
-            }
-            return;
-        }
-        if (data.length != 4 || (offset & 3) != 0) {
-            ignored++;
+        if (!registerAccess(offset, data, false)) {
             return;
         }
         Virtqueue queue = selectedQueue();
@@ -124,16 +132,7 @@ public final class VirtioMmio implements BusDevice {
 
     @Override
     public synchronized void write(long offset, byte[] data) {
-        if (offset >= CONFIG) {
-            if (insideConfig(offset, data.length)) {
-                device.writeConfig((int) (offset - CONFIG), data);
-            } else {
-                ignored++;
-            }
-            return;
-        }
-        if (data.length != 4 || (offset & 3) != 0) {
-            ignored++;
+        if (!registerAccess(offset, data, true)) {
             return;
         }
         int value = (data[0] & 0xff) | (data[1] & 0xff) << 8 | (data[2] & 0xff) << 16 | (data[3] & 0xff) << 24;
@@ -207,7 +206,7 @@ public final class VirtioMmio implements BusDevice {
         try {
             device.queueNotified(index);
         } catch (VirtqueueException e) {
-            broken(e);
+            broken(e.getMessage());
         }
         return true;
     }
@@ -256,10 +255,21 @@ public final class VirtioMmio implements BusDevice {
                 queue.activate(memory, driverFeatures);
             }
         } catch (VirtqueueException e) {
-            broken(e);
+            broken(e.getMessage());
             return;
         }
-        device.activate(driverFeatures, memory, List.copyOf(queues), () -> raise(INTERRUPT_USED_BUFFER), this::broken);
+        device.activate(driverFeatures, memory, List.copyOf(queues), () -> raise(INTERRUPT_USED_BUFFER), new VirtioDevice.Faults() {
+            @Override
+            public void needsReset(VirtqueueException reason) {
+                broken(reason.getMessage());
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                broken("The device failed: " + error + ".");
+                deviceFailed.accept(error);
+            }
+        });
         active = true;
     }
 
@@ -281,8 +291,8 @@ public final class VirtioMmio implements BusDevice {
      * 1.2, 2.1.2: tell a running driver; a queue is checked or used only once DRIVER_OK is set).
      * Takes no lock: a device's own thread calls it too.
      */
-    private void broken(VirtqueueException e) {
-        if (needsReset.compareAndSet(null, e.getMessage())) {
+    private void broken(String reason) {
+        if (needsReset.compareAndSet(null, reason)) {
             raise(INTERRUPT_CONFIG_CHANGE);
         }
     }
@@ -307,6 +317,26 @@ public final class VirtioMmio implements BusDevice {
 
     private Virtqueue selectedQueue() {
         return queueSel >= 0 && queueSel < queues.size() ? queues.get(queueSel) : null;
+    }
+
+    /**
+     * Whether the access is to a register, and a whole aligned 32-bit one; an access to the
+     * configuration space is done here (false), and any other is ignored and counted (false).
+     */
+    private boolean registerAccess(long offset, byte[] data, boolean write) {
+        if (offset >= CONFIG && insideConfig(offset, data.length)) {
+            if (write) {
+                device.writeConfig((int) (offset - CONFIG), data);
+            } else {
+                device.readConfig((int) (offset - CONFIG), data);
+            }
+            return false;
+        }
+        if (offset >= CONFIG || data.length != 4 || (offset & 3) != 0) {
+            ignored++;
+            return false;
+        }
+        return true;
     }
 
     private boolean insideConfig(long offset, int length) {

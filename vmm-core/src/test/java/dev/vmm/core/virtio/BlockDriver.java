@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -48,6 +49,8 @@ final class BlockDriver {
 
     final GuestMemory memory;
     final VirtioMmio mmio;
+    /** What the transport heard of failures of the device's own thread. */
+    final List<Throwable> deviceFailures = new CopyOnWriteArrayList<>();
     private final Semaphore interrupts = new Semaphore(0);
     private volatile Thread interruptedBy;
     private TestDriver ring;
@@ -61,7 +64,7 @@ final class BlockDriver {
         this.mmio = new VirtioMmio(device, memory, () -> {
             interruptedBy = Thread.currentThread();
             interrupts.release();
-        });
+        }, deviceFailures::add);
     }
 
     /** Linux's bring-up with queue 0 of {@code size} at guest address 0; false when the device refused the features. */
@@ -171,12 +174,17 @@ final class BlockDriver {
 
     /** Makes the requests available and notifies, asking for an interrupt once the last is used. */
     void submit(Request... requests) {
+        publish(requests);
+        write(QUEUE_NOTIFY, 0);
+    }
+
+    /** Makes the requests available, asking for an interrupt once the last is used, without notifying. */
+    void publish(Request... requests) {
         published += requests.length;
         ring.setUsedEvent(published - 1); // as virtqueue_enable_cb_delayed would, for the whole batch
         for (Request r : requests) {
             ring.publish(r.head());
         }
-        write(QUEUE_NOTIFY, 0);
     }
 
     /** Submits the requests and waits until the device used them all. */

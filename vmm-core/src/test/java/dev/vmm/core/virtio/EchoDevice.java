@@ -23,7 +23,7 @@ final class EchoDevice implements VirtioDevice {
     int activations;
     int resets;
     long features;
-    NeedsReset needsReset;
+    Faults faults;
     private List<Virtqueue> queues = List.of();
     private Interrupt usedBuffers;
 
@@ -58,11 +58,11 @@ final class EchoDevice implements VirtioDevice {
     }
 
     @Override
-    public void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, NeedsReset needsReset) {
+    public void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
         this.features = features;
         this.queues = queues;
         this.usedBuffers = usedBuffers;
-        this.needsReset = needsReset;
+        this.faults = faults;
         activations++;
     }
 

@@ -36,6 +36,7 @@ import static dev.vmm.core.virtio.BlockDriver.T_OUT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -298,6 +299,27 @@ class VirtioBlockTest {
         driver.submit(new Request(0, List.of()));
         driver.await(() -> (driver.read(STATUS) & DEVICE_NEEDS_RESET) != 0, "DEVICE_NEEDS_RESET");
         assertTrue(driver.mmio.needsResetReason().orElseThrow().contains("more than 256 descriptors"), driver.mmio.needsResetReason().toString());
+    }
+
+    @Test
+    void aWorkerThatFailsLeavesTheDeviceBrokenAndTellsTheTransportsOwner() throws IOException, InterruptedException {
+        VirtioBlock device = open(image("disk.img", SECTORS), false);
+        GuestMemory doomed = GuestMemory.anonymous(GuestAddress.of(0), 1 << 20);
+        BlockDriver driver = new BlockDriver(device, doomed);
+        assertTrue(driver.bringUp(16, LINUX_FEATURES), "FEATURES_OK");
+        driver.publish(driver.request(T_IN, 0, NONE, 512));
+        // Stands for a bug in the worker: its memory closed under it (a MicroVm closes its devices
+        // first), every access of the worker's an IllegalStateException.
+        doomed.close();
+        driver.write(BlockDriver.QUEUE_NOTIFY, 0);
+        Thread worker = device.workerThread();
+        worker.join(TimeUnit.NANOSECONDS.toMillis(BlockDriver.TIMEOUT_NANOS));
+        assertFalse(worker.isAlive(), "the worker reported and ended");
+        assertEquals(1, driver.deviceFailures.size(), driver.deviceFailures.toString());
+        assertInstanceOf(IllegalStateException.class, driver.deviceFailures.getFirst());
+        assertEquals(DEVICE_NEEDS_RESET, driver.read(STATUS) & DEVICE_NEEDS_RESET, "the driver must not wait for an answer that never comes");
+        assertTrue(driver.mmio.needsResetReason().orElseThrow().startsWith("The device failed: java.lang.IllegalStateException"),
+                driver.mmio.needsResetReason().toString());
     }
 
     @Test

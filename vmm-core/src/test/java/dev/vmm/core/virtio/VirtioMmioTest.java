@@ -5,6 +5,8 @@ import dev.vmm.core.GuestMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.vmm.core.virtio.TestDriver.NEXT;
@@ -32,7 +34,8 @@ class VirtioMmioTest {
     private final GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 1 << 20);
     private final EchoDevice device = new EchoDevice();
     private final AtomicInteger interrupts = new AtomicInteger();
-    private final VirtioMmio mmio = new VirtioMmio(device, memory, interrupts::incrementAndGet);
+    private final List<Throwable> deviceFailures = new CopyOnWriteArrayList<>();
+    private final VirtioMmio mmio = new VirtioMmio(device, memory, interrupts::incrementAndGet, deviceFailures::add);
 
     @AfterEach
     void close() {
@@ -233,8 +236,8 @@ class VirtioMmioTest {
     void aDevicesOwnThreadReportsABrokenRuleWithoutTheTransportsLock() throws InterruptedException {
         linuxBringUp(LINUX_FEATURES);
         Thread worker = Thread.ofPlatform().unstarted(() -> {
-            device.needsReset.needsReset(new VirtqueueException("The first rule broken."));
-            device.needsReset.needsReset(new VirtqueueException("A second one."));
+            device.faults.needsReset(new VirtqueueException("The first rule broken."));
+            device.faults.needsReset(new VirtqueueException("A second one."));
         });
         synchronized (mmio) { // a vCPU in the middle of an access
             worker.start();
@@ -252,6 +255,21 @@ class VirtioMmioTest {
         write(STATUS, 0);
         assertTrue(mmio.needsResetReason().isEmpty());
         assertEquals(0, read(STATUS));
+    }
+
+    @Test
+    void aDevicesFailedThreadMarksItBrokenAndTellsTheOwner() {
+        linuxBringUp(LINUX_FEATURES);
+        IllegalStateException bug = new IllegalStateException("a bug in the device");
+        device.faults.failed(bug);
+        assertEquals(DEVICE_NEEDS_RESET, read(STATUS) & DEVICE_NEEDS_RESET, "the driver must not wait for requests that never complete");
+        assertEquals("The device failed: java.lang.IllegalStateException: a bug in the device.", mmio.needsResetReason().orElseThrow());
+        assertEquals(2, read(INTERRUPT_STATUS));
+        assertEquals(List.of(bug), deviceFailures);
+
+        write(STATUS, 0); // a reset gives the driver a fresh start; the owner decides whether the VM goes on
+        assertTrue(mmio.needsResetReason().isEmpty());
+        assertEquals(List.of(bug), deviceFailures);
     }
 
     @Test
