@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # ./vmm boot: boots a Linux microVM with dev.vmm.examples.boot.BootLauncher, on this machine's
 # /dev/kvm, or inside the 6.12 sandbox where there is none or it is PVM (which cannot boot stock kernels).
-# Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
+# Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE]...
+#                   [--disk-ro IMAGE]... [--config FILE] [--cmdline S] [--mem MIB] [--cpus N]
 #                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--aot]
-# Every option but --aot goes to the launcher; a missing --kernel or --initrd comes from
-# scripts/boot-assets.sh (the newest Debian 6.12 kernel, a busybox initramfs).
+# Every option but --aot goes to the launcher. What is not given comes from scripts/boot-assets.sh:
+# with no kernel, initrd or disk given, the newest Debian 6.12 kernel boots to the cached ext4 root
+# file system (read-only, /dev/vda) through the initramfs that loads its modules; a --rootfs with the
+# default kernel gets that initramfs too; a --kernel of the user's own gets the busybox initramfs
+# (unless it has a --rootfs: then no initramfs). --config FILE describes the whole machine: nothing
+# is added to it.
 # VMM_BOOT_WHERE=host|sandbox overrides where it runs.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -12,21 +17,26 @@ set -euo pipefail
 
 MAIN=dev.vmm.examples.boot.BootLauncher
 
-args=() kernel="" initrd="" help=0 compare_qemu=0 mem="" cpus="" aot=0
+args=() kernel="" initrd="" rootfs="" rootfs_ro=0 config="" disks=() help=0 compare_qemu=0 mem="" cpus="" aot=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --kernel|--initrd|--cmdline|--mem|--cpus|--prefault|--runs|--compare|--timeout)
+    --kernel|--initrd|--rootfs|--disk|--disk-ro|--config|--cmdline|--mem|--cpus|--prefault|--runs|--compare|--timeout)
       [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
       opt=$1 val=$2; shift 2 ;;
-    --kernel=*|--initrd=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
+    --kernel=*|--initrd=*|--rootfs=*|--disk=*|--disk-ro=*|--config=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
       opt=${1%%=*} val=${1#*=}; shift ;;
     -h|--help) help=1; args+=("$1"); shift; continue ;;
     --aot) aot=1; shift; continue ;;
+    --rootfs-ro) rootfs_ro=1; shift; continue ;;
     *) args+=("$1"); shift; continue ;;
   esac
   case $opt in
     --kernel) kernel=$val; continue ;;
     --initrd) initrd=$val; continue ;;
+    --rootfs) [ -z "$rootfs" ] || die "--rootfs is given twice: give one root disk (more disks with --disk)."
+      rootfs=$val; continue ;;
+    --disk|--disk-ro) disks+=("$opt" "$val"); continue ;;
+    --config) config=$val; continue ;;
     --mem) mem=$val ;;
     --cpus) cpus=$val ;;
     --compare) [ "$val" = qemu ] && compare_qemu=1 ;;
@@ -55,18 +65,22 @@ staging="$VMM_ROOT/target/boot-staging"
 staged=()
 trap 'rm -f "${staged[@]}"' EXIT
 # Sets REPLY to PATH made absolute. Inside the sandbox /tmp is a fresh tmpfs (where only the
-# project folder is mounted, when it lies below /tmp): a file from there goes through a copy in target/.
-guest_path() { # WHAT PATH
+# project folder is mounted, when it lies below /tmp) and only the project folder is writable: a
+# file the guest only reads goes from /tmp through a copy in target/; one it may write must be
+# in the project folder there.
+guest_path() { # WHAT PATH [writable]
   local p
   [[ -f $2 && -r $2 ]] || die "The $1 '$2' is not a readable file."
   p=$(readlink -f -- "$2")
   if [ "$where" = sandbox ]; then
     case $p in
       "$VMM_ROOT"/*) ;;
+      *) [ "${3:-}" != writable ] \
+           || die "The $1 '$p' is writable, but inside the sandbox only the project folder ($VMM_ROOT) is: copy the image there, or give it read-only (--rootfs-ro, --disk-ro)." ;;&
       /tmp/*)
         mkdir -p "$staging" || die "Cannot create $staging."
         say "copying the $1 $p to $staging (the sandbox cannot see /tmp)"
-        staged+=("$staging/$$-$1-${p##*/}")
+        staged+=("$staging/$$-${#staged[@]}-${p##*/}")
         cp -f -- "$p" "${staged[-1]}" || die "Cannot copy $p to $staging."
         p=${staged[-1]} ;;
     esac
@@ -74,18 +88,53 @@ guest_path() { # WHAT PATH
   REPLY=$p
 }
 
+# What the guest boots: --kernel, --initrd, the disks or --config, completed with the defaults.
+machine=()
 if [ "$help" = 0 ]; then
-  if [ -z "$kernel" ] || [ -z "$initrd" ]; then
-    assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the default kernel and initramfs: see the messages above."
-    [ -n "$kernel" ] || kernel=$(sed -n 's/^VMM_BOOT_KERNEL=//p' <<<"$assets")
-    [ -n "$initrd" ] || initrd=$(sed -n 's/^VMM_BOOT_INITRD=//p' <<<"$assets")
+  if [ -n "$config" ]; then
+    if [ -n "$kernel$initrd$rootfs" ] || [ ${#disks[@]} != 0 ] || [ "$rootfs_ro" = 1 ]; then
+      die "--config FILE describes the kernel, initrd and disks: give them there, not beside it."
+    fi
+    # Its paths are read by the launcher: inside the sandbox they must lie outside /tmp.
+    guest_path "machine description" "$config"; machine=(--config "$REPLY")
+  else
+    user_kernel=$kernel
+    default_root=0
+    [ -z "$kernel$initrd$rootfs" ] && [ ${#disks[@]} = 0 ] && [ "$rootfs_ro" = 0 ] && default_root=1
+    if [ -z "$kernel" ] || [ -z "$initrd" ]; then
+      assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the default kernel and images: see the messages above."
+      asset() { sed -n "s/^$1=//p" <<<"$assets"; }
+      [ -n "$kernel" ] || kernel=$(asset VMM_BOOT_KERNEL)
+      if [ "$default_root" = 1 ]; then
+        rootfs=$(asset VMM_BOOT_ROOTFS) rootfs_ro=1 # shared by every boot: never written
+        say "booting the Debian kernel to the cached ext4 root file system, read-only ($rootfs)"
+      fi
+      if [ -z "$initrd" ]; then
+        if [ -z "$user_kernel" ] && [ -n "$rootfs" ]; then
+          initrd=$(asset VMM_BOOT_ROOTFS_INITRD) # its modules are the default kernel's
+        elif [ -z "$rootfs" ]; then
+          initrd=$(asset VMM_BOOT_INITRD)
+        fi
+      fi
+    fi
+    guest_path kernel "$kernel"; machine=(--kernel "$REPLY")
+    if [ -n "$initrd" ]; then guest_path initrd "$initrd"; machine+=(--initrd "$REPLY"); fi
+    if [ -n "$rootfs" ]; then
+      if [ "$rootfs_ro" = 1 ]; then guest_path "root disk" "$rootfs"; machine+=(--rootfs "$REPLY" --rootfs-ro)
+      else guest_path "root disk" "$rootfs" writable; machine+=(--rootfs "$REPLY"); fi
+    elif [ "$rootfs_ro" = 1 ]; then
+      machine+=(--rootfs-ro) # the launcher says what is missing
+    fi
+    for ((i = 0; i < ${#disks[@]}; i += 2)); do
+      if [ "${disks[i]}" = --disk-ro ]; then guest_path disk "${disks[i + 1]}"
+      else guest_path disk "${disks[i + 1]}" writable; fi
+      machine+=("${disks[i]}" "$REPLY")
+    done
   fi
-  guest_path kernel "$kernel"; kernel=$REPLY
-  guest_path initrd "$initrd"; initrd=$REPLY
-  args=(--kernel "$kernel" --initrd "$initrd" "${args[@]}")
   # --compare qemu runs QEMU too (the sandbox's guest sees the host's root, and so this install).
   [ "$compare_qemu" = 0 ] || ensure_debs qemu-system-x86_64:qemu-system-x86
 fi
+args=("${machine[@]}" "${args[@]}")
 
 use_jdk
 cd "$VMM_ROOT"
@@ -116,7 +165,7 @@ if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
   if [ ! -s "$aot_file" ]; then
     say "--aot: a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes)"
     mkdir -p "${aot_file%/*}" && rm -f "${aot_file%/*}"/*.aot
-    train=("${jvm[@]}" -XX:AOTCacheOutput="$aot_file" -cp "$cp" "$MAIN" --kernel "$kernel" --initrd "$initrd" --json --timeout 300)
+    train=("${jvm[@]}" -XX:AOTCacheOutput="$aot_file" -cp "$cp" "$MAIN" "${machine[@]}" --json --timeout 300)
   fi
   jvm+=(-XX:AOTCache="$aot_file")
 fi
