@@ -1,6 +1,7 @@
 package dev.vmm.examples.boot;
 
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.prefault.PreFaultPolicy;
 
@@ -121,7 +122,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         List<MicroVmConfig.Drive> drives = new ArrayList<>();
         if (rootfs != null) {
             drives.add(new MicroVmConfig.Drive(rootfs, rootReadOnly));
-            if (Arrays.stream(cmdline.split("[ \\t\\n]+")).noneMatch(word -> word.startsWith("root="))) {
+            if (LinuxBoot.commandLineWords(cmdline).noneMatch(word -> word.startsWith("root="))) {
                 cmdline = cmdline + " root=/dev/vda" + (rootReadOnly ? " ro" : "");
             }
         } else if (rootReadOnly) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Boots a Linux x86-64 kernel through its 64-bit entry point, as a boot loader would leave it: the
@@ -114,7 +115,12 @@ public final class LinuxBoot {
 
     /** Whether a kernel given {@code commandLine} uses ACPI: unless it says {@code acpi=off}. */
     public static boolean usesAcpi(String commandLine) {
-        return Arrays.stream(commandLine.split("[ \\t\\n]+")).noneMatch("acpi=off"::equals);
+        return commandLineWords(commandLine).noneMatch("acpi=off"::equals);
+    }
+
+    /** The words of a kernel command line, split at blanks as the kernel splits them (quoting aside). */
+    public static Stream<String> commandLineWords(String commandLine) {
+        return Arrays.stream(commandLine.split("[ \\t\\n]+"));
     }
 
     /**
