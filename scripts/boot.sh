@@ -5,10 +5,10 @@
 #                   [--disk-ro IMAGE]... [--config FILE] [--cmdline S] [--mem MIB] [--cpus N]
 #                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--aot]
 # Every option but --aot goes to the launcher. What is not given comes from scripts/boot-assets.sh:
-# with no kernel, initrd or disk given, the newest Debian 6.12 kernel boots to the cached ext4 root
-# file system (read-only, /dev/vda) through the initramfs that loads its modules; a --rootfs with the
-# default kernel gets that initramfs too; a --kernel of the user's own gets the busybox initramfs
-# (unless it has a --rootfs: then no initramfs). --config FILE describes the whole machine: nothing
+# with no kernel, initrd or root disk given, the newest Debian 6.12 kernel boots to the cached ext4
+# root file system (read-only, /dev/vda; --disk adds /dev/vdb and on) through the initramfs that
+# loads its modules; a --rootfs with the default kernel gets that initramfs too; a --kernel of the
+# user's own gets the busybox initramfs (unless it has a --rootfs: then no initramfs). --config FILE describes the whole machine: nothing
 # is added to it.
 # VMM_BOOT_WHERE=host|sandbox overrides where it runs.
 set -euo pipefail
@@ -100,7 +100,7 @@ if [ "$help" = 0 ]; then
   else
     user_kernel=$kernel
     default_root=0
-    [ -z "$kernel$initrd$rootfs" ] && [ ${#disks[@]} = 0 ] && [ "$rootfs_ro" = 0 ] && default_root=1
+    [ -z "$kernel$initrd$rootfs" ] && [ "$rootfs_ro" = 0 ] && default_root=1 # --disk adds to it
     if [ -z "$kernel" ] || [ -z "$initrd" ]; then
       assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the default kernel and images: see the messages above."
       asset() { sed -n "s/^$1=//p" <<<"$assets"; }
@@ -168,6 +168,10 @@ if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
     train=("${jvm[@]}" -XX:AOTCacheOutput="$aot_file" -cp "$cp" "$MAIN" "${machine[@]}" --json --timeout 300)
   fi
   jvm+=(-XX:AOTCache="$aot_file")
+fi
+if [ "$where" = sandbox ] && [ "$help" = 0 ]; then
+  # A bad option or file is one sentence from here, not after the sandbox's boot.
+  "${jvm[@]}" -cp "$cp" "$MAIN" --check "${args[@]}" || exit 2
 fi
 # One command line, for here or the sandbox: the training boot (output of no interest), then the launcher.
 script="exec$(printf ' %q' "${jvm[@]}" -cp "$cp" "$MAIN" "${args[@]}")"

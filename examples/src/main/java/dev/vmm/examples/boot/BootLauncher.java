@@ -4,6 +4,7 @@ import dev.vmm.core.KvmException;
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.virtio.VirtioBlock;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,10 +44,22 @@ public final class BootLauncher {
         System.exit(status);
     }
 
+    /** Checks the kernel, initrd, sizes and disks, each problem one sentence ({@link BootException}), before any boot. */
+    static void checkInputs(BootOptions options) {
+        LinuxBoot.plan(options.kernel(), options.initrd(), options.commandLine(), options.memoryMib() << 20, options.cpus());
+        for (MicroVmConfig.Drive drive : options.drives()) {
+            VirtioBlock.open(drive.image(), drive.readOnly()).close();
+        }
+    }
+
     static int run(ProcessClock clock, String... args) {
         if (args.length == 0 || List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.print(BootOptions.USAGE);
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("--check")) { // internal: ./vmm boot checks here what a sandbox would only refuse later
+            checkInputs(BootOptions.parse(Arrays.copyOfRange(args, 1, args.length)));
+            return 0;
         }
         BootOptions options = BootOptions.parse(args);
         if (options.child()) {
@@ -65,8 +79,7 @@ public final class BootLauncher {
         }
         boolean inProcess = options.runs() == 1 && !options.compareQemu();
         if (!inProcess) {
-            // A child JVM's bad input would only be a failed run: check kernel, initrd and sizes here, once, before any boot.
-            LinuxBoot.plan(options.kernel(), options.initrd(), options.commandLine(), options.memoryMib() << 20, options.cpus());
+            checkInputs(options); // a child JVM's bad input would only be a failed run
         }
         for (int run = 1; run <= options.runs(); run++) {
             PrintStream echo = run == 1 ? console : null;
