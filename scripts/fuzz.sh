@@ -14,6 +14,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --seconds) [ $# -ge 2 ] || die "--seconds needs a value, e.g. --seconds 300."; seconds=$2; shift 2 ;;
     --seconds=*) seconds=${1#*=}; shift ;;
+    -h|--help) script_help "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) die "Unknown option '$1' for ./vmm fuzz: use ./vmm fuzz [TARGET] [--seconds N]." ;;
     *) [ -z "$target" ] || die "./vmm fuzz takes one TARGET, not both '$target' and '$1'."; target=$1; shift ;;
   esac

@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --version|--out) [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
       if [ "$1" = --version ]; then version=$2; else out=$2; fi; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) script_help "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "Unknown option '$1' for ./vmm release: the options are --version V and --out DIR." ;;
   esac
 done

@@ -13,6 +13,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --profiles) [ $# -ge 2 ] || die "--profiles needs a value, e.g. --profiles \"6.12 6.12-nonpt\"."; profiles=$2; shift 2 ;;
     --host-only) host_only=1; shift ;;
+    -h|--help) script_help "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "Unknown option '$1' for ./vmm test: use --profiles \"host 6.12 6.12-nonpt 6.1\" (any of them) or --host-only." ;;
   esac
 done
