@@ -3,7 +3,7 @@
 # /dev/kvm, or inside the 6.12 sandbox where there is none or it is PVM (which cannot boot stock kernels).
 # Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE]...
 #                   [--disk-ro IMAGE]... [--config FILE] [--cmdline S] [--mem MIB] [--cpus N]
-#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--aot]
+#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE] [--aot]
 # Every option but --aot goes to the launcher. What is not given comes from scripts/boot-assets.sh:
 # with no kernel, initrd or root disk given, the newest Debian 6.12 kernel boots to the cached ext4
 # root file system (read-only, /dev/vda; --disk adds /dev/vdb and on) through the initramfs that
@@ -17,13 +17,13 @@ set -euo pipefail
 
 MAIN=dev.vmm.examples.boot.BootLauncher
 
-args=() kernel="" initrd="" rootfs="" rootfs_ro=0 config="" disks=() help=0 compare_qemu=0 mem="" cpus="" aot=0
+args=() kernel="" initrd="" rootfs="" jfr="" rootfs_ro=0 config="" disks=() help=0 compare_qemu=0 mem="" cpus="" aot=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --kernel|--initrd|--rootfs|--disk|--disk-ro|--config|--cmdline|--mem|--cpus|--prefault|--runs|--compare|--timeout)
+    --kernel|--initrd|--rootfs|--disk|--disk-ro|--config|--jfr|--cmdline|--mem|--cpus|--prefault|--runs|--compare|--timeout)
       [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
       opt=$1 val=$2; shift 2 ;;
-    --kernel=*|--initrd=*|--rootfs=*|--disk=*|--disk-ro=*|--config=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
+    --kernel=*|--initrd=*|--rootfs=*|--disk=*|--disk-ro=*|--config=*|--jfr=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
       opt=${1%%=*} val=${1#*=}; shift ;;
     -h|--help) help=1; args+=("$1"); shift; continue ;;
     --aot) aot=1; shift; continue ;;
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
       rootfs=$val; continue ;;
     --disk|--disk-ro) disks+=("$opt" "$val"); continue ;;
     --config) config=$val; continue ;;
+    --jfr) jfr=$val; continue ;;
     --mem) mem=$val ;;
     --cpus) cpus=$val ;;
     --compare) [ "$val" = qemu ] && compare_qemu=1 ;;
@@ -130,6 +131,14 @@ if [ "$help" = 0 ]; then
       else guest_path disk "${disks[i + 1]}" writable; fi
       machine+=("${disks[i]}" "$REPLY")
     done
+  fi
+  if [ -n "$jfr" ]; then
+    # The launcher runs in the project folder: the file is named from here. The sandbox can write only there.
+    [[ $jfr = /* ]] || jfr="$PWD/$jfr"
+    if [ "$where" = sandbox ] && [[ $(readlink -m -- "$jfr") != "$VMM_ROOT"/* ]]; then
+      die "--jfr $jfr: inside the sandbox only the project folder ($VMM_ROOT) is writable: name a file there."
+    fi
+    machine+=(--jfr "$jfr")
   fi
   # --compare qemu runs QEMU too (the sandbox's guest sees the host's root, and so this install).
   [ "$compare_qemu" = 0 ] || ensure_debs qemu-system-x86_64:qemu-system-x86

@@ -3,8 +3,8 @@
 # module requires dev.vmm.core) against the artifacts ./vmm release staged, with a local
 # repository of its own (nothing of the project's build or ~/.m2's dev.vmm artifacts can stand in),
 # checks that the dependency brings exactly vmm-core and vmm-ffm, and runs the program on real KVM
-# on the module path and on the class path: this machine's /dev/kvm when it has one, else the 6.12
-# sandbox. Prints one line per check, "consumer-test: PASS ..." or "consumer-test: FAIL ...", and
+# on the module path (recording its JFR events) and on the class path: this machine's /dev/kvm
+# when it has one, else the 6.12 sandbox. Prints one line per check, "consumer-test: PASS ..." or "consumer-test: FAIL ...", and
 # exits 1 if any failed.
 # Usage: scripts/consumer-test.sh STAGING_REPOSITORY VERSION
 set -euo pipefail
@@ -53,7 +53,8 @@ fi
 
 jar="$work/project/target/vmm-consumer-1.jar" lib="$work/project/target/lib"
 java=$JAVA_HOME/bin/java
-module_run=("$java" --enable-native-access=dev.vmm.ffm -p "$jar:$lib" -m dev.vmm.consumer/dev.vmm.consumer.Main)
+# The module path run is recorded too: the library's JFR events must work from a named module.
+module_run=("$java" --enable-native-access=dev.vmm.ffm -XX:StartFlightRecording:filename="$work/module.jfr" -p "$jar:$lib" -m dev.vmm.consumer/dev.vmm.consumer.Main)
 class_run=("$java" --enable-native-access=ALL-UNNAMED -cp "$jar:$lib/*" dev.vmm.consumer.Main)
 script="$(printf '%q ' "${module_run[@]}") >$(printf '%q' "$work/module.out") 2>&1;"
 script+=" $(printf '%q ' "${class_run[@]}") >$(printf '%q' "$work/class.out") 2>&1; true"
@@ -75,4 +76,10 @@ for run in module class; do
     fail "$run path: the program did not run a guest on KVM as expected; it printed: ${out:-nothing}"
   fi
 done
+if "$JAVA_HOME/bin/jfr" summary "$work/module.jfr" 2>/dev/null \
+     | grep -Eq '^ +dev\.vmm\.VmCreated +1 '; then
+  pass "JFR: the module path run recorded its dev.vmm.VmCreated event"
+else
+  fail "JFR: no dev.vmm.VmCreated event in the module path run's recording ($work/module.jfr)"
+fi
 exit "$failed"

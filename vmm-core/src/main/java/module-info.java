@@ -1,6 +1,7 @@
 /** Typed access to KVM: {@code Kvm}, {@code Vm}, {@code Vcpu} and guest memory. */
 module dev.vmm.core {
     requires transitive dev.vmm.ffm;
+    requires jdk.jfr; // the dev.vmm.* Flight Recorder events (package dev.vmm.core.jfr, not exported)
     exports dev.vmm.core;
     exports dev.vmm.core.acpi;
     exports dev.vmm.core.boot;

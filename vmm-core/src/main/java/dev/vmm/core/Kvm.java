@@ -1,5 +1,6 @@
 package dev.vmm.core;
 
+import dev.vmm.core.jfr.Jfr;
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 import dev.vmm.ffm.NativeAccess;
@@ -152,7 +153,11 @@ public final class Kvm implements AutoCloseable {
 
     /** Creates a VM of a given {@code KVM_X86_*_VM} type. */
     public Vm createVm(int type) {
+        long start = System.nanoTime();
         int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VM, "KVM_CREATE_VM", type);
+        if (Jfr.recording()) {
+            Jfr.vmCreated(type, System.nanoTime() - start);
+        }
         return new Vm(this, new FileDescriptor("VM", raw));
     }
 

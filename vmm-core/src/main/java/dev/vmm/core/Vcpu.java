@@ -1,5 +1,6 @@
 package dev.vmm.core;
 
+import dev.vmm.core.jfr.VcpuExitCounts;
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
 import dev.vmm.ffm.kvm.KvmConstants;
@@ -49,12 +50,14 @@ public final class Vcpu implements AutoCloseable {
     private final int id;
     private final Arena runArena;
     private final MemorySegment run;
+    private final VcpuExitCounts exits; // counted by the running thread, sampled by JFR
 
     private Vcpu(FileDescriptor fd, int id, Arena runArena, MemorySegment run) {
         this.fd = fd;
         this.id = id;
         this.runArena = runArena;
         this.run = run;
+        this.exits = VcpuExitCounts.open(id);
     }
 
     /** Maps the vCPU's {@code kvm_run} area; takes ownership of {@code fd}. */
@@ -255,6 +258,7 @@ public final class Vcpu implements AutoCloseable {
                 synchronized (this) {
                     if (kicksPending > 0) {
                         answerKick();
+                        exits.interrupted();
                         return new VcpuExit.Interrupted();
                     }
                     enterCall(true);
@@ -263,6 +267,7 @@ public final class Vcpu implements AutoCloseable {
                 int errno = r < 0 ? Libc.errno() : 0;
                 if (errno == Errno.EINTR.value() || errno == Errno.EAGAIN.value()) {
                     leaveCall(); // a kick that came meanwhile is answered at the top of the loop
+                    exits.interrupted();
                     if (!fd.isOpen()) {
                         return new VcpuExit.Interrupted(); // close() is waiting for this run to leave
                     }
@@ -445,6 +450,7 @@ public final class Vcpu implements AutoCloseable {
 
     private VcpuExit decodeExit() {
         int reason = kvm_run.exit_reason(run);
+        exits.exit(reason);
         return switch (reason) {
             case KvmConstants.KVM_EXIT_IO -> decodeIo();
             case KvmConstants.KVM_EXIT_MMIO -> decodeMmio();
@@ -510,6 +516,7 @@ public final class Vcpu implements AutoCloseable {
      */
     @Override
     public void close() {
+        exits.close();
         fd.close(this::signalCall, () -> {
             if (runArena.scope().isAlive()) {
                 runArena.close();

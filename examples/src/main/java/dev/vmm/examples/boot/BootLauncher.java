@@ -5,6 +5,8 @@ import dev.vmm.core.boot.BootException;
 import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.virtio.VirtioBlock;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,12 +14,14 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The microVM launcher behind {@code ./vmm boot}: boots a Linux kernel with this library's
@@ -63,7 +67,7 @@ public final class BootLauncher {
         }
         BootOptions options = BootOptions.parse(args);
         if (options.child()) {
-            BootMeasurement m = JavaBoot.boot(options, clock, System.err, System.err);
+            BootMeasurement m = recorded(options.jfr(), () -> JavaBoot.boot(options, clock, System.err, System.err));
             System.out.print(m.toProperties());
             return m.clean ? 0 : 1;
         }
@@ -83,7 +87,8 @@ public final class BootLauncher {
         }
         for (int run = 1; run <= options.runs(); run++) {
             PrintStream echo = run == 1 ? console : null;
-            BootMeasurement java = inProcess ? JavaBoot.boot(options, clock, echo, System.err) : bootInChildJvm(options, run == 1);
+            BootMeasurement java = inProcess ? recorded(options.jfr(), () -> JavaBoot.boot(options, clock, echo, System.err))
+                    : bootInChildJvm(options, run == 1);
             record(results.get("java"), java, run, options);
             if (options.compareQemu()) {
                 record(results.get("qemu"), QemuBoot.boot(options, echo), run, options);
@@ -134,13 +139,30 @@ public final class BootLauncher {
         }
     }
 
+    /** Runs {@code boot} under a Flight Recorder recording (JFR's "default" settings) written to {@code file}, if not null. */
+    private static BootMeasurement recorded(Path file, Supplier<BootMeasurement> boot) {
+        if (file == null) {
+            return boot.get();
+        }
+        try (Recording recording = new Recording(Configuration.getConfiguration("default"))) {
+            recording.setDestination(file);
+            recording.start();
+            BootMeasurement m = boot.get();
+            recording.stop(); // writes the file
+            System.err.println("vmm boot: the Flight Recorder recording is in " + file + " (jfr print --categories VMM " + file + ")");
+            return m;
+        } catch (IOException | ParseException e) {
+            throw new BootException("Could not record the boot with Flight Recorder in " + file + ": " + e.getMessage());
+        }
+    }
+
     /** Boots once in a fresh JVM with the same JVM options; its console is shown when {@code echo}. */
     private static BootMeasurement bootInChildJvm(BootOptions options, boolean echo) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BootLauncher.class.getName()));
-        command.addAll(options.childArguments());
+        command.addAll(options.childArguments(echo)); // the first run, whose console is shown, is the one recorded
         Path log = null;
         try {
             ProcessBuilder builder = new ProcessBuilder(command);

@@ -5,6 +5,7 @@ import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.prefault.PreFaultPolicy;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,15 +16,16 @@ import java.util.Locale;
 /**
  * The launcher's command line. Bad input is a {@link BootException} with one sentence.
  *
+ * @param jfr where a Flight Recorder recording of the (first) boot goes, or null
  * @param child internal: boot once and print the measurement for a parent launcher
  */
 record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib, int cpus, PreFaultPolicy preFault,
-                   List<MicroVmConfig.Drive> drives, boolean firstDriveIsRoot, int runs, boolean json, boolean compareQemu, int timeoutSeconds, boolean child) {
+                   List<MicroVmConfig.Drive> drives, boolean firstDriveIsRoot, int runs, boolean json, boolean compareQemu, int timeoutSeconds, Path jfr, boolean child) {
 
     static final String USAGE = """
             usage: BootLauncher (--kernel PATH | --config FILE) [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
                                 [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE | --disk-ro IMAGE]...
-                                [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S]
+                                [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE]
               --kernel      bzImage or ELF vmlinux to boot
               --config      a JSON machine description in the shape of Firecracker's --config-file:
                               {"boot-source": {"kernel_image_path": ..., "initrd_path": ..., "boot_args": ...},
@@ -44,11 +46,14 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
               --json        print one JSON object per run instead of the report
               --compare qemu  also boot the same kernel, initrd and command line with QEMU's microvm (-accel kvm)
               --timeout     seconds one boot may take (default 600)
+              --jfr FILE    a Flight Recorder recording of the boot (the first, with --runs), written to FILE:
+                            the dev.vmm events (boot phases, pre-fault, vCPU exits) and the JVM's own;
+                            starting the recorder slows the boot it records
             """.formatted(MicroVmConfig.DEFAULT_COMMAND_LINE);
 
     /** The options that take a value (those of parse's second switch). */
     private static final List<String> VALUED_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs",
-            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro");
+            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro", "--jfr");
 
     static BootOptions parse(String... args) {
         Path kernel = null, initrd = null;
@@ -57,7 +62,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         int cpus = 1, runs = 1, timeout = 600;
         PreFaultPolicy preFault = PreFaultPolicy.NONE;
         boolean json = false, qemu = false, child = false, rootReadOnly = false, rootfsOption = false;
-        Path rootfs = null;
+        Path rootfs = null, jfr = null;
         List<MicroVmConfig.Drive> disks = new ArrayList<>();
         MachineConfigFile file = configFile(args);
         if (file != null) {
@@ -80,7 +85,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                 case "--rootfs-ro" -> rootReadOnly = true;
                 case "--child" -> child = true;
                 case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout", "--rootfs", "--disk",
-                     "--disk-ro" -> {
+                     "--disk-ro", "--jfr" -> {
                     if (i + 1 >= args.length) {
                         throw new BootException("Option " + option + " needs a value (see --help).");
                     }
@@ -96,6 +101,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                             rootfsOption = true;
                             rootfs = path(option, value);
                         }
+                        case "--jfr" -> jfr = recordingFile(path(option, value));
                         case "--disk" -> disks.add(new MicroVmConfig.Drive(path(option, value), false));
                         case "--disk-ro" -> disks.add(new MicroVmConfig.Drive(path(option, value), true));
                         case "--mem" -> mem = number(option, value, 1, 1 << 20);
@@ -135,7 +141,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         if (qemu && !drives.isEmpty()) {
             throw new BootException("--compare qemu boots without disks for now: drop --rootfs and --disk, or --compare.");
         }
-        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, runs, json, qemu, timeout, child);
+        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, runs, json, qemu, timeout, jfr, child);
     }
 
     /** The machine description of {@code --config FILE}, if given (once). */
@@ -177,6 +183,15 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         }
     }
 
+    /** Where --jfr writes: a file name in a folder that exists and is writable. */
+    private static Path recordingFile(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file) || folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            throw new BootException("--jfr takes a file to write in a writable folder that exists, not " + shown(file.toString()) + ".");
+        }
+        return file.toAbsolutePath();
+    }
+
     static Path path(String option, String value) {
         if (value.isEmpty()) { // Path.of("") is the working directory
             throw new BootException(option + " takes a path, not ''.");
@@ -199,13 +214,16 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault, drives);
     }
 
-    /** The arguments that make a child launcher boot once with these settings. */
-    List<String> childArguments() {
+    /** The arguments that make a child launcher boot once with these settings; the {@code first} boot is recorded with --jfr. */
+    List<String> childArguments(boolean first) {
         List<String> a = new ArrayList<>(List.of("--child", "--kernel", kernel.toString(), "--cmdline", commandLine,
                 "--mem", Long.toString(memoryMib), "--cpus", Integer.toString(cpus), "--prefault", preFault.name(),
                 "--timeout", Integer.toString(timeoutSeconds)));
         if (initrd != null) {
             a.addAll(List.of("--initrd", initrd.toString()));
+        }
+        if (jfr != null && first) {
+            a.addAll(List.of("--jfr", jfr.toString()));
         }
         for (int i = 0; i < drives.size(); i++) { // the command line above says root= already
             MicroVmConfig.Drive drive = drives.get(i);

@@ -4,8 +4,11 @@ import dev.vmm.core.Capability;
 import dev.vmm.core.Kvm;
 import dev.vmm.core.Vm;
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.microvm.BootEvent;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.prefault.PreFaultPolicy;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -53,10 +59,12 @@ class BootLauncherTest {
 
     /**
      * What started the ACPI work: Debian's cloud kernel does not parse MP tables, so booted with
-     * acpi=off it finds one CPU of two. The launcher says so, in one sentence.
+     * acpi=off it finds one CPU of two. The launcher says so, in one sentence. (The same boot is
+     * recorded with --jfr, and the recording checked: a boot costs half a minute in the sandbox.)
      */
     @Test
-    void theLauncherWarnsWhenTheGuestSawFewerCpusThanItWasGiven() {
+    void theLauncherWarnsWhenTheGuestSawFewerCpusThanItWasGiven(@TempDir Path dir) throws IOException {
+        Path jfr = dir.resolve("boot.jfr");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream before = System.err;
         int status;
@@ -64,7 +72,7 @@ class BootLauncherTest {
         try {
             status = BootLauncher.run(ProcessClock.start(), "--kernel", BootImages.cloudKernel().toString(),
                     "--initrd", BootImages.initrd().toString(), "--cpus", "2", "--json", "--timeout", "200",
-                    "--cmdline", MicroVmConfig.DEFAULT_COMMAND_LINE + " acpi=off");
+                    "--cmdline", MicroVmConfig.DEFAULT_COMMAND_LINE + " acpi=off", "--jfr", jfr.toString());
         } finally {
             System.setErr(before);
         }
@@ -72,6 +80,15 @@ class BootLauncherTest {
         assertEquals(0, status, "a clean boot: " + output);
         assertTrue(output.lines().anyMatch(line -> line.startsWith("vmm boot: warning (java): the guest saw 1 CPU of the 2 configured: ")
                 && line.endsWith("look at its console for why (a kernel booted with acpi=off and built without CONFIG_X86_MPPARSE finds one CPU).")), output);
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+        Set<String> moments = events.stream().filter(e -> e.getEventType().getName().equals("dev.vmm.BootPhase"))
+                .map(e -> e.getString("moment")).collect(Collectors.toSet());
+        assertEquals(Arrays.stream(BootEvent.values()).map(Enum::name).collect(Collectors.toSet()), moments, "every moment of the boot recorded");
+        assertEquals(1, events.stream().filter(e -> e.getEventType().getName().equals("dev.vmm.VmCreated")).count());
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("dev.vmm.VcpuExits") && e.getLong("io") > 0),
+                "the vCPUs' exit counts were sampled while the guest booted");
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.ThreadStart")), "and the JVM's own events");
     }
 
     @Test

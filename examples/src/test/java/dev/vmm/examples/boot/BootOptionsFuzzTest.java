@@ -31,7 +31,7 @@ class BootOptionsFuzzTest {
                 assertTrue(m != null && m.endsWith(".") && m.lines().count() == 1, "one sentence on one line: " + m);
                 return;
             }
-            BootOptions child = BootOptions.parse(options.childArguments().toArray(String[]::new));
+            BootOptions child = BootOptions.parse(options.childArguments(true).toArray(String[]::new));
             assertEquals(options.vmConfig(), child.vmConfig());
             assertEquals(options.timeoutSeconds(), child.timeoutSeconds());
             parsed[0]++;

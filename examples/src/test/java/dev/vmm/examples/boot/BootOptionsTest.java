@@ -31,7 +31,7 @@ class BootOptionsTest {
         assertEquals(256, o.memoryMib());
         assertEquals(MicroVmConfig.DEFAULT_COMMAND_LINE, o.commandLine());
         // A child launcher gets back the same settings.
-        BootOptions child = BootOptions.parse(o.childArguments().toArray(String[]::new));
+        BootOptions child = BootOptions.parse(o.childArguments(true).toArray(String[]::new));
         assertTrue(child.child());
         assertEquals(o.vmConfig(), child.vmConfig());
     }

@@ -101,7 +101,7 @@ class MachineConfigFileTest {
         assertEquals(List.of(new MicroVmConfig.Drive(Path.of("r.ext4"), true), new MicroVmConfig.Drive(Path.of("d1"), false),
                 new MicroVmConfig.Drive(Path.of("d2"), true)), o.drives());
         assertTrue(o.commandLine().endsWith(" root=/dev/vda ro"), o.commandLine());
-        BootOptions child = BootOptions.parse(o.childArguments().toArray(String[]::new));
+        BootOptions child = BootOptions.parse(o.childArguments(true).toArray(String[]::new));
         assertEquals(o.vmConfig(), child.vmConfig(), "a child launcher boots the same disks");
         assertEquals("console=ttyS0 root=/dev/vdb", BootOptions.parse("--kernel", "k", "--cmdline", "console=ttyS0 root=/dev/vdb", "--rootfs", "r")
                 .commandLine(), "a root= of the user's stays");

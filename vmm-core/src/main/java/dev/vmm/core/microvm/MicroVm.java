@@ -18,6 +18,7 @@ import dev.vmm.core.devices.ConsoleOutput;
 import dev.vmm.core.devices.IrqFdInterrupt;
 import dev.vmm.core.devices.Serial16550;
 import dev.vmm.core.devices.UnhandledAccesses;
+import dev.vmm.core.jfr.Jfr;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultProgress;
 import dev.vmm.core.prefault.PreFaultResult;
@@ -381,11 +382,20 @@ public final class MicroVm implements AutoCloseable {
     }
 
     private synchronized void mark(BootEvent event) {
-        events.put(event, System.nanoTime());
+        record(event, System.nanoTime());
     }
 
     private synchronized void markOnce(BootEvent event) {
-        events.putIfAbsent(event, System.nanoTime());
+        if (!events.containsKey(event)) {
+            record(event, System.nanoTime());
+        }
+    }
+
+    private void record(BootEvent event, long now) {
+        if (Jfr.recording()) {
+            Jfr.bootPhase(event.name(), events.values().stream().mapToLong(t -> now - t).filter(d -> d >= 0).min().orElse(0));
+        }
+        events.put(event, now);
     }
 
     /** When {@code event} happened ({@link System#nanoTime()}), if it did. */

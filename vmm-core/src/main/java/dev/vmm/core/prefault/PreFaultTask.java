@@ -6,6 +6,7 @@ import dev.vmm.core.KvmException;
 import dev.vmm.core.MemorySlot;
 import dev.vmm.core.PreFaultCall;
 import dev.vmm.core.Vcpu;
+import dev.vmm.core.jfr.Jfr;
 import dev.vmm.ffm.Errno;
 
 import java.time.Duration;
@@ -125,7 +126,7 @@ public final class PreFaultTask {
                         break;
                     }
                     config.memory.populate(target.start(), target.size(), config.populateThreads,
-                            bytes -> config.progress.update(PreFaultProgress.Phase.POPULATE, populated.addAndGet(bytes), bytesRequested),
+                            bytes -> progress(PreFaultProgress.Phase.POPULATE, populated.addAndGet(bytes)),
                             () -> stopping);
                 }
             }
@@ -157,6 +158,17 @@ public final class PreFaultTask {
         skippedSorted.sort((a, b) -> a.start().compareTo(b.start()));
         result = new PreFaultResult(config.policy, applied, probe, fallback, bytesRequested, populated.get(), mapped.get(),
                 skippedSorted, calls.get(), retries.get(), Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), cancelled);
+        if (Jfr.recording()) {
+            Jfr.preFault(result);
+        }
+    }
+
+    /** Reports {@code done} bytes of {@code phase} to the progress callback and to JFR. */
+    private void progress(PreFaultProgress.Phase phase, long done) {
+        config.progress.update(phase, done, bytesRequested);
+        if (Jfr.recording()) {
+            Jfr.preFaultProgress(phase.name(), done, bytesRequested);
+        }
     }
 
     private void runStage2() {
@@ -207,7 +219,7 @@ public final class PreFaultTask {
             }
             if (progressed > 0) {
                 fruitless = 0;
-                config.progress.update(PreFaultProgress.Phase.STAGE2, mapped.addAndGet(progressed), bytesRequested);
+                progress(PreFaultProgress.Phase.STAGE2, mapped.addAndGet(progressed));
             }
             gpa = call.next();
             size = call.remaining();
