@@ -295,6 +295,11 @@ public final class MicroVm implements AutoCloseable {
             // no room for a message: the prepared one says enough
         }
         stop(why);
+        try { // the exit says what failed; the stack trace is for whoever turns on DEBUG for dev.vmm.core.microvm
+            System.getLogger(MicroVm.class.getName()).log(System.Logger.Level.DEBUG, what + " failed: the microVM stopped", t);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // a logger that fails must not hide the failure the exit reports
+        }
     }
 
     /**
