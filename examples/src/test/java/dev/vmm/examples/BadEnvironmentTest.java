@@ -1,5 +1,9 @@
 package dev.vmm.examples;
 
+import dev.vmm.core.EventFd;
+import dev.vmm.core.GuestAddress;
+import dev.vmm.core.GuestMemory;
+import dev.vmm.core.virtio.VirtioBlock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +32,40 @@ class BadEnvironmentTest {
         Result r = runKvmInfo(List.of(), List.of());
         assertEquals(1, r.exitCode(), r.stderr());
         assertEquals("Native access is not enabled for the KVM bindings: start java with --enable-native-access=ALL-UNNAMED.\n", r.stderr());
+    }
+
+    /** A program whose first call is not Kvm.open(): the same sentence, before the JDK's own warning. */
+    @Test
+    void missingEnableNativeAccessIsOneSentenceWhateverIsUsedFirst() throws Exception {
+        for (String first : List.of("memory", "eventfd", "disk")) {
+            Result r = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), FirstUse.class.getName(), first), Map.of());
+            assertEquals(1, r.exitCode(), first + ": " + r.stderr());
+            assertEquals("Native access is not enabled for the KVM bindings: start java with --enable-native-access=ALL-UNNAMED.\n", r.stderr(), first);
+        }
+    }
+
+    /** Uses one entry point of the library first, and prints what it threw. */
+    public static final class FirstUse {
+        public static void main(String[] args) throws IOException {
+            try {
+                switch (args[0]) {
+                    case "memory" -> GuestMemory.anonymous(GuestAddress.of(0), 1 << 20).close();
+                    case "eventfd" -> EventFd.create().close();
+                    default -> {
+                        Path image = Files.write(Files.createTempFile("first-use", ".img"), new byte[512]);
+                        try {
+                            VirtioBlock.open(image, true).close();
+                        } finally {
+                            Files.delete(image);
+                        }
+                    }
+                }
+            } catch (IllegalStateException e) {
+                System.err.println(e.getMessage());
+                System.exit(1);
+            }
+        }
     }
 
     @Test

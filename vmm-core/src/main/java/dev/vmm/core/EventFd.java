@@ -2,6 +2,7 @@ package dev.vmm.core;
 
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.NativeAccess;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -13,8 +14,11 @@ import java.lang.foreign.ValueLayout;
  * or wait on (irqfd: raise an interrupt line) without a trip through the VMM.
  */
 public final class EventFd implements AutoCloseable {
-    private static final long POLLFD_FD = Libc.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("fd"));
-    private static final long POLLFD_EVENTS = Libc.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("events"));
+    /** Offsets in struct pollfd, apart so that loading EventFd does not initialize Libc before create()'s native-access check. */
+    private static final class PollFd {
+        static final long FD = Libc.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("fd"));
+        static final long EVENTS = Libc.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("events"));
+    }
 
     final FileDescriptor fd;
 
@@ -24,6 +28,7 @@ public final class EventFd implements AutoCloseable {
 
     /** A non-blocking eventfd with counter 0. */
     public static EventFd create() {
+        NativeAccess.require();
         int raw = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (raw < 0) {
             throw new KvmException("eventfd", Libc.errno(), "");
@@ -78,9 +83,9 @@ public final class EventFd implements AutoCloseable {
             MemorySegment fds = arena.allocate(Libc.POLLFD, eventFds.length);
             for (EventFd eventFd : eventFds) {
                 MemorySegment pollfd = fds.asSlice(acquired * Libc.POLLFD.byteSize(), Libc.POLLFD);
-                pollfd.set(ValueLayout.JAVA_INT, POLLFD_FD, eventFd.fd.acquire());
+                pollfd.set(ValueLayout.JAVA_INT, PollFd.FD, eventFd.fd.acquire());
                 acquired++;
-                pollfd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS, Libc.POLLIN);
+                pollfd.set(ValueLayout.JAVA_SHORT, PollFd.EVENTS, Libc.POLLIN);
             }
             while (Libc.poll(fds, eventFds.length, -1) < 0) {
                 int errno = Libc.errno();

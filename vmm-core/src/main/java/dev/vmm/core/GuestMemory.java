@@ -2,6 +2,7 @@ package dev.vmm.core;
 
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.NativeAccess;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -92,6 +93,7 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Regions of the given backing; the ranges must not overlap. */
     public static GuestMemory create(Backing backing, List<Range> ranges) {
+        NativeAccess.require(); // before the first restricted call, which would print the JDK's own warning
         if (ranges.isEmpty()) {
             throw new IllegalArgumentException("Guest memory needs at least one range.");
         }

@@ -51,7 +51,7 @@ public final class Kvm implements AutoCloseable {
             String advice;
             if (errno == Errno.ENOENT.value()) {
                 advice = "KVM is not available on this machine: load kvm_intel or kvm_amd, enable virtualization in the firmware,"
-                        + " or run through './vmm sandbox -- CMD'";
+                        + " or run on a machine (or in a VM with nested virtualization) that has /dev/kvm";
             } else if (errno == Errno.EACCES.value() || errno == Errno.EPERM.value()) {
                 advice = "Add this user to the group that owns " + path + " (usually 'kvm': sudo usermod -aG kvm $USER, then log in again)";
             } else {

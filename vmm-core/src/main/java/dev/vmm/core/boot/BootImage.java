@@ -4,6 +4,7 @@ import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.NativeAccess;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -126,6 +127,7 @@ public final class BootImage {
     private Opened openRegular() {
         try {
             refuseUnlessRegular(Files.readAttributes(path, BasicFileAttributes.class));
+            NativeAccess.require();
             int fd = Libc.open(path.toAbsolutePath().toString(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
             if (fd < 0) {
                 int errno = Libc.errno();

@@ -6,6 +6,7 @@ import dev.vmm.core.boot.BootException;
 import dev.vmm.core.devices.Interrupt;
 import dev.vmm.ffm.Errno;
 import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.NativeAccess;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -134,6 +135,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         String what = "Disk image " + image;
         try {
             refuseUnlessRegular(what, Files.readAttributes(image, BasicFileAttributes.class));
+            NativeAccess.require();
             // As BootImage: looked at before it is opened, opened non-blocking, and what was opened looked at again.
             int fd = Libc.open(image.toAbsolutePath().toString(), (readOnly ? Libc.O_RDONLY : Libc.O_RDWR)
                     | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
