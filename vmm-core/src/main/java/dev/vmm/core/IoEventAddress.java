@@ -13,18 +13,36 @@ import java.util.Objects;
  */
 public sealed interface IoEventAddress {
 
-    /** A guest physical address that no memory slot covers, so that a write to it is MMIO. */
+    /**
+     * {@return an MMIO address}
+     *
+     * @param address a guest physical address that no memory slot covers, so that a write to it is MMIO
+     */
     static IoEventAddress mmio(GuestAddress address) {
         return new Mmio(address);
     }
 
-    /** An I/O port, 0 to 0xffff. */
+    /**
+     * {@return an I/O port address}
+     *
+     * @param port the port, 0 to 0xffff
+     * @throws IllegalArgumentException when {@code port} is out of range
+     */
     static IoEventAddress port(int port) {
         return new Port(port);
     }
 
-    /** A guest physical (MMIO) address. */
+    /**
+     * A guest physical (MMIO) address.
+     *
+     * @param address the address
+     */
     record Mmio(GuestAddress address) implements IoEventAddress {
+        /**
+         * Checks the address.
+         *
+         * @throws NullPointerException when {@code address} is null
+         */
         public Mmio {
             Objects.requireNonNull(address, "address");
         }
@@ -35,9 +53,17 @@ public sealed interface IoEventAddress {
         }
     }
 
-    /** An I/O port. */
+    /**
+     * An I/O port.
+     *
+     * @param port the port, 0 to 0xffff
+     */
     record Port(int port) implements IoEventAddress {
-        /** @throws IllegalArgumentException when {@code port} is not 0 to 0xffff */
+        /**
+         * Checks the port.
+         *
+         * @throws IllegalArgumentException when {@code port} is not 0 to 0xffff
+         */
         public Port {
             if (port < 0 || port > 0xffff) {
                 throw new IllegalArgumentException("I/O port " + port + " is out of range: use 0 to 0xffff.");
