@@ -56,6 +56,8 @@ public final class AcpiTables {
     /**
      * The tables for {@code vcpus} vCPUs with the microVM's DSDT ({@link Dsdt#microVm()}), in {@link #WINDOW}.
      *
+     * @param vcpus the number of vCPUs, each a local APIC in the MADT
+     * @return the tables
      * @throws IllegalArgumentException when {@code vcpus} is outside 1 to {@link #MAX_VCPUS}
      */
     public static AcpiTables build(int vcpus) {
@@ -65,6 +67,9 @@ public final class AcpiTables {
     /**
      * The tables for {@code vcpus} vCPUs with {@code dsdt}, in {@link #WINDOW}.
      *
+     * @param vcpus the number of vCPUs, each a local APIC in the MADT
+     * @param dsdt the DSDT, such as {@link Dsdt#microVm()} with more devices
+     * @return the tables
      * @throws IllegalArgumentException when {@code vcpus} is outside 1 to {@link #MAX_VCPUS}, or
      *     the tables do not fit the window (a DSDT of more than 65 KiB beside the largest MADT)
      */
@@ -97,17 +102,17 @@ public final class AcpiTables {
         return (address + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
-    /** Where {@link #bytes()} go in guest memory: the start of {@link #WINDOW}. */
+    /** {@return where {@link #bytes()} go in guest memory: the start of {@link #WINDOW}} */
     public GuestAddress address() {
         return address;
     }
 
-    /** Every table, at its offset from {@link #address()}; the gaps between them are zero. */
+    /** {@return every table, at its offset from {@link #address()}; the gaps between them are zero} */
     public byte[] bytes() {
         return bytes.clone();
     }
 
-    /** The RSDP's guest physical address, for the zero page's {@code acpi_rsdp_addr}. */
+    /** {@return the RSDP's guest physical address, for the zero page's {@code acpi_rsdp_addr}} */
     public GuestAddress rsdp() {
         return address;
     }

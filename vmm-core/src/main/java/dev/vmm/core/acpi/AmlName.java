@@ -37,6 +37,8 @@ public final class AmlName {
     /**
      * Checks and encodes {@code path}.
      *
+     * @param path the name path, such as {@code \_SB.COM1}
+     * @return the checked name
      * @throws IllegalArgumentException when the path breaks the name rules: an empty path or
      *     segment, a segment longer than 4 characters or with a character outside A-Z, 0-9 and _,
      *     a segment that starts with a digit, a prefix in the middle, or more than 255 segments
@@ -106,7 +108,7 @@ public final class AmlName {
         return c >= '0' && c <= '9';
     }
 
-    /** The AML encoding: prefixes, then a null name, one segment, or a dual- or multi-name path. */
+    /** {@return the AML encoding: prefixes, then a null name, one segment, or a dual- or multi-name path} */
     public byte[] encode() {
         return encoding.clone();
     }
