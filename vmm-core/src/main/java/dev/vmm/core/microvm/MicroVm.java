@@ -108,7 +108,10 @@ public final class MicroVm implements AutoCloseable {
      * Checks the boot inputs, then creates the VM, its memory and vCPUs, applies the pre-fault
      * policy and loads the kernel. Nothing runs yet.
      *
-     * @param console receives each byte the guest writes to its serial console
+     * @param config what to boot, and with what
+     * @param console receives each byte the guest writes to its serial console, on a thread of its
+     *     own behind a bounded buffer
+     * @return the VM, ready to {@link #run()}; close it when done
      * @throws BootException for inputs that cannot boot, before KVM is touched
      * @throws KvmException when KVM refuses a step
      */
@@ -116,7 +119,16 @@ public final class MicroVm implements AutoCloseable {
         return create(config, console, PreFaultProgress.NONE);
     }
 
-    /** {@link #create(MicroVmConfig, IntConsumer)}, reporting the pre-fault's progress to {@code progress}. */
+    /**
+     * {@link #create(MicroVmConfig, IntConsumer)}, reporting the pre-fault's progress to {@code progress}.
+     *
+     * @param config what to boot, and with what
+     * @param console receives each byte the guest writes to its serial console
+     * @param progress receives the pre-fault's progress, from its working threads
+     * @return the VM, ready to {@link #run()}; close it when done
+     * @throws BootException for inputs that cannot boot, before KVM is touched
+     * @throws KvmException when KVM refuses a step
+     */
     public static MicroVm create(MicroVmConfig config, IntConsumer console, PreFaultProgress progress) {
         LinuxBoot boot = LinuxBoot.plan(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus());
         MicroVm microVm = new MicroVm(config, console);
@@ -206,6 +218,8 @@ public final class MicroVm implements AutoCloseable {
     /**
      * Runs every vCPU on its own thread until the guest resets or shuts down, a vCPU fails, or
      * {@link #stop()} is called; then returns how it ended. Call once.
+     *
+     * @return how the run ended
      */
     public MicroVmExit run() {
         return run(null);
@@ -214,6 +228,9 @@ public final class MicroVm implements AutoCloseable {
     /**
      * {@link #run()}, stopping the VM (exit STOPPED) if the guest has not ended it within
      * {@code timeout}. Returns within {@code timeout} and a second, whatever the guest does.
+     *
+     * @param timeout how long the guest may run
+     * @return how the run ended: {@link MicroVmExit.Reason#STOPPED} on timeout
      */
     public MicroVmExit run(Duration timeout) {
         synchronized (this) {
@@ -357,7 +374,11 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
-    /** Types {@code bytes} into the guest's serial console (they wait in the UART, 4 KiB at most). */
+    /**
+     * Types {@code bytes} into the guest's serial console (they wait in the UART, 4 KiB at most).
+     *
+     * @param bytes what the guest reads, in order
+     */
     public void consoleInput(byte[] bytes) {
         devices.serial().receive(bytes);
     }
@@ -388,18 +409,22 @@ public final class MicroVm implements AutoCloseable {
         events.putIfAbsent(event, System.nanoTime());
     }
 
-    /** When {@code event} happened ({@link System#nanoTime()}), if it did. */
+    /**
+     * {@return when {@code event} happened, in {@link System#nanoTime()}, or empty if it did not (yet)}
+     *
+     * @param event the moment
+     */
     public synchronized OptionalLong timeOf(BootEvent event) {
         Long t = events.get(event);
         return t == null ? OptionalLong.empty() : OptionalLong.of(t);
     }
 
-    /** What the pre-fault did, or null for policy NONE. */
+    /** {@return what the pre-fault did, or null for policy NONE} */
     public PreFaultResult preFaultResult() {
         return preFault;
     }
 
-    /** Port and MMIO accesses no device handled: their total, and the most frequent. */
+    /** {@return the port and MMIO accesses no device handled: their total, and the most frequent} */
     public UnhandledAccesses.Snapshot unhandledAccesses() {
         return devices == null ? UnhandledAccesses.Snapshot.NONE : devices.unhandled();
     }
@@ -407,16 +432,19 @@ public final class MicroVm implements AutoCloseable {
     /**
      * The devices and their buses. Add a device of your own with {@code devices().ports().register(...)}
      * (or {@code mmio()}) before {@link #run()}; it is called from the vCPU threads and must not block.
+     *
+     * @return the devices
      */
     public MicroVmDevices devices() {
         return devices;
     }
 
-    /** Console bytes lost because the console consumer fell too far behind. */
+    /** {@return the console bytes lost because the console consumer fell too far behind} */
     public long consoleBytesDropped() {
         return consoleOutput == null ? 0 : consoleOutput.dropped();
     }
 
+    /** {@return the configuration this VM was created with} */
     public MicroVmConfig config() {
         return config;
     }
