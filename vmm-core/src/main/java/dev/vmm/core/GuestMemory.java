@@ -29,10 +29,7 @@ import java.util.function.LongConsumer;
  * <p>Close it after every {@link Vm} that maps it: while an open VM maps it, {@link #close()}
  * refuses, because KVM would go on using the host addresses after they were given back.
  *
- * {@snippet :
- * try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 64 << 20)) {
- *     memory.write(GuestAddress.of(0x1000), new byte[] {(byte) 0xf4}); // hlt
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=guest-memory}
  * }
  */
 public final class GuestMemory implements AutoCloseable {

@@ -6,10 +6,7 @@ import java.util.Objects;
  * Where an ioeventfd listens for guest writes: a guest physical address outside every memory slot
  * ({@link Mmio}), or an I/O port ({@link Port}). See {@link Vm#registerIoeventfd}.
  *
- * {@snippet :
- * IoEventAddress queueNotify = IoEventAddress.mmio(GuestAddress.of(0xd000_0050L)); // virtio-mmio QueueNotify
- * IoEventAddress doorbell = IoEventAddress.port(0x510);
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=io-event-address}
  */
 public sealed interface IoEventAddress {
 

@@ -15,10 +15,7 @@ import java.util.List;
 /**
  * The KVM subsystem: an open {@code /dev/kvm}. Creates VMs and answers system-wide questions.
  *
- * {@snippet :
- * try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
- *     boolean preFault = vm.checkExtension(Capability.PRE_FAULT_MEMORY) > 0;
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=kvm}
  * }
  */
 public final class Kvm implements AutoCloseable {

@@ -388,13 +388,7 @@ public final class Vm implements AutoCloseable {
      * as a {@link VcpuExit.MmioWrite} or {@link VcpuExit.IoOut}. Reads are never caught. An MMIO
      * address inside a memory slot is plain memory, and a write there never reaches the eventfd.
      *
-     * {@snippet :
-     * try (EventFd queueNotify = EventFd.create()) {
-     *     IoEventAddress address = IoEventAddress.mmio(GuestAddress.of(0xd000_0050L));
-     *     vm.registerIoeventfd(queueNotify, address, 4, OptionalLong.of(0)); // queue 0 only
-     *     // ... the guest runs; queueNotify.take() counts its writes of the 32-bit value 0 there
-     *     vm.unregisterIoeventfd(queueNotify, address, 4, OptionalLong.of(0));
-     * }
+     * {@snippet class=dev.vmm.core.ApiSnippets region=register-ioeventfd}
      * }
      *
      * @param eventfd the eventfd KVM signals; KVM keeps its own reference until

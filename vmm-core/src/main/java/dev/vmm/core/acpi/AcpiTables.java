@@ -12,11 +12,7 @@ import java.util.Arrays;
  * at. Write {@link #bytes()} at {@link #address()}; the guest finds the RSDP by the zero page's
  * {@code acpi_rsdp_addr} (boot protocol 2.14+) or by scanning the BIOS area, where it sits.
  *
- * {@snippet :
- * AcpiTables tables = AcpiTables.build(2);           // 2 vCPUs, the microVM's DSDT, at WINDOW
- * memory.write(tables.address(), tables.bytes());
- * long rsdp = tables.rsdp().value();                 // for boot_params.acpi_rsdp_addr (0x070)
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=acpi-tables}
  *
  * <p>The layout, in {@link #WINDOW} (the BIOS area 0xE0000 to 0xFFFFF, 128 KiB):
  * <pre>

@@ -9,11 +9,7 @@ import java.util.HexFormat;
  * Specification"). Each factory checks its inputs and encodes at once, so a term is an immutable
  * value whose bytes are final; terms nest as the ASL they mirror does:
  *
- * {@snippet :
- * Aml com1 = Aml.device("\\_SB.COM1",
- *         Aml.name("_HID", Aml.eisaId("PNP0501")),
- *         Aml.name("_CRS", Aml.resourceTemplate(Resource.io(0x3f8, 0x3f8, 0, 8), Resource.irqNoFlags(4))));
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=aml}
  *
  * <p>Data objects ({@link Data}: integers, strings, packages, buffers) are what {@link #name Name}
  * binds and {@link #returnValue Return} returns; namespace terms (Scope, Device, Method) hold

@@ -12,9 +12,7 @@ import java.util.List;
  * A-Z, 0-9 and _, not starting with a digit; a short one is padded with underscores, as the ASL
  * compiler does ({@code RTC} is {@code RTC_}).
  *
- * {@snippet :
- * AmlName.of("\\_SB.COM1").encode(); // 5c 2e 5f 53 42 5f 43 4f 4d 31: root, two segments
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=aml-name}
  */
 public final class AmlName {
     private static final int ROOT_PREFIX = 0x5c;

@@ -8,9 +8,7 @@ import java.util.BitSet;
  * device's {@code _CRS} returns to say which ports, interrupts and memory it decodes (ACPI 6.3,
  * 6.4 "Resource Data Types"). Each factory checks its values against the descriptor's fields.
  *
- * {@snippet :
- * Aml.resourceTemplate(Resource.io(0x3f8, 0x3f8, 0, 8), Resource.irqNoFlags(4)); // a 16550 at COM1
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=resource}
  */
 public final class Resource {
     /** How an interrupt is signalled. */

@@ -26,11 +26,7 @@ import java.util.stream.Stream;
  * page's {@code acpi_rsdp_addr} and in the BIOS area; and an MP table, for a kernel booted with
  * {@code acpi=off}), and the bootstrap vCPU in long mode with {@code rsi} pointing at the zero page.
  *
- * {@snippet :
- * LinuxBoot boot = LinuxBoot.plan(kernelPath, initrdPath, "console=ttyS0", memory.size(), 2); // reads headers only
- * boot.load(memory);               // memory from LinuxBoot.memoryRanges(size); copies the files in
- * boot.enterKernel(vcpu0, memory); // CPUID must be set first (long mode needs it)
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=linux-boot}
  *
  * {@link #plan} checks that everything fits before anything is written, and says what does not.
  * {@link #load} copies the kernel and initrd from their files and fails with a {@link BootException}

@@ -12,18 +12,7 @@ import java.util.OptionalLong;
  * spelled out). KVM adds 1 to the counter per write and the vCPU runs on; the worker {@link #await()}s
  * the counter on its own thread. For a virtio-mmio device, that is the QueueNotify register.
  *
- * {@snippet :
- * IoEventNotifier queueNotify = IoEventNotifier.register(vm,
- *         IoEventAddress.mmio(base.plus(0x50)), 4, OptionalLong.empty());
- * Thread worker = Thread.ofPlatform().start(() -> {
- *     while (queueNotify.await() > 0) { // 0: stopWaiting() or close() was called
- *         processQueue();
- *     }
- * });
- * // ... at shutdown:
- * queueNotify.close(); // deregisters, wakes the worker, closes the eventfd
- * worker.join();
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=io-event-notifier}
  */
 public final class IoEventNotifier implements AutoCloseable {
     private final Vm vm;

@@ -47,11 +47,7 @@ import java.util.function.IntConsumer;
  * RTC/CMOS clock, the boot-complete port and the ACPI power register. Every other port or MMIO
  * access is {@linkplain #unhandledAccesses() counted} and ignored.
  *
- * {@snippet :
- * try (MicroVm vm = MicroVm.create(MicroVmConfig.of(kernel, initrd, 256, 2), System.out::write)) {
- *     MicroVmExit exit = vm.run(Duration.ofSeconds(30)); // until the guest resets or shuts down
- *     System.out.println(exit + ", first KVM_RUN at " + vm.timeOf(BootEvent.FIRST_RUN).getAsLong());
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=micro-vm}
  * }
  *
  * <p>The guest ends the VM by an ACPI power-off (S5), a reboot (the ACPI reset register or the

@@ -13,13 +13,7 @@ import java.util.List;
  * Prepares guest memory for fast first touches, by a {@link PreFaultPolicy}: populating host page
  * tables, building KVM's stage-2 tables with {@code KVM_PRE_FAULT_MEMORY}, or both.
  *
- * {@snippet :
- * PreFaultResult result = PreFaulter.of(vm, memory)
- *         .vcpus(vcpu0, vcpu1)            // stage-2 work is split across these, one thread each
- *         .policy(PreFaultPolicy.AUTO)    // FULL where the VM supports it, else POPULATE
- *         .run();
- * System.out.println(result);
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=pre-faulter}
  *
  * The stage-2 loop follows the kernel's contract: it reissues the ioctl after partial progress,
  * retries EINTR and EAGAIN while a bounded budget of fruitless calls remains, and treats a call that

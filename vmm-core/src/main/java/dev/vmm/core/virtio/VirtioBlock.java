@@ -26,11 +26,7 @@ import java.util.Optional;
  * A virtio block device (virtio 1.2, section 5.2) on a raw image file: one request queue of up
  * to {@value #QUEUE_SIZE} entries, served on a thread of the device's own.
  *
- * {@snippet :
- * try (VirtioBlock disk = VirtioBlock.open(Path.of("rootfs.ext4"), false)) { // checked: one sentence if not
- *     VirtioMmio transport = new VirtioMmio(disk, memory, irq);             // then on the MMIO bus
- *     // ... run the VM ...
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=virtio-block}
  * }
  *
  * <p><b>The image</b> is checked when it is opened, each problem one sentence ({@link BootException}):
