@@ -143,7 +143,7 @@ public final class KvmIoctls {
     public static final long KVM_GET_MP_STATE = Ioctl.ior(KVMIO, 0x98, kvm_mp_state.layout());
     /** On a vCPU fd: sets the vCPU's multiprocessing state from a {@link kvm_mp_state}. */
     public static final long KVM_SET_MP_STATE = Ioctl.iow(KVMIO, 0x99, kvm_mp_state.layout());
-    /** On a vCPU fd: queues an NMI, without an in-kernel irqchip (or with the split one). */
+    /** On a vCPU fd: queues an NMI; meant for VMMs without an in-kernel irqchip. */
     public static final long KVM_NMI = Ioctl.io(KVMIO, 0x9a);
     // Also on a VM fd, with KVM_CAP_ENABLE_CAP_VM.
     /**
