@@ -8,10 +8,27 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One CPUID leaf as KVM reports or accepts it ({@code kvm_cpuid_entry2}). */
+/**
+ * One CPUID leaf as KVM reports or accepts it ({@code kvm_cpuid_entry2}).
+ *
+ * @param function the leaf, the EAX input of CPUID
+ * @param index the subleaf, the ECX input, which counts when {@code flags} says so
+ * @param flags {@code KVM_CPUID_FLAG_*} bits, such as {@code KVM_CPUID_FLAG_SIGNIFCANT_INDEX}
+ * @param eax the EAX that CPUID returns for this leaf
+ * @param ebx the EBX that CPUID returns for this leaf
+ * @param ecx the ECX that CPUID returns for this leaf
+ * @param edx the EDX that CPUID returns for this leaf
+ */
 public record CpuidEntry(int function, int index, int flags, int eax, int ebx, int ecx, int edx) {
 
-    /** This entry with other register values. */
+    /**
+     * {@return this leaf with other register values}
+     *
+     * @param eax the new EAX
+     * @param ebx the new EBX
+     * @param ecx the new ECX
+     * @param edx the new EDX
+     */
     public CpuidEntry withRegisters(int eax, int ebx, int ecx, int edx) {
         return new CpuidEntry(function, index, flags, eax, ebx, ecx, edx);
     }

@@ -26,7 +26,11 @@ public final class EventFd implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** A non-blocking eventfd with counter 0. */
+    /**
+     * {@return a new non-blocking eventfd with counter 0}
+     *
+     * @throws KvmException when eventfd(2) fails, e.g. with EMFILE
+     */
     public static EventFd create() {
         NativeAccess.require();
         int raw = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
@@ -36,7 +40,13 @@ public final class EventFd implements AutoCloseable {
         return new EventFd(new FileDescriptor("eventfd", raw));
     }
 
-    /** Adds {@code value} to the counter. */
+    /**
+     * Adds {@code value} to the counter, which wakes a waiter.
+     *
+     * @param value what to add, 1 or more
+     * @throws KvmException when the write fails
+     * @throws IllegalStateException when the eventfd is closed
+     */
     public void signal(long value) {
         int raw = fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
@@ -48,7 +58,13 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
-    /** Reads and resets the counter; 0 when nothing was signalled since the last read. */
+    /**
+     * Reads and resets the counter.
+     *
+     * @return the counter, 0 when nothing was signalled since the last read
+     * @throws KvmException when the read fails otherwise
+     * @throws IllegalStateException when the eventfd is closed
+     */
     public long take() {
         int raw = fd.acquire();
         try (Arena arena = Arena.ofConfined()) {
@@ -72,7 +88,10 @@ public final class EventFd implements AutoCloseable {
      * when one is non-zero already. Meant for a platform thread: a virtual thread pins its carrier
      * meanwhile. Closing one of them waits for this to return, so signal one before closing it.
      *
+     * @param eventFds the eventfds to wait on, at least one
+     * @throws IllegalArgumentException when there is none
      * @throws IllegalStateException when one of them is closed
+     * @throws KvmException when poll(2) fails other than with EINTR
      */
     public static void awaitAny(EventFd... eventFds) {
         if (eventFds.length == 0) {

@@ -3,13 +3,25 @@ package dev.vmm.core;
 /**
  * A guest physical address. A value type so that guest addresses, host addresses and sizes cannot
  * be mixed up in signatures.
+ *
+ * @param value the address, unsigned
  */
 public record GuestAddress(long value) implements Comparable<GuestAddress> {
+    /**
+     * {@return the guest physical address {@code value}}
+     *
+     * @param value the address, unsigned
+     */
     public static GuestAddress of(long value) {
         return new GuestAddress(value);
     }
 
-    /** This address plus {@code offset}; fails on unsigned overflow. */
+    /**
+     * {@return this address plus {@code offset}}
+     *
+     * @param offset the bytes to add
+     * @throws IllegalArgumentException when the sum overflows 64 bits, unsigned
+     */
     public GuestAddress plus(long offset) {
         long sum = value + offset;
         if (Long.compareUnsigned(sum, value) < 0) {

@@ -30,14 +30,13 @@ import java.util.function.LongConsumer;
  * <p>Close it after every {@link Vm} that maps it: while an open VM maps it, {@link #close()}
  * refuses, because KVM would go on using the host addresses after they were given back.
  *
- * {@snippet :
- * try (GuestMemory memory = GuestMemory.anonymous(GuestAddress.of(0), 64 << 20)) {
- *     memory.write(GuestAddress.of(0x1000), new byte[] {(byte) 0xf4}); // hlt
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=guest-memory}
  * }
  */
 public final class GuestMemory implements AutoCloseable {
+    /** The x86 page size, 4 KiB: regions, memory slots and pre-faults are aligned to it. */
     public static final long PAGE_SIZE = 4096;
+    /** The x86 large page size, 2 MiB, which {@link Backing#HUGETLB_2M} ranges are aligned to. */
     public static final long HUGE_PAGE_SIZE = 2 << 20;
     private static final long POPULATE_CHUNK = 64L << 20;
     /** Largest read from a file into guest memory at once: a ByteBuffer holds at most 2 GiB. */
@@ -81,17 +80,38 @@ public final class GuestMemory implements AutoCloseable {
         this.regions = List.copyOf(regions);
     }
 
-    /** One region of private anonymous memory at {@code start}. */
+    /**
+     * {@return guest memory of one region of private anonymous memory at {@code start}}
+     *
+     * @param start the region's first guest physical address, 4 KiB aligned
+     * @param size its size in bytes, a positive multiple of 4 KiB
+     * @throws IllegalArgumentException when the range is not page-aligned
+     * @throws KvmException when the host cannot map it
+     */
     public static GuestMemory anonymous(GuestAddress start, long size) {
         return create(Backing.ANONYMOUS, List.of(new Range(start, size)));
     }
 
-    /** Several regions of private anonymous memory; the ranges must not overlap. */
+    /**
+     * {@return guest memory of several regions of private anonymous memory}
+     *
+     * @param ranges the regions, at least one; they must not overlap
+     * @throws IllegalArgumentException when there is none or two overlap
+     * @throws KvmException when the host cannot map them
+     */
     public static GuestMemory anonymous(List<Range> ranges) {
         return create(Backing.ANONYMOUS, ranges);
     }
 
-    /** Regions of the given backing; the ranges must not overlap. */
+    /**
+     * {@return guest memory of regions of the given backing}
+     *
+     * @param backing how the host provides the memory
+     * @param ranges the regions, at least one; they must not overlap (and be 2 MiB aligned for
+     *     {@link Backing#HUGETLB_2M})
+     * @throws IllegalArgumentException when there is none, two overlap, or one is misaligned
+     * @throws KvmException when the host cannot map them, e.g. ENOMEM without reserved huge pages
+     */
     public static GuestMemory create(Backing backing, List<Range> ranges) {
         NativeAccess.require(); // before the first restricted call, which would print the JDK's own warning
         if (ranges.isEmpty()) {
@@ -169,8 +189,18 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
-    /** A range of guest physical memory: page-aligned start and a positive page-multiple size. */
+    /**
+     * A range of guest physical memory: page-aligned start and a positive page-multiple size.
+     *
+     * @param start the first guest physical address, 4 KiB aligned
+     * @param size the size in bytes, a positive multiple of 4 KiB
+     */
     public record Range(GuestAddress start, long size) {
+        /**
+         * Checks the range.
+         *
+         * @throws IllegalArgumentException when it is not page-aligned, is empty, or wraps around 2^64
+         */
         public Range {
             if ((start.value() & (PAGE_SIZE - 1)) != 0) {
                 throw new IllegalArgumentException("Guest memory start " + start + " is not 4 KiB aligned: use a multiple of 0x1000.");
@@ -181,6 +211,7 @@ public final class GuestMemory implements AutoCloseable {
             start.plus(size); // rejects ranges that wrap around
         }
 
+        /** {@return the first guest physical address after the range} */
         public GuestAddress end() {
             return start.plus(size);
         }
@@ -191,28 +222,41 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
-    /** The backing every region has. */
+    /** {@return the backing every region has} */
     public Backing backing() {
         return backing;
     }
 
-    /** The regions, ordered by guest address. */
+    /** {@return the regions, ordered by guest address} */
     public List<MemoryRegion> regions() {
         checkOpen();
         return regions;
     }
 
-    /** Total bytes over all regions. */
+    /** {@return the total bytes over all regions} */
     public long size() {
         return regions.stream().mapToLong(MemoryRegion::size).sum();
     }
 
-    /** Copies {@code data} to guest memory at {@code address}. */
+    /**
+     * Copies {@code data} to guest memory at {@code address}.
+     *
+     * @param address the guest physical address of the first byte
+     * @param data the bytes
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public void write(GuestAddress address, byte[] data) {
         MemorySegment.copy(data, 0, hostSlice(address, data.length), ValueLayout.JAVA_BYTE, 0, data.length);
     }
 
-    /** Copies the remaining bytes of {@code data} to guest memory at {@code address}, and moves its position past them. */
+    /**
+     * Copies the remaining bytes of {@code data} to guest memory at {@code address}, and moves its
+     * position past them.
+     *
+     * @param address the guest physical address of the first byte
+     * @param data the bytes, from its position to its limit
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public void write(GuestAddress address, ByteBuffer data) {
         int length = data.remaining();
         hostSlice(address, length).copyFrom(MemorySegment.ofBuffer(data));
@@ -224,7 +268,13 @@ public final class GuestMemory implements AutoCloseable {
      * {@code address}: read straight into the mapping, at most 1 MiB per read, with no copy on the
      * Java heap. The whole range must lie in one region.
      *
+     * @param address the guest physical address of the first byte
+     * @param file the file to read
+     * @param position where in the file to start
+     * @param length the most bytes to copy
      * @return the bytes copied, fewer than {@code length} only when the file ended first
+     * @throws IllegalArgumentException when the range is not inside one region
+     * @throws IOException when reading the file fails
      */
     public long write(GuestAddress address, FileChannel file, long position, long length) throws IOException {
         MemorySegment target = hostSlice(address, length);
@@ -245,6 +295,13 @@ public final class GuestMemory implements AutoCloseable {
      * Copies {@code length} bytes of guest memory at {@code address} to {@code file} at
      * {@code position}: written straight from the mapping, at most 1 MiB per write, with no copy on
      * the Java heap. The whole range must lie in one region; the file grows if it ends before.
+     *
+     * @param address the guest physical address of the first byte
+     * @param length the bytes to copy
+     * @param file the file to write
+     * @param position where in the file to write them
+     * @throws IllegalArgumentException when the range is not inside one region
+     * @throws IOException when writing the file fails
      */
     public void read(GuestAddress address, long length, FileChannel file, long position) throws IOException {
         MemorySegment source = hostSlice(address, length);
@@ -257,17 +314,36 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
-    /** Sets {@code length} bytes of guest memory at {@code address} to {@code value}, as memset(3) would. */
+    /**
+     * Sets {@code length} bytes of guest memory at {@code address} to {@code value}, as memset(3) would.
+     *
+     * @param address the guest physical address of the first byte
+     * @param length the bytes to set
+     * @param value the byte to store
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public void fill(GuestAddress address, long length, byte value) {
         hostSlice(address, length).fill(value);
     }
 
-    /** Reads {@code length} bytes of guest memory at {@code address}. */
+    /**
+     * {@return a copy of {@code length} bytes of guest memory at {@code address}}
+     *
+     * @param address the guest physical address of the first byte
+     * @param length the bytes to read
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public byte[] read(GuestAddress address, int length) {
         return hostSlice(address, length).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** Whether {@code [address, address + length)} lies inside one region, so that reads and writes of it succeed. */
+    /**
+     * {@return whether {@code [address, address + length)} lies inside one region, so that reads and
+     * writes of it succeed}
+     *
+     * @param address the range's first guest physical address
+     * @param length its length in bytes
+     */
     public boolean contains(GuestAddress address, long length) {
         for (MemoryRegion region : regions()) {
             if (region.contains(address, length)) {
@@ -278,30 +354,55 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * The little-endian 16-bit value at {@code address}, 0 to 65535. At an even address it is one
-     * load, so a value that another thread stores there at once (a vCPU updating a ring index) is
-     * never seen half written.
+     * {@return the little-endian 16-bit value at {@code address}, 0 to 65535} At an even address it
+     * is one load, so a value that another thread stores there at once (a vCPU updating a ring index)
+     * is never seen half written.
+     *
+     * @param address the guest physical address of its first byte
+     * @throws IllegalArgumentException when the range is not inside one region
      */
     public int readU16(GuestAddress address) {
         return Short.toUnsignedInt(hostSlice(address, 2).get((address.value() & 1) == 0 ? U16 : U16_UNALIGNED, 0));
     }
 
-    /** Stores the low 16 bits of {@code value} little-endian at {@code address}; one store at an even address. */
+    /**
+     * Stores the low 16 bits of {@code value} little-endian at {@code address}; one store at an even address.
+     *
+     * @param address the guest physical address of its first byte
+     * @param value the value, whose high bits are ignored
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public void writeU16(GuestAddress address, int value) {
         hostSlice(address, 2).set((address.value() & 1) == 0 ? U16 : U16_UNALIGNED, 0, (short) value);
     }
 
-    /** The little-endian 32-bit value at {@code address}, 0 to 2^32 - 1; one load at a multiple of 4. */
+    /**
+     * {@return the little-endian 32-bit value at {@code address}, 0 to 2^32 - 1} One load at a multiple of 4.
+     *
+     * @param address the guest physical address of its first byte
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public long readU32(GuestAddress address) {
         return Integer.toUnsignedLong(hostSlice(address, 4).get((address.value() & 3) == 0 ? U32 : U32_UNALIGNED, 0));
     }
 
-    /** Stores {@code value} little-endian at {@code address}; one store at a multiple of 4. */
+    /**
+     * Stores {@code value} little-endian at {@code address}; one store at a multiple of 4.
+     *
+     * @param address the guest physical address of its first byte
+     * @param value the 32 bits to store
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public void writeU32(GuestAddress address, int value) {
         hostSlice(address, 4).set((address.value() & 3) == 0 ? U32 : U32_UNALIGNED, 0, value);
     }
 
-    /** The little-endian 64-bit value at {@code address}, as a long of the same bits. */
+    /**
+     * {@return the little-endian 64-bit value at {@code address}, as a long of the same bits}
+     *
+     * @param address the guest physical address of its first byte
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
     public long readU64(GuestAddress address) {
         return hostSlice(address, 8).get(U64_UNALIGNED, 0);
     }
@@ -312,9 +413,13 @@ public final class GuestMemory implements AutoCloseable {
      * each page where the kernel lacks it). Builds host page tables only: KVM's stage-2 tables stay
      * empty, see {@link dev.vmm.core.prefault.PreFaulter}. Holes are skipped.
      *
+     * @param start the first guest physical address of the range
+     * @param length the range's length in bytes
      * @param threads how many threads share the work, in chunks of 64 MiB
      * @param progress receives the bytes completed by each chunk, from the working threads
      * @return the bytes populated
+     * @throws IllegalArgumentException when {@code threads} is not positive or the range reaches 2^63
+     * @throws KvmException when the kernel cannot populate a chunk, e.g. ENOMEM
      * @throws IllegalStateException when the memory is closed, or is closed meanwhile (populate then
      *     stops after the chunks in progress)
      */
@@ -326,7 +431,15 @@ public final class GuestMemory implements AutoCloseable {
      * {@link #populate(GuestAddress, long, int, LongConsumer)} that stops early once {@code stop}
      * says so: each thread asks before each 64 MiB chunk, so the work ends within one chunk per thread.
      *
+     * @param start the first guest physical address of the range
+     * @param length the range's length in bytes
+     * @param threads how many threads share the work
+     * @param progress receives the bytes completed by each chunk, from the working threads
+     * @param stop true once the work should stop
      * @return the bytes populated, less than asked for when stopped
+     * @throws IllegalArgumentException when {@code threads} is not positive or the range reaches 2^63
+     * @throws KvmException when the kernel cannot populate a chunk
+     * @throws IllegalStateException when the memory is closed, or is closed meanwhile
      */
     public long populate(GuestAddress start, long length, int threads, LongConsumer progress, BooleanSupplier stop) {
         if (threads < 1) {

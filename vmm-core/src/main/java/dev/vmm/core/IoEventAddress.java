@@ -6,25 +6,40 @@ import java.util.Objects;
  * Where an ioeventfd listens for guest writes: a guest physical address outside every memory slot
  * ({@link Mmio}), or an I/O port ({@link Port}). See {@link Vm#registerIoeventfd}.
  *
- * {@snippet :
- * IoEventAddress queueNotify = IoEventAddress.mmio(GuestAddress.of(0xd000_0050L)); // virtio-mmio QueueNotify
- * IoEventAddress doorbell = IoEventAddress.port(0x510);
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=io-event-address}
  */
 public sealed interface IoEventAddress {
 
-    /** A guest physical address that no memory slot covers, so that a write to it is MMIO. */
+    /**
+     * {@return an MMIO address}
+     *
+     * @param address a guest physical address that no memory slot covers, so that a write to it is MMIO
+     */
     static IoEventAddress mmio(GuestAddress address) {
         return new Mmio(address);
     }
 
-    /** An I/O port, 0 to 0xffff. */
+    /**
+     * {@return an I/O port address}
+     *
+     * @param port the port, 0 to 0xffff
+     * @throws IllegalArgumentException when {@code port} is out of range
+     */
     static IoEventAddress port(int port) {
         return new Port(port);
     }
 
-    /** A guest physical (MMIO) address. */
+    /**
+     * A guest physical (MMIO) address.
+     *
+     * @param address the address
+     */
     record Mmio(GuestAddress address) implements IoEventAddress {
+        /**
+         * Checks the address.
+         *
+         * @throws NullPointerException when {@code address} is null
+         */
         public Mmio {
             Objects.requireNonNull(address, "address");
         }
@@ -35,9 +50,17 @@ public sealed interface IoEventAddress {
         }
     }
 
-    /** An I/O port. */
+    /**
+     * An I/O port.
+     *
+     * @param port the port, 0 to 0xffff
+     */
     record Port(int port) implements IoEventAddress {
-        /** @throws IllegalArgumentException when {@code port} is not 0 to 0xffff */
+        /**
+         * Checks the port.
+         *
+         * @throws IllegalArgumentException when {@code port} is not 0 to 0xffff
+         */
         public Port {
             if (port < 0 || port > 0xffff) {
                 throw new IllegalArgumentException("I/O port " + port + " is out of range: use 0 to 0xffff.");

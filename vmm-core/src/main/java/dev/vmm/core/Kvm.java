@@ -16,13 +16,11 @@ import java.util.List;
 /**
  * The KVM subsystem: an open {@code /dev/kvm}. Creates VMs and answers system-wide questions.
  *
- * {@snippet :
- * try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
- *     boolean preFault = vm.checkExtension(Capability.PRE_FAULT_MEMORY) > 0;
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=kvm}
  * }
  */
 public final class Kvm implements AutoCloseable {
+    /** Where Linux puts the KVM device node. */
     public static final String DEFAULT_PATH = "/dev/kvm";
 
     private final FileDescriptor fd;
@@ -34,15 +32,24 @@ public final class Kvm implements AutoCloseable {
     /**
      * Opens {@code /dev/kvm}.
      *
-     * @throws IllegalStateException when native access is not enabled for the bindings
-     * @throws KvmException when /dev/kvm is missing or not accessible, with what to do about it,
-     *     or when its API version is not 12
+     * @return the open KVM subsystem, to close when done
+     * @throws IllegalStateException when native access is not enabled for the bindings, or when the
+     *     device reports an API version other than 12
+     * @throws KvmException when /dev/kvm is missing or not accessible, with what to do about it
      */
     public static Kvm open() {
         return open(DEFAULT_PATH);
     }
 
-    /** Opens a KVM device node at {@code path}; see {@link #open()}. */
+    /**
+     * Opens a KVM device node at {@code path}; see {@link #open()}.
+     *
+     * @param path the device node, normally {@link #DEFAULT_PATH}
+     * @return the open KVM subsystem, to close when done
+     * @throws IllegalStateException when native access is not enabled for the bindings, or when the
+     *     device reports an API version other than 12
+     * @throws KvmException when the node is missing or not accessible, with what to do about it
+     */
     public static Kvm open(String path) {
         NativeAccess.require();
         int raw = Libc.open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
@@ -69,49 +76,68 @@ public final class Kvm implements AutoCloseable {
         return kvm;
     }
 
-    /** {@code KVM_GET_API_VERSION}: 12 on every Linux since 2.6.22. */
+    /**
+     * {@return {@code KVM_GET_API_VERSION}: 12 on every Linux since 2.6.22}
+     *
+     * @throws KvmException when the ioctl fails
+     */
     public int apiVersion() {
         return Ioctls.call(fd, KvmIoctls.KVM_GET_API_VERSION, "KVM_GET_API_VERSION", 0L);
     }
 
     /**
-     * {@code KVM_CHECK_EXTENSION} on /dev/kvm: 0 when absent, otherwise 1 or a capability-specific
-     * value. For capabilities that depend on the VM type, ask {@link Vm#checkExtension} instead.
+     * {@code KVM_CHECK_EXTENSION} on /dev/kvm. For capabilities that depend on the VM type, ask
+     * {@link Vm#checkExtension} instead.
+     *
+     * @param capability the capability to ask about
+     * @return 0 when absent, otherwise 1 or a capability-specific value
+     * @throws KvmException when the ioctl fails
      */
     public int checkExtension(Capability capability) {
         return checkExtension(capability.number());
     }
 
-    /** {@code KVM_CHECK_EXTENSION} with a raw {@code KVM_CAP_*} number. */
+    /**
+     * {@code KVM_CHECK_EXTENSION} with a raw {@code KVM_CAP_*} number, for capabilities
+     * {@link Capability} does not name.
+     *
+     * @param capability a {@code KVM_CAP_*} number
+     * @return 0 when absent (or unknown to the kernel), otherwise 1 or a capability-specific value
+     * @throws KvmException when the ioctl fails
+     */
     public int checkExtension(int capability) {
         return Ioctls.call(fd, KvmIoctls.KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION", capability);
     }
 
-    /** {@code KVM_GET_VCPU_MMAP_SIZE}: the size of each vCPU's shared {@code kvm_run} area. */
+    /** {@return {@code KVM_GET_VCPU_MMAP_SIZE}: the size in bytes of each vCPU's shared {@code kvm_run} area} */
     public int vcpuMmapSize() {
         return Ioctls.call(fd, KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, "KVM_GET_VCPU_MMAP_SIZE", 0L);
     }
 
-    /** The recommended maximum number of vCPUs per VM ({@code KVM_CAP_NR_VCPUS}). */
+    /** {@return the recommended maximum number of vCPUs per VM ({@code KVM_CAP_NR_VCPUS})} */
     public int recommendedVcpus() {
         return checkExtension(Capability.NR_VCPUS);
     }
 
     /**
-     * The maximum number of vCPUs per VM: {@code KVM_CAP_MAX_VCPUS}, or where a kernel does not
-     * report it, {@code KVM_CAP_NR_VCPUS} (as api.rst says).
+     * {@return the maximum number of vCPUs per VM: {@code KVM_CAP_MAX_VCPUS}, or where a kernel does
+     * not report it, {@code KVM_CAP_NR_VCPUS} (as api.rst says)}
      */
     public int maxVcpus() {
         int max = checkExtension(Capability.MAX_VCPUS);
         return max > 0 ? max : recommendedVcpus();
     }
 
-    /** The number of memory slots per address space ({@code KVM_CAP_NR_MEMSLOTS}). */
+    /** {@return the number of memory slots per address space ({@code KVM_CAP_NR_MEMSLOTS})} */
     public int maxMemslots() {
         return checkExtension(Capability.NR_MEMSLOTS);
     }
 
-    /** {@code KVM_GET_SUPPORTED_CPUID}: every CPUID leaf KVM can offer a guest. */
+    /**
+     * {@return {@code KVM_GET_SUPPORTED_CPUID}: every CPUID leaf KVM can offer a guest}
+     *
+     * @throws KvmException when the ioctl fails, or still asks for more room at 4096 entries
+     */
     public List<CpuidEntry> supportedCpuid() {
         for (int capacity = 128; ; capacity *= 2) {
             try (Arena arena = Arena.ofConfined()) {
@@ -127,7 +153,11 @@ public final class Kvm implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_GET_MSR_INDEX_LIST}: the MSRs a VMM may save and restore. */
+    /**
+     * {@return {@code KVM_GET_MSR_INDEX_LIST}: the numbers of the MSRs a VMM may save and restore}
+     *
+     * @throws KvmException when the ioctl fails
+     */
     public int[] msrIndexList() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment probe = kvm_msr_list.allocate(arena, 0);
@@ -146,12 +176,23 @@ public final class Kvm implements AutoCloseable {
         }
     }
 
-    /** Creates a VM of the default type. */
+    /**
+     * Creates a VM of the default type ({@code KVM_X86_DEFAULT_VM}).
+     *
+     * @return the new VM, to close when done
+     * @throws KvmException when {@code KVM_CREATE_VM} fails
+     */
     public Vm createVm() {
         return createVm(KvmConstants.KVM_X86_DEFAULT_VM);
     }
 
-    /** Creates a VM of a given {@code KVM_X86_*_VM} type. */
+    /**
+     * Creates a VM of a given type.
+     *
+     * @param type a {@code KVM_X86_*_VM} type, one that {@link Capability#VM_TYPES} lists
+     * @return the new VM, to close when done
+     * @throws KvmException when {@code KVM_CREATE_VM} fails, e.g. with EINVAL for an unknown type
+     */
     public Vm createVm(int type) {
         long start = System.nanoTime();
         int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VM, "KVM_CREATE_VM", type);
@@ -161,7 +202,7 @@ public final class Kvm implements AutoCloseable {
         return new Vm(this, new FileDescriptor("VM", raw));
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /** {@return whether {@link #close()} has not been called yet} */
     public boolean isOpen() {
         return fd.isOpen();
     }

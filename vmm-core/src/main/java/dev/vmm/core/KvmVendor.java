@@ -10,8 +10,11 @@ import java.nio.file.Path;
  * boots only kernels built as PVM guests.
  */
 public enum KvmVendor {
+    /** Intel VT-x, module kvm_intel. */
     INTEL_VMX("kvm_intel"),
+    /** AMD-V, module kvm_amd. */
     AMD_SVM("kvm_amd"),
+    /** PVM, module kvm_pvm: KVM for machines without VMX or SVM, guests in user mode. */
     PVM("kvm_pvm"),
     /** No known vendor module is loaded (no KVM, or one this library does not know). */
     UNKNOWN("");
@@ -22,12 +25,12 @@ public enum KvmVendor {
         this.module = module;
     }
 
-    /** The kernel module's name, e.g. {@code kvm_amd}; empty for UNKNOWN. */
+    /** {@return the kernel module's name, e.g. {@code kvm_amd}; empty for UNKNOWN} */
     public String module() {
         return module;
     }
 
-    /** The vendor module loaded on this machine, from /sys/module. */
+    /** {@return the vendor module loaded on this machine, as /sys/module lists it; PVM when it is loaded} */
     public static KvmVendor ofThisMachine() {
         // PVM first: it can be loaded next to kvm_intel or kvm_amd, and then it is what /dev/kvm is.
         for (KvmVendor vendor : new KvmVendor[] {PVM, INTEL_VMX, AMD_SVM}) {

@@ -17,22 +17,27 @@ public final class MemoryRegion {
         this.host = host;
     }
 
-    /** First guest physical address of the region. */
+    /** {@return the first guest physical address of the region} */
     public GuestAddress start() {
         return start;
     }
 
-    /** Size in bytes. */
+    /** {@return the region's size in bytes} */
     public long size() {
         return host.byteSize();
     }
 
-    /** First guest physical address after the region. */
+    /** {@return the first guest physical address after the region} */
     public GuestAddress end() {
         return start.plus(size());
     }
 
-    /** Whether {@code [address, address + length)} lies inside this region. */
+    /**
+     * {@return whether {@code [address, address + length)} lies inside this region}
+     *
+     * @param address the range's first guest physical address
+     * @param length the range's length in bytes; a negative one is never inside
+     */
     public boolean contains(GuestAddress address, long length) {
         long offset = address.value() - start.value();
         return Long.compareUnsigned(address.value(), start.value()) >= 0

@@ -5,9 +5,13 @@ import java.util.Set;
 /**
  * A KVM memory slot: guest physical range {@code [start, start + size)} backed by {@code region}.
  *
+ * @param slot the slot number KVM knows it by
+ * @param start the guest physical address of its first byte
+ * @param region the guest memory that backs it
  * @param flags how KVM treats the slot
  */
 public record MemorySlot(int slot, GuestAddress start, MemoryRegion region, Set<Flag> flags) {
+    /** Copies {@code flags}, so that the record is immutable. */
     public MemorySlot {
         flags = Set.copyOf(flags);
     }
@@ -20,10 +24,12 @@ public record MemorySlot(int slot, GuestAddress start, MemoryRegion region, Set<
         READONLY
     }
 
+    /** {@return the slot's size in bytes, its region's} */
     public long size() {
         return region.size();
     }
 
+    /** {@return the first guest physical address after the slot} */
     public GuestAddress end() {
         return start.plus(region.size());
     }

@@ -4,11 +4,32 @@ import dev.vmm.ffm.kvm.kvm_segment;
 
 import java.lang.foreign.MemorySegment;
 
-/** A segment register as KVM sees it ({@code kvm_segment}): the hidden descriptor cache included. */
+/**
+ * A segment register as KVM sees it ({@code kvm_segment}): the hidden descriptor cache included.
+ *
+ * @param base the linear base address
+ * @param limit the limit in bytes (already scaled when {@code g} is set)
+ * @param selector the visible selector, 0 to 0xffff
+ * @param type the descriptor's 4-bit type (e.g. 0xb: code, execute/read, accessed; 0x3: data,
+ *     read/write, accessed)
+ * @param present the present bit
+ * @param dpl the descriptor privilege level, 0 to 3
+ * @param db the D/B bit: 32-bit default operand size
+ * @param s the S bit: a code or data segment rather than a system one
+ * @param l the L bit: 64-bit code
+ * @param g the G bit: the descriptor's limit counts 4 KiB units
+ * @param avl the AVL bit, free for software
+ * @param unusable whether the segment is unusable (as after loading a null selector)
+ */
 public record Segment(long base, int limit, int selector, int type, boolean present, int dpl,
                       boolean db, boolean s, boolean l, boolean g, boolean avl, boolean unusable) {
 
-    /** A real-mode data or code segment: base = selector * 16, 64 KiB limit. */
+    /**
+     * {@return a real-mode data or code segment: base = selector * 16, 64 KiB limit}
+     *
+     * @param selector the segment, 0 to 0xffff
+     * @param code true for a code segment (CS), false for a data segment
+     */
     public static Segment realMode(int selector, boolean code) {
         return new Segment((long) selector << 4, 0xffff, selector, code ? 0xb : 0x3, true, 0, false, true, false, false, false, false);
     }

@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * A virtual CPU: its registers and the run loop's single step, {@link #run()}. Use a vCPU from one
  * thread at a time, as KVM does (it holds the vCPU's mutex for every vCPU ioctl); {@link #kick()}
- * and {@link #close()} work from any thread. Closing its {@link Vm} closes it too.
+ * and {@link #close()} work from any thread. Closing its {@link Vm} closes it too. A failed ioctl
+ * is a {@link KvmException}; any use after close is an {@link IllegalStateException}.
  */
 public final class Vcpu implements AutoCloseable {
     /** The signal {@link #kick()} sends; its handler only interrupts the blocking ioctl. */
@@ -79,36 +80,44 @@ public final class Vcpu implements AutoCloseable {
         return new Vcpu(fd, id, arena, run);
     }
 
-    /** The id given at creation (the initial APIC ID). */
+    /** {@return the id given at creation (the initial APIC ID)} */
     public int id() {
         return id;
     }
 
-    /** {@code KVM_GET_REGS}. */
+    /** {@return the general-purpose registers, read with {@code KVM_GET_REGS}} */
     public Registers registers() {
         Registers regs = new Registers();
         Ioctls.call(fd, KvmIoctls.KVM_GET_REGS, "KVM_GET_REGS", regs.struct);
         return regs;
     }
 
-    /** {@code KVM_SET_REGS}. */
+    /**
+     * Writes the general-purpose registers with {@code KVM_SET_REGS}.
+     *
+     * @param regs the registers, as {@link #registers()} returned them and changed since
+     */
     public void setRegisters(Registers regs) {
         Ioctls.call(fd, KvmIoctls.KVM_SET_REGS, "KVM_SET_REGS", regs.struct);
     }
 
-    /** {@code KVM_GET_SREGS}. */
+    /** {@return the segment, descriptor-table and control registers, read with {@code KVM_GET_SREGS}} */
     public SpecialRegisters specialRegisters() {
         SpecialRegisters sregs = new SpecialRegisters();
         Ioctls.call(fd, KvmIoctls.KVM_GET_SREGS, "KVM_GET_SREGS", sregs.struct);
         return sregs;
     }
 
-    /** {@code KVM_SET_SREGS}. */
+    /**
+     * Writes the segment, descriptor-table and control registers with {@code KVM_SET_SREGS}.
+     *
+     * @param sregs the registers, as {@link #specialRegisters()} returned them and changed since
+     */
     public void setSpecialRegisters(SpecialRegisters sregs) {
         Ioctls.call(fd, KvmIoctls.KVM_SET_SREGS, "KVM_SET_SREGS", sregs.struct);
     }
 
-    /** {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes. */
+    /** {@return {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes} */
     public byte[] fpu() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fpu = kvm_fpu.allocate(arena);
@@ -127,7 +136,12 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_CPUID2}: the CPUID leaves the guest sees on this vCPU. */
+    /**
+     * {@code KVM_SET_CPUID2}: the CPUID leaves the guest sees on this vCPU.
+     *
+     * @param entries the leaves, e.g. from {@link Kvm#supportedCpuid()}, adjusted
+     * @throws KvmException when KVM refuses them, e.g. E2BIG for more than 256 leaves
+     */
     public void setCpuid(List<CpuidEntry> entries) {
         try (Arena arena = Arena.ofConfined()) {
             Ioctls.call(fd, KvmIoctls.KVM_SET_CPUID2, "KVM_SET_CPUID2", CpuidEntry.writeAll(arena, entries),
@@ -135,7 +149,7 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_GET_CPUID2}: the CPUID leaves set on this vCPU. */
+    /** {@return {@code KVM_GET_CPUID2}: the CPUID leaves set on this vCPU} */
     public List<CpuidEntry> cpuid() {
         // KVM answers E2BIG for a buffer smaller than the vCPU's CPUID, but not every kernel writes
         // the count back (6.1 leaves nent as it was): find the smallest buffer that works.
@@ -165,7 +179,13 @@ public final class Vcpu implements AutoCloseable {
         return Ioctls.callUnless(Errno.E2BIG, fd, KvmIoctls.KVM_GET_CPUID2, "KVM_GET_CPUID2", cpuid, () -> "nent=" + entries) ? cpuid : null;
     }
 
-    /** {@code KVM_GET_MSRS}: the values of the given MSRs, in order. */
+    /**
+     * {@code KVM_GET_MSRS}: the values of the given MSRs.
+     *
+     * @param indices the MSR numbers, e.g. from {@link Kvm#msrIndexList()}
+     * @return their values, in the same order
+     * @throws KvmException when KVM cannot read one of them
+     */
     public long[] msrs(int... indices) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment msrs = kvm_msrs.allocate(arena, indices.length);
@@ -185,7 +205,14 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_MSRS}: writes {@code values[i]} to MSR {@code indices[i]}. */
+    /**
+     * {@code KVM_SET_MSRS}: writes {@code values[i]} to MSR {@code indices[i]}.
+     *
+     * @param indices the MSR numbers
+     * @param values their new values, as many as {@code indices}
+     * @throws IllegalArgumentException when the arrays differ in length
+     * @throws KvmException when KVM refuses one of them
+     */
     public void setMsrs(int[] indices, long[] values) {
         if (indices.length != values.length) {
             throw new IllegalArgumentException(indices.length + " MSR indices but " + values.length + " values: give one value per index.");
@@ -204,7 +231,7 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_GET_LAPIC}: the in-kernel local APIC's 1 KiB register page. */
+    /** {@return {@code KVM_GET_LAPIC}: the in-kernel local APIC's 1 KiB register page} */
     public byte[] lapic() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment lapic = kvm_lapic_state.allocate(arena);
@@ -213,7 +240,12 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_LAPIC}: replaces the local APIC's register page (1024 bytes). */
+    /**
+     * {@code KVM_SET_LAPIC}: replaces the local APIC's register page.
+     *
+     * @param registers the page, 1024 bytes, as {@link #lapic()} returned it and changed since
+     * @throws IllegalArgumentException when it is not 1024 bytes
+     */
     public void setLapic(byte[] registers) {
         if (registers.length != kvm_lapic_state.sizeof()) {
             throw new IllegalArgumentException("A LAPIC register page is " + kvm_lapic_state.sizeof() + " bytes, not " + registers.length + ".");
@@ -224,7 +256,7 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_GET_MP_STATE}: a {@code KVM_MP_STATE_*} value (RUNNABLE, HALTED, ...). */
+    /** {@return {@code KVM_GET_MP_STATE}: a {@code KVM_MP_STATE_*} value (RUNNABLE, HALTED, ...)} */
     public int mpState() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = kvm_mp_state.allocate(arena);
@@ -233,7 +265,11 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_MP_STATE}. */
+    /**
+     * {@code KVM_SET_MP_STATE}: e.g. makes an application processor runnable without INIT and SIPI.
+     *
+     * @param mpState a {@code KVM_MP_STATE_*} value
+     */
     public void setMpState(int mpState) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = kvm_mp_state.allocate(arena);
@@ -296,6 +332,10 @@ public final class Vcpu implements AutoCloseable {
      * {@code [gpa, gpa + size)} as a guest read would. KVM may stop early; the result says where.
      * Most callers want {@link dev.vmm.core.prefault.PreFaulter}, which loops, retries and probes.
      *
+     * @param gpa the range's first guest physical address, 4 KiB aligned
+     * @param size the range's length in bytes, 4 KiB aligned and not 0
+     * @return where the unmapped rest starts and how long it is, and the errno when the call failed
+     *     (a failure is reported, not thrown)
      * @throws IllegalArgumentException when gpa or size is not 4 KiB aligned, size is 0, or the
      *     range wraps around 2^64 (checked here so the kernel never sees it)
      */
@@ -503,7 +543,7 @@ public final class Vcpu implements AutoCloseable {
         return data.asSlice(0, n * Long.BYTES).toArray(ValueLayout.JAVA_LONG);
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /** {@return whether {@link #close()} has not been called yet} */
     public boolean isOpen() {
         return fd.isOpen();
     }

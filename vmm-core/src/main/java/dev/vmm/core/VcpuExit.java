@@ -9,7 +9,14 @@ import java.lang.foreign.ValueLayout;
  */
 public sealed interface VcpuExit {
 
-    /** The guest wrote {@code count} items of {@code size} bytes to I/O port {@code port}. */
+    /**
+     * The guest wrote {@code count} items of {@code size} bytes to I/O port {@code port}.
+     *
+     * @param port the I/O port, 0 to 0xffff
+     * @param size the width of one item in bytes: 1, 2 or 4
+     * @param count the number of items (more than 1 for a REP OUTS)
+     * @param data the bytes written, {@code size * count} of them
+     */
     record IoOut(int port, int size, int count, byte[] data) implements VcpuExit {}
 
     /**
@@ -29,19 +36,27 @@ public sealed interface VcpuExit {
             this.data = data;
         }
 
+        /** {@return the I/O port, 0 to 0xffff} */
         public int port() {
             return port;
         }
 
+        /** {@return the width of one item in bytes: 1, 2 or 4} */
         public int size() {
             return size;
         }
 
+        /** {@return the number of items (more than 1 for a REP INS)} */
         public int count() {
             return count;
         }
 
-        /** Supplies the bytes the guest reads: at most {@code size * count}; the rest stays as is. */
+        /**
+         * Supplies the bytes the guest reads: at most {@code size * count}; the rest stays as is.
+         *
+         * @param bytes the bytes, in the order the guest reads them
+         * @throws IllegalArgumentException when there are more than {@code size * count}
+         */
         public void reply(byte[] bytes) {
             if (bytes.length > data.byteSize()) {
                 throw new IllegalArgumentException("Port read reply of " + bytes.length + " bytes exceeds the " + data.byteSize() + " bytes the guest asked for.");
@@ -55,7 +70,12 @@ public sealed interface VcpuExit {
         }
     }
 
-    /** The guest wrote {@code data} to an address no memory slot covers. */
+    /**
+     * The guest wrote {@code data} to an address no memory slot covers.
+     *
+     * @param address the guest physical address written
+     * @param data the bytes written, 1 to 8
+     */
     record MmioWrite(GuestAddress address, byte[] data) implements VcpuExit {}
 
     /** The guest reads {@code length} bytes at an address no memory slot covers; see {@link #reply}. */
@@ -68,15 +88,22 @@ public sealed interface VcpuExit {
             this.data = data;
         }
 
+        /** {@return the guest physical address read} */
         public GuestAddress address() {
             return address;
         }
 
+        /** {@return the number of bytes the guest reads, 1 to 8} */
         public int length() {
             return (int) data.byteSize();
         }
 
-        /** Supplies the bytes the guest reads: at most {@link #length()}. */
+        /**
+         * Supplies the bytes the guest reads: at most {@link #length()}.
+         *
+         * @param bytes the bytes, lowest address first
+         * @throws IllegalArgumentException when there are more than {@link #length()}
+         */
         public void reply(byte[] bytes) {
             if (bytes.length > data.byteSize()) {
                 throw new IllegalArgumentException("MMIO read reply of " + bytes.length + " bytes exceeds the " + data.byteSize() + " bytes the guest asked for.");
@@ -96,10 +123,20 @@ public sealed interface VcpuExit {
     /** The guest triple-faulted or otherwise shut down. */
     record Shutdown() implements VcpuExit {}
 
-    /** VM entry failed; the reason is the hardware's (VMX/SVM) code. */
+    /**
+     * VM entry failed; the reason is the hardware's (VMX/SVM) code.
+     *
+     * @param hardwareEntryFailureReason the hardware's reason code
+     * @param cpu the host CPU on which entry failed
+     */
     record FailEntry(long hardwareEntryFailureReason, int cpu) implements VcpuExit {}
 
-    /** KVM could not handle an exit itself, e.g. emulation failure (suberror 1). */
+    /**
+     * KVM could not handle an exit itself, e.g. emulation failure (suberror 1).
+     *
+     * @param suberror a {@code KVM_INTERNAL_ERROR_*} code
+     * @param data the diagnostic words KVM added ({@code internal.ndata} of them)
+     */
     record InternalError(int suberror, long[] data) implements VcpuExit {
         @Override
         public String toString() {
@@ -111,12 +148,21 @@ public sealed interface VcpuExit {
         }
     }
 
-    /** The guest asked for a shutdown, reset or crash report through a platform mechanism. */
+    /**
+     * The guest asked for a shutdown, reset or crash report through a platform mechanism.
+     *
+     * @param type a {@code KVM_SYSTEM_EVENT_*} code
+     * @param data the event's data words ({@code system_event.ndata} of them)
+     */
     record SystemEvent(int type, long[] data) implements VcpuExit {}
 
     /** KVM_RUN returned early because a signal arrived or {@code immediate_exit} was set. */
     record Interrupted() implements VcpuExit {}
 
-    /** An exit reason this decoder does not model; {@code reason} is the raw {@code KVM_EXIT_*}. */
+    /**
+     * An exit reason this decoder does not model.
+     *
+     * @param reason the raw {@code KVM_EXIT_*} value
+     */
     record Unknown(int reason) implements VcpuExit {}
 }

@@ -31,6 +31,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A virtual machine: its memory slots, interrupt controllers and vCPUs. Closing it closes its vCPUs
  * first; close the guest memory after it (the memory refuses to close while an open VM maps it).
+ * A failed ioctl is a {@link KvmException}; any use after close is an {@link IllegalStateException}.
  */
 public final class Vm implements AutoCloseable {
     private final Kvm kvm;
@@ -49,19 +50,33 @@ public final class Vm implements AutoCloseable {
     /**
      * {@code KVM_CHECK_EXTENSION} on this VM's fd. Answers can differ per VM type, so capabilities
      * such as {@link Capability#PRE_FAULT_MEMORY} are probed here, not on {@link Kvm}.
+     *
+     * @param capability the capability to ask about
+     * @return 0 when absent, otherwise 1 or a capability-specific value
      */
     public int checkExtension(Capability capability) {
         return checkExtension(capability.number());
     }
 
-    /** {@code KVM_CHECK_EXTENSION} on this VM's fd with a raw {@code KVM_CAP_*} number. */
+    /**
+     * {@code KVM_CHECK_EXTENSION} on this VM's fd with a raw {@code KVM_CAP_*} number.
+     *
+     * @param capability a {@code KVM_CAP_*} number
+     * @return 0 when absent (or unknown to the kernel), otherwise 1 or a capability-specific value
+     */
     public int checkExtension(int capability) {
         return Ioctls.call(fd, KvmIoctls.KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION", capability);
     }
 
     // ---- memory slots
 
-    /** Maps every region of {@code memory} into the guest at its own address, in free slots from 0 up. */
+    /**
+     * Maps every region of {@code memory} into the guest at its own address, in free slots from 0 up.
+     * The memory then refuses to close until this VM no longer maps it.
+     *
+     * @param memory the guest memory to map
+     * @throws KvmException when KVM refuses a slot, e.g. EEXIST when it overlaps another
+     */
     public synchronized void map(GuestMemory memory) {
         int slot = 0;
         for (MemoryRegion region : memory.regions()) {
@@ -72,7 +87,15 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** Puts {@code region} into {@code slot} at the region's guest address, replacing what was there. */
+    /**
+     * Puts {@code region} into {@code slot} at the region's guest address, replacing what was there.
+     *
+     * @param slot the slot number, 0 to 32767
+     * @param region the memory to map, from a {@link GuestMemory}
+     * @param flags how KVM treats the slot; none for plain read-write memory
+     * @throws IllegalArgumentException when {@code slot} is out of range
+     * @throws KvmException when KVM refuses the slot, e.g. EEXIST when it overlaps another
+     */
     public synchronized void setMemoryRegion(int slot, MemoryRegion region, MemorySlot.Flag... flags) {
         Set<MemorySlot.Flag> set = flags.length == 0 ? Set.of() : EnumSet.of(flags[0], flags);
         MemorySlot existing = slots.get(slot);
@@ -85,6 +108,11 @@ public final class Vm implements AutoCloseable {
     /**
      * Moves the memory of {@code slot} to another guest address, keeping its contents (KVM's move:
      * same slot, same host memory, new guest physical address).
+     *
+     * @param slot an occupied slot
+     * @param newStart the new guest physical address, 4 KiB aligned
+     * @throws IllegalArgumentException when the slot is empty or {@code newStart} is not aligned
+     * @throws KvmException when KVM refuses the move, e.g. EEXIST when it would overlap another slot
      */
     public synchronized void moveMemoryRegion(int slot, GuestAddress newStart) {
         MemorySlot existing = requireSlot(slot);
@@ -94,7 +122,12 @@ public final class Vm implements AutoCloseable {
         install(new MemorySlot(slot, newStart, existing.region(), existing.flags()));
     }
 
-    /** Deletes memory slot {@code slot} (a region of size 0, as the kernel API has it). */
+    /**
+     * Deletes memory slot {@code slot} (a region of size 0, as the kernel API has it).
+     *
+     * @param slot an occupied slot
+     * @throws IllegalArgumentException when the slot is empty
+     */
     public synchronized void deleteMemoryRegion(int slot) {
         MemorySlot existing = requireSlot(slot);
         setUserMemoryRegion(slot, 0, existing.start(), 0, 0);
@@ -102,7 +135,7 @@ public final class Vm implements AutoCloseable {
         forgetUnmappedMemory();
     }
 
-    /** The memory slots, ordered by guest address. */
+    /** {@return the memory slots, ordered by guest address} */
     public synchronized List<MemorySlot> memorySlots() {
         if (!fd.isOpen()) {
             throw fd.closed();
@@ -115,6 +148,10 @@ public final class Vm implements AutoCloseable {
     /**
      * {@code KVM_GET_DIRTY_LOG}: one bit per 4 KiB page of the slot, set for pages written since
      * the last call (which clears them). The slot needs {@link MemorySlot.Flag#LOG_DIRTY_PAGES}.
+     *
+     * @param slot an occupied slot that logs dirty pages
+     * @return the bitmap, page {@code p} of the slot in bit {@code p % 64} of word {@code p / 64}
+     * @throws IllegalArgumentException when the slot is empty or does not log dirty pages
      */
     public synchronized long[] dirtyLog(int slot) {
         MemorySlot existing = requireSlot(slot);
@@ -253,12 +290,20 @@ public final class Vm implements AutoCloseable {
 
     // ---- platform
 
-    /** {@code KVM_SET_TSS_ADDR}: three pages of guest address space Intel VMX needs below 4 GiB. */
+    /**
+     * {@code KVM_SET_TSS_ADDR}: three pages of guest address space Intel VMX needs below 4 GiB.
+     *
+     * @param address the first of the three pages, which no memory slot may use
+     */
     public void setTssAddress(GuestAddress address) {
         Ioctls.call(fd, KvmIoctls.KVM_SET_TSS_ADDR, "KVM_SET_TSS_ADDR", address.value());
     }
 
-    /** {@code KVM_SET_IDENTITY_MAP_ADDR}: one page for the identity map VMX uses in real mode. */
+    /**
+     * {@code KVM_SET_IDENTITY_MAP_ADDR}: one page for the identity map VMX uses in real mode.
+     *
+     * @param address the page, which no memory slot may use; call before creating vCPUs
+     */
     public void setIdentityMapAddress(GuestAddress address) {
         try (Arena arena = Arena.ofConfined()) {
             Ioctls.call(fd, KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR, "KVM_SET_IDENTITY_MAP_ADDR",
@@ -280,7 +325,12 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_IRQ_LINE}: sets the level of a GSI on the in-kernel irqchip. */
+    /**
+     * {@code KVM_IRQ_LINE}: sets the level of a GSI on the in-kernel irqchip.
+     *
+     * @param gsi the interrupt line (on x86: IOAPIC pin, and the PIC's for 0 to 15)
+     * @param high true to raise the line, false to lower it
+     */
     public void setIrqLine(int gsi, boolean high) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment level = kvm_irq_level.allocate(arena);
@@ -290,12 +340,24 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_IRQFD}: a signal on {@code eventfd} raises {@code gsi}. */
+    /**
+     * {@code KVM_IRQFD}: a signal on {@code eventfd} raises {@code gsi} (edge-triggered), inside KVM.
+     *
+     * @param eventfd the eventfd a device signals
+     * @param gsi the interrupt line it raises
+     * @throws KvmException when KVM refuses, e.g. without an in-kernel irqchip, or EBUSY when the
+     *     eventfd is bound already
+     */
     public void registerIrqfd(EventFd eventfd, int gsi) {
         irqfd(eventfd, gsi, 0);
     }
 
-    /** Undoes {@link #registerIrqfd}. */
+    /**
+     * Undoes {@link #registerIrqfd}.
+     *
+     * @param eventfd the eventfd that was registered
+     * @param gsi the line it was registered for
+     */
     public void unregisterIrqfd(EventFd eventfd, int gsi) {
         irqfd(eventfd, gsi, KvmConstants.KVM_IRQFD_FLAG_DEASSIGN);
     }
@@ -326,17 +388,12 @@ public final class Vm implements AutoCloseable {
      * as a {@link VcpuExit.MmioWrite} or {@link VcpuExit.IoOut}. Reads are never caught. An MMIO
      * address inside a memory slot is plain memory, and a write there never reaches the eventfd.
      *
-     * {@snippet :
-     * try (EventFd queueNotify = EventFd.create()) {
-     *     IoEventAddress address = IoEventAddress.mmio(GuestAddress.of(0xd000_0050L));
-     *     vm.registerIoeventfd(queueNotify, address, 4, OptionalLong.of(0)); // queue 0 only
-     *     // ... the guest runs; queueNotify.take() counts its writes of the 32-bit value 0 there
-     *     vm.unregisterIoeventfd(queueNotify, address, 4, OptionalLong.of(0));
-     * }
+     * {@snippet class=dev.vmm.core.ApiSnippets region=register-ioeventfd}
      * }
      *
      * @param eventfd the eventfd KVM signals; KVM keeps its own reference until
      *     {@link #unregisterIoeventfd} or the VM closes, so closing the eventfd alone does not undo this
+     * @param address the guest physical address or I/O port written
      * @param length 0 (any write) or 1, 2, 4 or 8 bytes
      * @param datamatch the only value that counts, or empty for every value; it must fit in {@code length} bytes
      * @throws IllegalArgumentException for a length other than 0, 1, 2, 4 or 8, a datamatch with
@@ -361,6 +418,11 @@ public final class Vm implements AutoCloseable {
     /**
      * Undoes {@link #registerIoeventfd} with the same arguments; KVM finds the registration by all of them.
      *
+     * @param eventfd the eventfd that was registered
+     * @param address its address
+     * @param length its length
+     * @param datamatch its datamatch
+     * @throws IllegalArgumentException for arguments {@link #registerIoeventfd} would refuse
      * @throws KvmException ENOENT when no such registration exists
      */
     public void unregisterIoeventfd(EventFd eventfd, IoEventAddress address, int length, OptionalLong datamatch) {
@@ -415,7 +477,14 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_ENABLE_CAP} on the VM with up to four arguments. */
+    /**
+     * {@code KVM_ENABLE_CAP} on the VM with up to four arguments.
+     *
+     * @param capability a {@code KVM_CAP_*} number that can be enabled on a VM
+     * @param args the capability's arguments, at most four
+     * @throws IllegalArgumentException when there are more than four arguments
+     * @throws KvmException when KVM refuses, e.g. EINVAL for a capability it cannot enable
+     */
     public void enableCapability(int capability, long... args) {
         if (args.length > 4) {
             throw new IllegalArgumentException("KVM_ENABLE_CAP takes at most 4 arguments, got " + args.length + ".");
@@ -432,7 +501,14 @@ public final class Vm implements AutoCloseable {
 
     // ---- vCPUs
 
-    /** {@code KVM_CREATE_VCPU} with the given vCPU id (the APIC ID on x86). {@link #close()} closes it. */
+    /**
+     * {@code KVM_CREATE_VCPU} with the given vCPU id (the APIC ID on x86), and maps its run area.
+     * {@link #close()} closes it.
+     *
+     * @param id the vCPU id, below {@code KVM_CAP_MAX_VCPU_ID}
+     * @return the new vCPU
+     * @throws KvmException when KVM refuses, e.g. EEXIST for an id in use or EINVAL for one too large
+     */
     public Vcpu createVcpu(int id) {
         int mmapSize = kvm.vcpuMmapSize();
         int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VCPU, "KVM_CREATE_VCPU", id);
@@ -446,7 +522,7 @@ public final class Vm implements AutoCloseable {
         return vcpu;
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /** {@return whether {@link #close()} has not been called yet} */
     public boolean isOpen() {
         return fd.isOpen();
     }

@@ -24,33 +24,58 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class Libc {
     private Libc() {}
 
-    // open(2) flags and mmap(2)/madvise(2) constants, x86-64.
+    /** {@code open(2)}: open for reading only. */
     public static final int O_RDONLY = 0;
+    /** {@code open(2)}: open for reading and writing. */
     public static final int O_RDWR = 2;
+    /** {@code open(2)}: a terminal opened does not become the process's controlling terminal. */
     public static final int O_NOCTTY = 0x100;
+    /** {@code open(2)}: reads and writes that would block fail with EAGAIN instead. */
     public static final int O_NONBLOCK = 0x800;
+    /** {@code open(2)}: close the fd in programs this process executes. */
     public static final int O_CLOEXEC = 0x80000;
 
+    /** {@code mmap(2)}: no access at all. */
     public static final int PROT_NONE = 0;
+    /** {@code mmap(2)}: the pages can be read. */
     public static final int PROT_READ = 1;
+    /** {@code mmap(2)}: the pages can be written. */
     public static final int PROT_WRITE = 2;
+    /** {@code mmap(2)}: writes go to the file (or are shared with other mappings of it). */
     public static final int MAP_SHARED = 0x01;
+    /** {@code mmap(2)}: a private copy-on-write mapping. */
     public static final int MAP_PRIVATE = 0x02;
+    /** {@code mmap(2)}: memory backed by no file, zero-filled ({@code fd} -1). */
     public static final int MAP_ANONYMOUS = 0x20;
+    /** {@code mmap(2)}: reserve no swap space for the mapping. */
     public static final int MAP_NORESERVE = 0x4000;
+    /** {@code mmap(2)}: back the mapping with huge pages from the hugetlbfs pool. */
     public static final int MAP_HUGETLB = 0x40000;
+    /** {@code mmap(2)}: with {@link #MAP_HUGETLB}, 2 MiB huge pages. */
     public static final int MAP_HUGE_2MB = 21 << 26;
 
+    /** {@code madvise(2)}: drop the pages; anonymous memory reads as zeros afterwards. */
     public static final int MADV_DONTNEED = 4;
+    /** {@code madvise(2)}: back the range with transparent huge pages where possible. */
     public static final int MADV_HUGEPAGE = 14;
+    /** {@code madvise(2)}: never back the range with transparent huge pages. */
     public static final int MADV_NOHUGEPAGE = 15;
+    /** {@code madvise(2)} (Linux 5.14+): fault the pages in, readable, as a read would. */
     public static final int MADV_POPULATE_READ = 22;
+    /**
+     * {@code madvise(2)} (Linux 5.14+): fault the pages in, writable, as a write would, without changing
+     * their contents.
+     */
     public static final int MADV_POPULATE_WRITE = 23;
 
+    /** {@code memfd_create(2)}: close the fd in programs this process executes. */
     public static final int MFD_CLOEXEC = 0x0001;
+    /** {@code memfd_create(2)}: a file of hugetlbfs huge pages. */
     public static final int MFD_HUGETLB = 0x0004;
 
+    /** {@code eventfd(2)}: close the fd in programs this process executes. */
     public static final int EFD_CLOEXEC = 0x80000;
+    /** {@code eventfd(2)}: a read of a zero counter fails with EAGAIN instead of blocking. */
     public static final int EFD_NONBLOCK = 0x800;
 
     /** poll(2)'s "there is data to read" event. */
@@ -124,12 +149,19 @@ public final class Libc {
         return CALL_STATE_BUFFER.get();
     }
 
-    /** errno as the last call through this class on the current thread left it. */
+    /** {@return errno as the last call through this class on the current thread left it} */
     public static int errno() {
         return (int) ERRNO.get(callState(), 0L);
     }
 
-    /** {@code open(path, flags, mode)}: a file descriptor, or -1 with {@link #errno()} set. */
+    /**
+     * {@code open(path, flags, mode)}.
+     *
+     * @param path the file's path
+     * @param flags {@code O_*} bits such as {@link #O_RDWR} and {@link #O_CLOEXEC}
+     * @param mode the permission bits of a file that {@code O_CREAT} creates, else ignored
+     * @return a file descriptor, or -1 with {@link #errno()} set
+     */
     public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) OPEN.invokeExact(callState(), arena.allocateFrom(path), flags, mode);
@@ -138,7 +170,12 @@ public final class Libc {
         }
     }
 
-    /** {@code close(fd)}: 0, or -1 with {@link #errno()} set. */
+    /**
+     * {@code close(fd)}.
+     *
+     * @param fd the file descriptor to close
+     * @return 0, or -1 with {@link #errno()} set
+     */
     public static int close(int fd) {
         try {
             return (int) CLOSE.invokeExact(callState(), fd);
@@ -147,7 +184,14 @@ public final class Libc {
         }
     }
 
-    /** {@code ioctl(fd, request, arg)} with an integer argument passed by value. */
+    /**
+     * {@code ioctl(fd, request, arg)} with an integer argument passed by value.
+     *
+     * @param fd the file descriptor, such as /dev/kvm, a VM or a vCPU
+     * @param request the ioctl number, such as one of {@link dev.vmm.ffm.kvm.KvmIoctls}
+     * @param arg the argument, passed in a register
+     * @return what the ioctl returns (0 or a value such as a new fd), or -1 with {@link #errno()} set
+     */
     public static int ioctl(int fd, long request, long arg) {
         try {
             return (int) IOCTL_LONG.invokeExact(callState(), fd, request, arg);
@@ -160,6 +204,11 @@ public final class Libc {
      * {@link #ioctl(int, long, long)} as a critical downcall ({@link Linker.Option#critical}): cheaper
      * to enter, but the JVM cannot reach a safepoint until it returns, so only for requests that
      * return at once (KVM_CHECK_EXTENSION, not KVM_RUN).
+     *
+     * @param fd the file descriptor
+     * @param request the ioctl number
+     * @param arg the argument, passed in a register
+     * @return what the ioctl returns, or -1 with {@link #errno()} set
      */
     public static int ioctlCritical(int fd, long request, long arg) {
         try {
@@ -169,7 +218,15 @@ public final class Libc {
         }
     }
 
-    /** {@code ioctl(fd, request, arg)} with a pointer to a struct in {@code arg}. */
+    /**
+     * {@code ioctl(fd, request, arg)} with a pointer to a struct in {@code arg}.
+     *
+     * @param fd the file descriptor, such as /dev/kvm, a VM or a vCPU
+     * @param request the ioctl number, such as one of {@link dev.vmm.ffm.kvm.KvmIoctls}
+     * @param arg the struct the kernel reads or writes, native memory of at least the size the request
+     *     encodes
+     * @return what the ioctl returns (0 or a value such as a new fd), or -1 with {@link #errno()} set
+     */
     public static int ioctl(int fd, long request, MemorySegment arg) {
         try {
             return (int) IOCTL_POINTER.invokeExact(callState(), fd, request, arg);
@@ -183,6 +240,12 @@ public final class Libc {
      * {@code owner}: closing the arena unmaps it, and any later access through the segment (or a
      * slice of it) fails with IllegalStateException instead of touching unmapped memory.
      *
+     * @param length the mapping's size in bytes
+     * @param prot {@code PROT_*} bits
+     * @param flags {@code MAP_*} bits
+     * @param fd the file to map, or -1 with {@link #MAP_ANONYMOUS}
+     * @param offset the offset in the file, a multiple of the page size
+     * @param owner the arena whose closing unmaps the mapping
      * @return a segment of {@code length} bytes at the mapping, or {@code null} with {@link #errno()}
      *     set when mmap failed
      */
@@ -201,7 +264,12 @@ public final class Libc {
         return address.reinterpret(length, owner, mapping -> munmap(mapping));
     }
 
-    /** {@code munmap(segment, segment.byteSize())}: 0, or -1 with {@link #errno()} set. */
+    /**
+     * {@code munmap(mapping, mapping.byteSize())}.
+     *
+     * @param mapping the mapped range to remove
+     * @return 0, or -1 with {@link #errno()} set
+     */
     public static int munmap(MemorySegment mapping) {
         try {
             return (int) MUNMAP.invokeExact(callState(), mapping, mapping.byteSize());
@@ -210,7 +278,13 @@ public final class Libc {
         }
     }
 
-    /** {@code madvise(segment, segment.byteSize(), advice)}: 0, or -1 with {@link #errno()} set. */
+    /**
+     * {@code madvise(range, range.byteSize(), advice)}.
+     *
+     * @param range page-aligned mapped memory
+     * @param advice an {@code MADV_*} constant such as {@link #MADV_POPULATE_WRITE}
+     * @return 0, or -1 with {@link #errno()} set
+     */
     public static int madvise(MemorySegment range, int advice) {
         try {
             return (int) MADVISE.invokeExact(callState(), range, range.byteSize(), advice);
@@ -219,7 +293,13 @@ public final class Libc {
         }
     }
 
-    /** {@code eventfd(initval, flags)}: a file descriptor, or -1 with {@link #errno()} set. */
+    /**
+     * {@code eventfd(initval, flags)}.
+     *
+     * @param initialValue the counter's initial value
+     * @param flags {@code EFD_*} bits
+     * @return a file descriptor, or -1 with {@link #errno()} set
+     */
     public static int eventfd(int initialValue, int flags) {
         try {
             return (int) EVENTFD.invokeExact(callState(), initialValue, flags);
@@ -228,7 +308,13 @@ public final class Libc {
         }
     }
 
-    /** {@code memfd_create(name, flags)}: a file descriptor, or -1 with {@link #errno()} set. */
+    /**
+     * {@code memfd_create(name, flags)}: an anonymous file in memory.
+     *
+     * @param name the name shown in /proc/self/fd (not a path; need not be unique)
+     * @param flags {@code MFD_*} bits
+     * @return a file descriptor, or -1 with {@link #errno()} set
+     */
     public static int memfdCreate(String name, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) MEMFD_CREATE.invokeExact(callState(), arena.allocateFrom(name), flags);
@@ -237,7 +323,13 @@ public final class Libc {
         }
     }
 
-    /** {@code ftruncate(fd, length)}: 0, or -1 with {@link #errno()} set. */
+    /**
+     * {@code ftruncate(fd, length)}.
+     *
+     * @param fd the file descriptor
+     * @param length the file's new size in bytes
+     * @return 0, or -1 with {@link #errno()} set
+     */
     public static int ftruncate(int fd, long length) {
         try {
             return (int) FTRUNCATE.invokeExact(callState(), fd, length);
@@ -246,7 +338,13 @@ public final class Libc {
         }
     }
 
-    /** {@code read(fd, buffer, buffer.byteSize())}: bytes read, or -1 with {@link #errno()} set. */
+    /**
+     * {@code read(fd, buffer, buffer.byteSize())}.
+     *
+     * @param fd the file descriptor
+     * @param buffer native memory to read into
+     * @return the number of bytes read (0 at the end of a file), or -1 with {@link #errno()} set
+     */
     public static long read(int fd, MemorySegment buffer) {
         try {
             return (long) READ.invokeExact(callState(), fd, buffer, buffer.byteSize());
@@ -255,7 +353,13 @@ public final class Libc {
         }
     }
 
-    /** {@code write(fd, buffer, buffer.byteSize())}: bytes written, or -1 with {@link #errno()} set. */
+    /**
+     * {@code write(fd, buffer, buffer.byteSize())}.
+     *
+     * @param fd the file descriptor
+     * @param buffer native memory to write from
+     * @return the number of bytes written, or -1 with {@link #errno()} set
+     */
     public static long write(int fd, MemorySegment buffer) {
         try {
             return (long) WRITE.invokeExact(callState(), fd, buffer, buffer.byteSize());
@@ -265,9 +369,15 @@ public final class Libc {
     }
 
     /**
-     * {@code poll(fds, count, timeoutMillis)} over {@code count} {@link #POLLFD} structs in {@code fds}:
-     * the number of fds with events, 0 on timeout, or -1 with {@link #errno()} set. Blocks the calling
-     * thread (a virtual thread's carrier too) for up to {@code timeoutMillis}, or for good when it is -1.
+     * {@code poll(fds, count, timeoutMillis)} over {@code count} {@link #POLLFD} structs in {@code fds}.
+     * Blocks the calling thread (a virtual thread's carrier too) for up to {@code timeoutMillis}, or for
+     * good when it is -1.
+     *
+     * @param fds the {@link #POLLFD} structs; the kernel writes their {@code revents}
+     * @param count the number of structs
+     * @param timeoutMillis how long to wait at most, in milliseconds; -1 for no limit, 0 to return at once
+     * @return the number of fds with events, 0 on timeout, or -1 with {@link #errno()} set
+     * @throws IllegalArgumentException when {@code count} is negative or {@code fds} is too small for it
      */
     public static int poll(MemorySegment fds, long count, int timeoutMillis) {
         if (count < 0 || fds.byteSize() < count * POLLFD.byteSize()) {
@@ -289,7 +399,7 @@ public final class Libc {
             MemoryLayout.paddingLayout(4),
             ADDRESS.withName("sa_restorer"));
 
-    /** {@code SIGRTMIN} as glibc defines it at run time (it keeps the first real-time signals). */
+    /** {@return {@code SIGRTMIN} as glibc defines it at run time (it keeps the first real-time signals)} */
     public static int sigrtmin() {
         try {
             return (int) SIGRTMIN.invokeExact();
@@ -304,6 +414,7 @@ public final class Libc {
      * which then returns EINTR. The handler is libc's own {@code getpid}: async-signal-safe, no
      * side effects, and no upcall into the JVM from signal context.
      *
+     * @param signal the signal, such as one from {@link #sigrtmin()}
      * @return 0, or -1 with {@link #errno()} set
      */
     public static int installInterruptingSignalHandler(int signal) {
@@ -317,7 +428,7 @@ public final class Libc {
         }
     }
 
-    /** {@code pthread_self()}: the calling thread's handle, for {@link #pthreadKill}. */
+    /** {@return the calling thread's {@code pthread_self()} handle, for {@link #pthreadKill}} */
     public static long pthreadSelf() {
         try {
             return (long) PTHREAD_SELF.invokeExact();
@@ -327,8 +438,11 @@ public final class Libc {
     }
 
     /**
-     * {@code pthread_kill(thread, signal)}: 0 or an error number (pthread functions return it
-     * rather than set errno). The caller must know the thread is still alive.
+     * {@code pthread_kill(thread, signal)}. The caller must know the thread is still alive.
+     *
+     * @param thread a handle from {@link #pthreadSelf()}
+     * @param signal the signal to send
+     * @return 0, or an error number (pthread functions return it rather than set errno)
      */
     public static int pthreadKill(long thread, int signal) {
         try {

@@ -8,13 +8,18 @@ package dev.vmm.ffm;
 public final class NativeAccess {
     private NativeAccess() {}
 
-    /** The value to pass to {@code --enable-native-access} for the module that holds these bindings. */
+    /**
+     * {@return the value to pass to {@code --enable-native-access} for these bindings: the module's
+     * name, or {@code ALL-UNNAMED} on the class path}
+     */
     public static String moduleFlagValue() {
         Module module = NativeAccess.class.getModule();
         return module.isNamed() ? module.getName() : "ALL-UNNAMED";
     }
 
     /**
+     * Checks that the JVM lets the module that holds these bindings make restricted calls.
+     *
      * @throws IllegalStateException with one sentence naming the exact flag to add, when native
      *     access is not enabled for this module
      */

@@ -12,11 +12,7 @@ import java.util.Arrays;
  * at. Write {@link #bytes()} at {@link #address()}; the guest finds the RSDP by the zero page's
  * {@code acpi_rsdp_addr} (boot protocol 2.14+) or by scanning the BIOS area, where it sits.
  *
- * {@snippet :
- * AcpiTables tables = AcpiTables.build(2);           // 2 vCPUs, the microVM's DSDT, at WINDOW
- * memory.write(tables.address(), tables.bytes());
- * long rsdp = tables.rsdp().value();                 // for boot_params.acpi_rsdp_addr (0x070)
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=acpi-tables}
  *
  * <p>The layout, in {@link #WINDOW} (the BIOS area 0xE0000 to 0xFFFFF, 128 KiB):
  * <pre>
@@ -56,6 +52,8 @@ public final class AcpiTables {
     /**
      * The tables for {@code vcpus} vCPUs with the microVM's DSDT ({@link Dsdt#microVm()}), in {@link #WINDOW}.
      *
+     * @param vcpus the number of vCPUs, each a local APIC in the MADT
+     * @return the tables
      * @throws IllegalArgumentException when {@code vcpus} is outside 1 to {@link #MAX_VCPUS}
      */
     public static AcpiTables build(int vcpus) {
@@ -65,6 +63,9 @@ public final class AcpiTables {
     /**
      * The tables for {@code vcpus} vCPUs with {@code dsdt}, in {@link #WINDOW}.
      *
+     * @param vcpus the number of vCPUs, each a local APIC in the MADT
+     * @param dsdt the DSDT, such as {@link Dsdt#microVm()} with more devices
+     * @return the tables
      * @throws IllegalArgumentException when {@code vcpus} is outside 1 to {@link #MAX_VCPUS}, or
      *     the tables do not fit the window (a DSDT of more than 65 KiB beside the largest MADT)
      */
@@ -97,17 +98,17 @@ public final class AcpiTables {
         return (address + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
-    /** Where {@link #bytes()} go in guest memory: the start of {@link #WINDOW}. */
+    /** {@return where {@link #bytes()} go in guest memory: the start of {@link #WINDOW}} */
     public GuestAddress address() {
         return address;
     }
 
-    /** Every table, at its offset from {@link #address()}; the gaps between them are zero. */
+    /** {@return every table, at its offset from {@link #address()}; the gaps between them are zero} */
     public byte[] bytes() {
         return bytes.clone();
     }
 
-    /** The RSDP's guest physical address, for the zero page's {@code acpi_rsdp_addr}. */
+    /** {@return the RSDP's guest physical address, for the zero page's {@code acpi_rsdp_addr}} */
     public GuestAddress rsdp() {
         return address;
     }

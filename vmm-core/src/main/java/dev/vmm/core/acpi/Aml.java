@@ -9,11 +9,7 @@ import java.util.HexFormat;
  * Specification"). Each factory checks its inputs and encodes at once, so a term is an immutable
  * value whose bytes are final; terms nest as the ASL they mirror does:
  *
- * {@snippet :
- * Aml com1 = Aml.device("\\_SB.COM1",
- *         Aml.name("_HID", Aml.eisaId("PNP0501")),
- *         Aml.name("_CRS", Aml.resourceTemplate(Resource.io(0x3f8, 0x3f8, 0, 8), Resource.irqNoFlags(4))));
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=aml}
  *
  * <p>Data objects ({@link Data}: integers, strings, packages, buffers) are what {@link #name Name}
  * binds and {@link #returnValue Return} returns; namespace terms (Scope, Device, Method) hold
@@ -61,6 +57,9 @@ public sealed class Aml permits Aml.Data {
      * An integer constant, in the shortest encoding: Zero, One and Ones (all 64 bits set) by their
      * one-byte opcodes, otherwise a byte, word, double word or quad word prefix, as the ASL
      * compiler chooses them. {@code value} is read as unsigned 64 bits ({@code -1} is Ones).
+     *
+     * @param value the integer, as unsigned 64 bits
+     * @return the integer term
      */
     public static Data integer(long value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -89,6 +88,8 @@ public sealed class Aml permits Aml.Data {
     /**
      * A string constant: ASCII characters 1 to 127, NUL-terminated in the encoding.
      *
+     * @param text the string, ASCII without NUL
+     * @return the string term
      * @throws IllegalArgumentException when {@code text} holds a NUL or a character beyond ASCII
      */
     public static Data string(String text) {
@@ -110,6 +111,8 @@ public sealed class Aml permits Aml.Data {
      * {@code Package () {elements}}: a fixed list of data objects, such as the {@code _S5_}
      * sleep-type values.
      *
+     * @param elements the elements, at most 255
+     * @return the package term
      * @throws IllegalArgumentException when there are more than 255 elements
      */
     public static Data packageOf(Data... elements) {
@@ -124,7 +127,12 @@ public sealed class Aml permits Aml.Data {
         return new Data(withOpcodeAndLength(PACKAGE_OP, body));
     }
 
-    /** {@code Buffer () {bytes}}: the buffer's size as an integer, then its bytes. */
+    /**
+     * {@code Buffer () {bytes}}: the buffer's size as an integer, then its bytes.
+     *
+     * @param bytes the buffer's contents
+     * @return the buffer term
+     */
     public static Data buffer(byte[] bytes) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         integer(bytes.length).writeTo(body);
@@ -136,6 +144,8 @@ public sealed class Aml permits Aml.Data {
      * {@code EisaId ("PNP0501")}: a PNP ID compressed to the 32-bit integer {@code _HID} takes
      * (see {@link EisaId}), encoded as the shortest integer, as the ASL compiler does.
      *
+     * @param id a PNP ID such as {@code "PNP0501"}
+     * @return the compressed ID, as an integer term
      * @throws IllegalArgumentException unless {@code id} is three capital letters and four hex digits
      */
     public static Data eisaId(String id) {
@@ -146,6 +156,9 @@ public sealed class Aml permits Aml.Data {
      * {@code ResourceTemplate () {descriptors}}: a buffer of resource descriptors closed by an end
      * tag. The end tag's checksum byte is zero, which the specification defines as "treat the
      * checksum as valid" (6.4.2.9); the ASL compiler writes the same.
+     *
+     * @param descriptors the resources, in order
+     * @return the buffer term, for a {@code _CRS}
      */
     public static Data resourceTemplate(Resource... descriptors) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -162,6 +175,9 @@ public sealed class Aml permits Aml.Data {
     /**
      * {@code Name (name, value)}: binds a data object to a name in the enclosing scope.
      *
+     * @param name the name, such as {@code _HID}
+     * @param value what it holds
+     * @return the Name term
      * @throws IllegalArgumentException when {@code name} breaks the {@linkplain AmlName name rules}
      */
     public static Aml name(String name, Data value) {
@@ -175,6 +191,9 @@ public sealed class Aml permits Aml.Data {
     /**
      * {@code Scope (path) {terms}}: opens an existing scope, such as {@code \_SB}, to add terms.
      *
+     * @param path the scope's name path, such as {@code \_SB}
+     * @param terms what to add to it
+     * @return the Scope term
      * @throws IllegalArgumentException when {@code path} breaks the {@linkplain AmlName name
      *     rules} or the terms are too long for one package
      */
@@ -186,6 +205,9 @@ public sealed class Aml permits Aml.Data {
      * {@code Device (name) {terms}}: a device object, described by the names it holds
      * ({@code _HID}, {@code _UID}, {@code _CRS}, ...).
      *
+     * @param name the device's name (path), such as {@code COM1}
+     * @param terms what it holds
+     * @return the Device term
      * @throws IllegalArgumentException when {@code name} breaks the {@linkplain AmlName name
      *     rules} or the terms are too long for one package
      */
@@ -201,6 +223,11 @@ public sealed class Aml permits Aml.Data {
      * to 7 arguments at synchronization level 0. A serialized method runs on one thread at a time
      * (its named objects exist once).
      *
+     * @param name the method's name, such as {@code _STA}
+     * @param argCount its number of arguments, 0 to 7
+     * @param serialized whether it is Serialized
+     * @param body its terms
+     * @return the Method term
      * @throws IllegalArgumentException when {@code name} breaks the {@linkplain AmlName name
      *     rules}, {@code argCount} is outside 0 to 7, or the body is too long for one package
      */
@@ -217,7 +244,12 @@ public sealed class Aml permits Aml.Data {
         return new Aml(withOpcodeAndLength(METHOD_OP, out));
     }
 
-    /** {@code Return (value)}: ends the enclosing method with {@code value}. */
+    /**
+     * {@code Return (value)}: ends the enclosing method with {@code value}.
+     *
+     * @param value what the method returns
+     * @return the Return term
+     */
     public static Aml returnValue(Data value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(RETURN_OP);
@@ -244,12 +276,12 @@ public sealed class Aml permits Aml.Data {
 
     // ---- the encoding
 
-    /** This term's AML bytes. */
+    /** {@return a copy of this term's AML bytes} */
     public final byte[] encode() {
         return encoding.clone();
     }
 
-    /** How many bytes this term's encoding takes. */
+    /** {@return how many bytes this term's encoding takes} */
     public final int length() {
         return encoding.length;
     }

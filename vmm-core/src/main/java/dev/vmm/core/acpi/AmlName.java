@@ -12,9 +12,7 @@ import java.util.List;
  * A-Z, 0-9 and _, not starting with a digit; a short one is padded with underscores, as the ASL
  * compiler does ({@code RTC} is {@code RTC_}).
  *
- * {@snippet :
- * AmlName.of("\\_SB.COM1").encode(); // 5c 2e 5f 53 42 5f 43 4f 4d 31: root, two segments
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=aml-name}
  */
 public final class AmlName {
     private static final int ROOT_PREFIX = 0x5c;
@@ -37,6 +35,8 @@ public final class AmlName {
     /**
      * Checks and encodes {@code path}.
      *
+     * @param path the name path, such as {@code \_SB.COM1}
+     * @return the checked name
      * @throws IllegalArgumentException when the path breaks the name rules: an empty path or
      *     segment, a segment longer than 4 characters or with a character outside A-Z, 0-9 and _,
      *     a segment that starts with a digit, a prefix in the middle, or more than 255 segments
@@ -106,7 +106,7 @@ public final class AmlName {
         return c >= '0' && c <= '9';
     }
 
-    /** The AML encoding: prefixes, then a null name, one segment, or a dual- or multi-name path. */
+    /** {@return the AML encoding: prefixes, then a null name, one segment, or a dual- or multi-name path} */
     public byte[] encode() {
         return encoding.clone();
     }

@@ -48,12 +48,16 @@ public final class Dsdt {
         this.terms = List.copyOf(terms);
     }
 
-    /** A DSDT of exactly {@code terms}, at the root scope. */
+    /**
+     * {@return a DSDT of exactly {@code terms}, at the root scope}
+     *
+     * @param terms the definition block's terms, in order
+     */
     public static Dsdt of(Aml... terms) {
         return new Dsdt(Arrays.asList(terms));
     }
 
-    /** The DSDT of a {@code MicroVm}: {@code _S5_} and the UART, RTC and i8042 (see above). */
+    /** {@return the DSDT of a {@code MicroVm}: {@code _S5_} and the UART, RTC and i8042 (see above)} */
     public static Dsdt microVm() {
         return of(
                 Aml.name("_S5", Aml.packageOf(Aml.integer(PowerRegister.S5_SLEEP_TYPE), Aml.integer(0), Aml.integer(0), Aml.integer(0))),
@@ -94,6 +98,10 @@ public final class Dsdt {
      * Edge-triggered: its interrupt is an irqfd, which KVM pulses.
      *
      * @param index 0 to 0xFFF, the device's name (V000 to VFFF) and _UID
+     * @param base the guest physical address of the device's MMIO window
+     * @param length the window's size in bytes
+     * @param gsi the device's interrupt
+     * @return the Device term
      * @throws IllegalArgumentException for an index outside 0 to 0xFFF, or a window that does not fit below 4 GiB
      */
     public static Aml virtioMmio(int index, long base, long length, int gsi) {
@@ -108,14 +116,18 @@ public final class Dsdt {
                         Resource.interrupt(Resource.Trigger.EDGE, Resource.Polarity.ACTIVE_HIGH, false, gsi))));
     }
 
-    /** This DSDT with {@code more} terms after its own. */
+    /**
+     * {@return this DSDT with {@code more} terms after its own}
+     *
+     * @param more the terms to add, such as {@link #virtioMmio} devices in a {@code \_SB} scope
+     */
     public Dsdt with(Aml... more) {
         List<Aml> all = new ArrayList<>(terms);
         all.addAll(Arrays.asList(more));
         return new Dsdt(all);
     }
 
-    /** The definition block's AML: every term, in order, without the table header. */
+    /** {@return the definition block's AML: every term, in order, without the table header} */
     public byte[] aml() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Aml term : terms) {

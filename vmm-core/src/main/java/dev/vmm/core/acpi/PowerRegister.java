@@ -39,6 +39,8 @@ public final class PowerRegister implements ByteRegisters {
     private final Runnable reset;
 
     /**
+     * A power register that reports the guest's power-off and reset requests.
+     *
      * @param powerOff called when the guest enters S5, on a vCPU thread: it must not block
      * @param reset called when the guest writes the reset value, on a vCPU thread: it must not block
      */
@@ -66,12 +68,20 @@ public final class PowerRegister implements ByteRegisters {
         return "ACPI sleep control/status and reset register";
     }
 
-    /** Whether the byte {@code value} written to {@link #PORT} asks for soft off (S5). */
+    /**
+     * {@return whether the byte {@code value} written to {@link #PORT} asks for soft off (S5)}
+     *
+     * @param value the byte the guest wrote
+     */
     public static boolean isPowerOff(int value) {
         return (value & SLEEP_ENABLE) != 0 && (value & SLEEP_TYPE_MASK) >> SLEEP_TYPE_SHIFT == S5_SLEEP_TYPE;
     }
 
-    /** Whether the byte {@code value} written to {@link #PORT} asks for a reset. */
+    /**
+     * {@return whether the byte {@code value} written to {@link #PORT} asks for a reset}
+     *
+     * @param value the byte the guest wrote
+     */
     public static boolean isReset(int value) {
         return value == RESET_VALUE;
     }

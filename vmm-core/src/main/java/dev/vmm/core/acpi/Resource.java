@@ -8,16 +8,24 @@ import java.util.BitSet;
  * device's {@code _CRS} returns to say which ports, interrupts and memory it decodes (ACPI 6.3,
  * 6.4 "Resource Data Types"). Each factory checks its values against the descriptor's fields.
  *
- * {@snippet :
- * Aml.resourceTemplate(Resource.io(0x3f8, 0x3f8, 0, 8), Resource.irqNoFlags(4)); // a 16550 at COM1
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=resource}
  */
 public final class Resource {
     /** How an interrupt is signalled. */
-    public enum Trigger { EDGE, LEVEL }
+    public enum Trigger {
+        /** By an edge: one interrupt per transition. */
+        EDGE,
+        /** By a level: pending while the line is active. */
+        LEVEL
+    }
 
     /** Which level or edge of an interrupt line is active. */
-    public enum Polarity { ACTIVE_HIGH, ACTIVE_LOW }
+    public enum Polarity {
+        /** The high level, or the rising edge. */
+        ACTIVE_HIGH,
+        /** The low level, or the falling edge. */
+        ACTIVE_LOW
+    }
 
     private static final int IO_PORT = 0x47;            // small item 0x08, 7 bytes
     private static final int IRQ_NO_FLAGS = 0x22;       // small item 0x04, 2 bytes
@@ -37,6 +45,11 @@ public final class Resource {
      * {@code IO (Decode16, minimum, maximum, alignment, length)}: a range of {@code length} ports
      * whose base lies between {@code minimum} and {@code maximum}; a fixed range has them equal.
      *
+     * @param minimum the lowest base port
+     * @param maximum the highest base port
+     * @param alignment the base's alignment, 0 to 0xFF
+     * @param length the number of ports, 0 to 0xFF
+     * @return the descriptor
      * @throws IllegalArgumentException when a port is beyond 0xFFFF, the minimum above the
      *     maximum, the alignment or length beyond 0xFF, or the minimum or maximum not a multiple of
      *     a non-zero alignment (as the ASL compiler requires)
@@ -68,6 +81,8 @@ public final class Resource {
      * {@code IRQNoFlags () {irqs}}: ISA interrupts 0 to 15, which this short form declares
      * edge-triggered, active-high and exclusive.
      *
+     * @param irqs the ISA interrupts, 0 to 15
+     * @return the descriptor
      * @throws IllegalArgumentException when there is no IRQ, one is outside 0 to 15, or one repeats
      */
     public static Resource irqNoFlags(int... irqs) {
@@ -93,6 +108,11 @@ public final class Resource {
      * extended interrupt descriptor, which names global system interrupts of any number and says
      * how they are signalled.
      *
+     * @param trigger edge or level
+     * @param polarity the active level or edge
+     * @param shared whether other devices may share the interrupts
+     * @param gsis the global system interrupts, 1 to 255 of them
+     * @return the descriptor
      * @throws IllegalArgumentException when there are no interrupts or more than 255, or one is
      *     outside 0 to 0xFFFFFFFF
      */
@@ -122,6 +142,10 @@ public final class Resource {
      * {@code Memory32Fixed (ReadWrite or ReadOnly, base, length)}: {@code length} bytes of
      * memory-mapped registers or memory at {@code base}.
      *
+     * @param writable ReadWrite rather than ReadOnly
+     * @param base the range's first physical address, below 4 GiB
+     * @param length its size in bytes
+     * @return the descriptor
      * @throws IllegalArgumentException when the base or length is outside 32 bits, or the range
      *     crosses 4 GiB
      */
@@ -139,7 +163,7 @@ public final class Resource {
         return new Resource(out.toByteArray());
     }
 
-    /** The descriptor's bytes. */
+    /** {@return a copy of the descriptor's bytes} */
     public byte[] encode() {
         return encoding.clone();
     }

@@ -7,6 +7,11 @@ package dev.vmm.core.boot;
  * before the VM starts.
  */
 public final class BootException extends RuntimeException {
+    /**
+     * A failure to boot.
+     *
+     * @param message one sentence: what is wrong and what to do
+     */
     public BootException(String message) {
         super(message);
     }

@@ -49,12 +49,22 @@ public final class BootImage {
         this.modified = modified;
     }
 
-    /** The initrd at {@code path}, checked. */
+    /**
+     * {@return the initrd at {@code path}, checked}
+     *
+     * @param path a regular, non-empty file of at most {@link #MAX_SIZE} bytes, normally a cpio archive
+     * @throws BootException when the path is not such a file, saying what to give instead
+     */
     public static BootImage initrd(Path path) {
         return file(path, "The initrd", "a cpio archive");
     }
 
-    /** Bytes in memory, called {@code name} in error messages. */
+    /**
+     * {@return an image of bytes in memory, for tests and fuzzing}
+     *
+     * @param name what error messages call it
+     * @param bytes the image, copied
+     */
     public static BootImage of(String name, byte[] bytes) {
         return new BootImage("Image", "", name, null, bytes.clone(), bytes.length, null, null);
     }
@@ -77,12 +87,12 @@ public final class BootImage {
         }
     }
 
-    /** The path, or the name given to {@link #of}. */
+    /** {@return the path, or the name given to {@link #of}} */
     public String name() {
         return name;
     }
 
-    /** Bytes, as checked. */
+    /** {@return the image's size in bytes, as checked} */
     public long size() {
         return size;
     }

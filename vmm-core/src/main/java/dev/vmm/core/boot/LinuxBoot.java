@@ -26,11 +26,7 @@ import java.util.stream.Stream;
  * page's {@code acpi_rsdp_addr} and in the BIOS area; and an MP table, for a kernel booted with
  * {@code acpi=off}), and the bootstrap vCPU in long mode with {@code rsi} pointing at the zero page.
  *
- * {@snippet :
- * LinuxBoot boot = LinuxBoot.plan(kernelPath, initrdPath, "console=ttyS0", memory.size(), 2); // reads headers only
- * boot.load(memory);               // memory from LinuxBoot.memoryRanges(size); copies the files in
- * boot.enterKernel(vcpu0, memory); // CPUID must be set first (long mode needs it)
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=linux-boot}
  *
  * {@link #plan} checks that everything fits before anything is written, and says what does not.
  * {@link #load} copies the kernel and initrd from their files and fails with a {@link BootException}
@@ -51,6 +47,7 @@ public final class LinuxBoot {
     public static final GuestAddress HIGH_MEMORY = GuestAddress.of(0x100000);
     /** The 32-bit MMIO gap, [3 GiB, 4 GiB): I/O APIC, local APIC and other devices live here, not RAM. */
     public static final GuestAddress MMIO_GAP_START = GuestAddress.of(0xc0000000L);
+    /** The end of the 32-bit MMIO gap, 4 GiB, where RAM above the gap resumes. */
     public static final GuestAddress MMIO_GAP_END = GuestAddress.of(1L << 32);
     /** The identity-mapped range: the first GiB holds everything the kernel needs at entry. */
     private static final GuestMemory.Range IDENTITY_MAPPED = new GuestMemory.Range(GuestAddress.of(0), 1L << 30);
@@ -61,8 +58,15 @@ public final class LinuxBoot {
     private static final int E820_RESERVED = 2;
     private static final int MAX_E820_ENTRIES = 128;
 
-    /** One entry of the e820 memory map the guest receives. */
+    /**
+     * One entry of the e820 memory map the guest receives.
+     *
+     * @param start the range's first guest physical address
+     * @param size its size in bytes
+     * @param type the e820 type: 1 for RAM, 2 for reserved
+     */
     public record E820Entry(GuestAddress start, long size, int type) {
+        /** {@return whether the range is RAM the kernel may use (type 1)} */
         public boolean isRam() {
             return type == E820_RAM;
         }
@@ -87,12 +91,21 @@ public final class LinuxBoot {
         this.acpiTables = AcpiTables.build(cpus, dsdt);
     }
 
-    /** This boot with {@code dsdt} in its ACPI tables instead of {@link Dsdt#microVm()}: for devices of its own. */
+    /**
+     * {@return this boot with {@code dsdt} in its ACPI tables instead of {@link Dsdt#microVm()}: for devices of its own}
+     *
+     * @param dsdt the DSDT, such as {@link Dsdt#microVm()} with more devices
+     */
     public LinuxBoot withDsdt(Dsdt dsdt) {
         return new LinuxBoot(kernel, initrd, initrdAddress, commandLine, memorySize, cpus, dsdt);
     }
 
-    /** The RAM ranges for {@code size} bytes of guest memory: below the MMIO gap, the rest from 4 GiB. */
+    /**
+     * {@return the RAM ranges for {@code size} bytes of guest memory: below the MMIO gap, the rest from 4 GiB}
+     *
+     * @param size the guest's memory in bytes, a multiple of 4 KiB
+     * @throws IllegalArgumentException when {@code size} is not a positive multiple of 4 KiB
+     */
     public static List<GuestMemory.Range> memoryRanges(long size) {
         long low = Math.min(size, MMIO_GAP_START.value());
         List<GuestMemory.Range> ranges = new ArrayList<>();
@@ -108,17 +121,28 @@ public final class LinuxBoot {
      * list more, but {@link GuestCpuid} numbers vCPUs in 8 bits); with {@code acpi=off}, as many as
      * the MP table holds in the last KiB of base memory. KVM's own limit is checked where the vCPUs
      * are created.
+     *
+     * @param acpi whether the kernel uses ACPI ({@link #usesAcpi})
+     * @return the most vCPUs
      */
     public static int maxCpus(boolean acpi) {
         return acpi ? GuestCpuid.MAX_VCPUS : MpTable.maxCpus();
     }
 
-    /** Whether a kernel given {@code commandLine} uses ACPI: unless it says {@code acpi=off}. */
+    /**
+     * {@return whether a kernel given {@code commandLine} uses ACPI: unless it says {@code acpi=off}}
+     *
+     * @param commandLine the kernel command line
+     */
     public static boolean usesAcpi(String commandLine) {
         return commandLineWords(commandLine).noneMatch("acpi=off"::equals);
     }
 
-    /** The words of a kernel command line, split at blanks as the kernel splits them (quoting aside). */
+    /**
+     * {@return the words of a kernel command line, split at blanks as the kernel splits them (quoting aside)}
+     *
+     * @param commandLine the kernel command line
+     */
     public static Stream<String> commandLineWords(String commandLine) {
         return Arrays.stream(commandLine.split("[ \\t\\n]+"));
     }
@@ -127,7 +151,13 @@ public final class LinuxBoot {
      * Checks the kernel and initrd files ({@link LinuxKernel#read}, {@link BootImage#initrd}), then
      * {@link #plan(LinuxKernel, BootImage, String, long, int) plans}.
      *
+     * @param kernel the kernel image: a bzImage or an ELF vmlinux
      * @param initrd the initial RAM disk, or null for none
+     * @param commandLine the kernel command line
+     * @param memorySize the guest's memory in bytes
+     * @param cpus the number of vCPUs the tables describe
+     * @return the plan, to {@link #load} into memory of {@link #memoryRanges}
+     * @throws BootException when a file cannot boot, or the plan does not fit (see the other {@code plan})
      */
     public static LinuxBoot plan(Path kernel, Path initrd, String commandLine, long memorySize, int cpus) {
         return plan(LinuxKernel.read(kernel), initrd == null ? null : BootImage.initrd(initrd), commandLine, memorySize, cpus);
@@ -137,7 +167,12 @@ public final class LinuxBoot {
      * Decides where everything goes and checks that it fits in {@code memorySize} bytes of RAM laid
      * out by {@link #memoryRanges}. Only the initrd's size matters here; its bytes are read by {@link #load}.
      *
+     * @param kernel the parsed kernel
      * @param initrd the initial RAM disk, or null for none
+     * @param commandLine the kernel command line
+     * @param memorySize the guest's memory in bytes
+     * @param cpus the number of vCPUs the tables describe
+     * @return the plan, to {@link #load} into memory of {@link #memoryRanges}
      * @throws BootException when the command line is too long, the memory too small for the kernel,
      *     or the initrd does not fit between the kernel and the end of low memory
      */
@@ -191,7 +226,7 @@ public final class LinuxBoot {
         return new LinuxBoot(kernel, initrd, initrdAt, cmdline, memorySize, cpus, Dsdt.microVm());
     }
 
-    /** The e820 map the guest receives: RAM around the legacy hole and the 32-bit MMIO gap. */
+    /** {@return the e820 map the guest receives: RAM around the legacy hole and the 32-bit MMIO gap} */
     public List<E820Entry> e820() {
         List<E820Entry> map = new ArrayList<>();
         map.add(new E820Entry(GuestAddress.of(0), MP_TABLE.value(), E820_RAM));
@@ -204,16 +239,17 @@ public final class LinuxBoot {
         return map;
     }
 
-    /** Where the initrd goes, or null without one. */
+    /** {@return where the initrd goes, or null without one} */
     public GuestAddress initrdAddress() {
         return initrdAddress;
     }
 
+    /** {@return the kernel this boot loads} */
     public LinuxKernel kernel() {
         return kernel;
     }
 
-    /** The ACPI tables the guest receives. */
+    /** {@return the ACPI tables the guest receives} */
     public AcpiTables acpiTables() {
         return acpiTables;
     }
@@ -222,6 +258,8 @@ public final class LinuxBoot {
      * Writes the kernel, initrd, command line, zero page, ACPI tables and MP table into {@code memory}, copying
      * the kernel's segments and the initrd from their files in bounded chunks.
      *
+     * @param memory guest memory of the planned size, laid out by {@link #memoryRanges}
+     * @throws IllegalArgumentException when the memory is not of the planned size
      * @throws BootException when the kernel or initrd file changed or shrank since it was checked
      */
     public void load(GuestMemory memory) {
@@ -255,6 +293,10 @@ public final class LinuxBoot {
      * Puts the bootstrap vCPU at the kernel's 64-bit entry: long mode with the first GiB identity
      * mapped, {@code rsi} = zero page, a stack below {@link #BOOT_STACK}. The vCPU's CPUID must
      * already be set. The other vCPUs stay as KVM created them, waiting for the kernel's INIT/SIPI.
+     *
+     * @param bootstrap the bootstrap vCPU, vCPU 0
+     * @param memory the guest memory the boot was loaded into, where the page tables go
+     * @throws IllegalStateException when the vCPU's CPUID does not advertise long mode
      */
     public void enterKernel(Vcpu bootstrap, GuestMemory memory) {
         LongMode.enter(bootstrap, memory, PAGE_TABLES, IDENTITY_MAPPED);

@@ -23,9 +23,21 @@ import java.util.Locale;
  */
 public final class LinuxKernel {
     /** Which kind of image. */
-    public enum Format { BZIMAGE, ELF_VMLINUX }
+    public enum Format {
+        /** A bzImage: setup sectors, then the compressed kernel that decompresses itself. */
+        BZIMAGE,
+        /** An uncompressed ELF vmlinux, loaded by its program headers. */
+        ELF_VMLINUX
+    }
 
-    /** The image's {@code fileSize} bytes from {@code fileOffset} go to {@code address}, then zeros up to {@code memorySize}. */
+    /**
+     * The image's {@code fileSize} bytes from {@code fileOffset} go to {@code address}, then zeros up to {@code memorySize}.
+     *
+     * @param fileOffset where the bytes start in the image
+     * @param fileSize how many bytes come from the image
+     * @param address the guest physical address they go to
+     * @param memorySize the bytes the segment takes in memory, at least {@code fileSize}
+     */
     public record LoadSegment(long fileOffset, long fileSize, GuestAddress address, long memorySize) {}
 
     // Setup header fields (offsets into the bzImage file, and into boot_params).
@@ -87,12 +99,25 @@ public final class LinuxKernel {
         this.maxCommandLine = maxCommandLine;
     }
 
-    /** Checks the file at {@code path} and reads its headers; the rest is read at load time. */
+    /**
+     * Checks the file at {@code path} and reads its headers; the rest is read at load time.
+     *
+     * @param path a bzImage or an ELF vmlinux
+     * @return the kernel, its headers checked
+     * @throws BootException when the file is not a bootable x86-64 kernel, saying why
+     */
     public static LinuxKernel read(Path path) {
         return parse(BootImage.file(path, "Kernel image", "a bzImage or an ELF vmlinux"));
     }
 
-    /** Checks and takes apart {@code image}, held in memory; {@code name} only appears in error messages. */
+    /**
+     * Checks and takes apart {@code image}, held in memory; {@code name} only appears in error messages.
+     *
+     * @param name what error messages call the image
+     * @param image the image's bytes
+     * @return the kernel, its headers checked
+     * @throws BootException when the image is not a bootable x86-64 kernel, saying why
+     */
     public static LinuxKernel parse(String name, byte[] image) {
         return parse(BootImage.of(name, image));
     }
@@ -234,16 +259,17 @@ public final class LinuxKernel {
         return (protocol >> 8) + "." + String.format(Locale.ROOT, "%02d", protocol & 0xff);
     }
 
+    /** {@return which kind of image this is} */
     public Format format() {
         return format;
     }
 
-    /** The boot protocol version, e.g. "2.15"; empty for an ELF vmlinux, which has no setup header. */
+    /** {@return the boot protocol version, e.g. "2.15"; empty for an ELF vmlinux, which has no setup header} */
     public String protocolVersion() {
         return format == Format.BZIMAGE ? protocolString(protocol) : "";
     }
 
-    /** The setup header (boot_params offset 0x1f1 onwards) to copy into the zero page; empty for ELF. */
+    /** {@return the setup header (boot_params offset 0x1f1 onwards) to copy into the zero page; empty for ELF} */
     public byte[] setupHeader() {
         return setupHeader.clone();
     }
@@ -253,31 +279,32 @@ public final class LinuxKernel {
         return image;
     }
 
+    /** {@return the parts of the image to load, and where} */
     public List<LoadSegment> segments() {
         return segments;
     }
 
-    /** The 64-bit entry point (startup_64), a guest physical address. */
+    /** {@return the 64-bit entry point (startup_64), a guest physical address} */
     public GuestAddress entry() {
         return entry;
     }
 
-    /** Where the kernel's memory starts. */
+    /** {@return where the kernel's memory starts} */
     public GuestAddress loadStart() {
         return loadStart;
     }
 
-    /** Bytes from {@link #loadStart()} the kernel needs while it boots (init_size: decompression and bss). */
+    /** {@return the bytes from {@link #loadStart()} the kernel needs while it boots (init_size: decompression and bss)} */
     public long initSize() {
         return initSize;
     }
 
-    /** The highest address the initrd may occupy (initrd_addr_max). */
+    /** {@return the highest address the initrd may occupy (initrd_addr_max)} */
     public long initrdAddressMax() {
         return initrdAddressMax;
     }
 
-    /** The longest command line the kernel takes, in bytes without the terminating zero. */
+    /** {@return the longest command line the kernel takes, in bytes without the terminating zero} */
     public int maxCommandLine() {
         return maxCommandLine;
     }

@@ -6,12 +6,17 @@ package dev.vmm.core.devices;
  * shell: {@code printf '\173' | dd of=/dev/port bs=1 seek=1008 count=1}. Other values are ignored.
  */
 public final class BootCompleteSignal implements ByteRegisters {
+    /** The I/O port the guest writes to, 0x3f0 (1008). */
     public static final int PORT = 0x3f0;
+    /** The byte that says "booted", 123 ({@code '\173'}). */
     public static final int MAGIC = 123;
 
     private final Runnable signalled;
 
-    /** @param signalled called on each write of {@link #MAGIC}, on a vCPU thread: it must not block */
+    /**
+     * A boot-complete port that reports each signal.
+     *
+     * @param signalled called on each write of {@link #MAGIC}, on a vCPU thread: it must not block */
     public BootCompleteSignal(Runnable signalled) {
         this.signalled = signalled;
     }

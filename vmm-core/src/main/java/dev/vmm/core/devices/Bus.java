@@ -16,7 +16,9 @@ import java.util.List;
 public final class Bus {
     /** Which address space, and how far it reaches. */
     public enum Space {
+        /** The I/O ports, 0 to 0xffff. */
         PORT("port", 0x1_0000L),
+        /** MMIO: guest physical addresses no memory slot covers, the whole 64-bit space. */
         MMIO("mmio", -1L); // the whole 64-bit space (compared unsigned)
 
         private final String label;
@@ -46,10 +48,16 @@ public final class Bus {
     private final UnhandledAccesses unhandled = new UnhandledAccesses();
     private volatile Range[] ranges = new Range[0]; // sorted by base, never overlapping
 
+    /**
+     * An empty bus.
+     *
+     * @param space the address space it decodes
+     */
     public Bus(Space space) {
         this.space = space;
     }
 
+    /** {@return the address space this bus decodes} */
     public Space space() {
         return space;
     }
@@ -57,6 +65,10 @@ public final class Bus {
     /**
      * Claims {@code [base, base + length)} for {@code device}.
      *
+     * @param base the first address of the range
+     * @param length the range's length
+     * @param device the device that gets every access inside it
+     * @return this bus
      * @throws IllegalArgumentException when the range is empty, leaves the space, or overlaps a claimed one
      */
     public synchronized Bus register(long base, long length, BusDevice device) {
@@ -80,7 +92,13 @@ public final class Bus {
         return this;
     }
 
-    /** The guest reads {@code data.length} bytes at {@code address}; {@code data} receives them. */
+    /**
+     * The guest reads {@code data.length} bytes at {@code address}; {@code data} receives them (all
+     * ones when no device claims the whole access).
+     *
+     * @param address the port or guest physical address
+     * @param data receives the bytes, 1 to {@link #MAX_ACCESS} of them
+     */
     public void read(long address, byte[] data) {
         Arrays.fill(data, (byte) 0xff);
         Range range = find(address, data.length);
@@ -91,7 +109,13 @@ public final class Bus {
         }
     }
 
-    /** The guest writes {@code data} at {@code address}. */
+    /**
+     * The guest writes {@code data} at {@code address}; dropped (and counted) when no device claims
+     * the whole access.
+     *
+     * @param address the port or guest physical address
+     * @param data the bytes written, 1 to {@link #MAX_ACCESS} of them
+     */
     public void write(long address, byte[] data) {
         Range range = find(address, data.length);
         if (range == null) {
@@ -128,7 +152,7 @@ public final class Bus {
         return Long.compareUnsigned(last, range.last()) <= 0 ? range : null;
     }
 
-    /** What the guest accessed that no device claimed. */
+    /** {@return what the guest accessed that no device claimed} */
     public UnhandledAccesses.Snapshot unhandled() {
         return unhandled.snapshot();
     }

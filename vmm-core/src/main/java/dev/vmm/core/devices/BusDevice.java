@@ -10,9 +10,19 @@ package dev.vmm.core.devices;
  * device registered (the bus checks that), the data is anything at all.
  */
 public interface BusDevice {
-    /** The guest reads {@code data.length} bytes at {@code offset}: fill {@code data} (it starts as all ones). */
+    /**
+     * The guest reads {@code data.length} bytes at {@code offset}: fill {@code data} (it starts as all ones).
+     *
+     * @param offset where the access starts, from the start of the device's range
+     * @param data receives the bytes, 1 to {@link Bus#MAX_ACCESS} of them
+     */
     void read(long offset, byte[] data);
 
-    /** The guest writes {@code data} at {@code offset}. */
+    /**
+     * The guest writes {@code data} at {@code offset}.
+     *
+     * @param offset where the access starts, from the start of the device's range
+     * @param data the bytes written, 1 to {@link Bus#MAX_ACCESS} of them
+     */
     void write(long offset, byte[] data);
 }

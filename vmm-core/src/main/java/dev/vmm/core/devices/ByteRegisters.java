@@ -5,10 +5,19 @@ package dev.vmm.core.devices;
  * registers one byte at a time, as it would on their 8-bit bus.
  */
 public interface ByteRegisters extends BusDevice {
-    /** The byte the guest reads from the register at {@code offset}, 0 to 255. */
+    /**
+     * {@return the byte the guest reads from the register at {@code offset}, 0 to 255}
+     *
+     * @param offset the register, from the start of the device's range
+     */
     int readRegister(long offset);
 
-    /** The guest writes {@code value} (0 to 255) to the register at {@code offset}. */
+    /**
+     * The guest writes {@code value} (0 to 255) to the register at {@code offset}.
+     *
+     * @param offset the register, from the start of the device's range
+     * @param value the byte written
+     */
     void writeRegister(long offset, int value);
 
     @Override

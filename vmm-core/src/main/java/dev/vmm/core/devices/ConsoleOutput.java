@@ -22,7 +22,14 @@ public final class ConsoleOutput implements AutoCloseable {
     private boolean closed;
     private final Thread writer;
 
-    /** Starts the thread that feeds {@code sink}; {@code name} names it. */
+    /**
+     * Starts the thread that feeds {@code sink}; {@code name} names it.
+     *
+     * @param sink receives each byte, on the buffer's own thread; it may block
+     * @param capacity how many bytes may wait for the sink, at least 1 (e.g. {@link #DEFAULT_CAPACITY})
+     * @param name the thread's name
+     * @throws IllegalArgumentException when {@code capacity} is less than 1
+     */
     public ConsoleOutput(IntConsumer sink, int capacity, String name) {
         if (capacity < 1) {
             throw new IllegalArgumentException("A console buffer needs room for at least one byte, not " + capacity + ".");
@@ -32,7 +39,11 @@ public final class ConsoleOutput implements AutoCloseable {
         this.writer = Thread.ofPlatform().daemon().name(name).start(this::drain);
     }
 
-    /** Queues one byte for the sink, or drops it (counted) when the buffer is full. Never blocks. */
+    /**
+     * Queues one byte for the sink, or drops it (counted) when the buffer is full. Never blocks.
+     *
+     * @param b the byte, in the low 8 bits
+     */
     public synchronized void offer(int b) {
         if (closed || written - taken == ring.length) {
             dropped++;
@@ -44,12 +55,17 @@ public final class ConsoleOutput implements AutoCloseable {
         }
     }
 
-    /** Bytes dropped because the sink was {@code capacity} bytes behind, or after close. */
+    /** {@return the bytes dropped because the sink was {@code capacity} bytes behind, or after close} */
     public synchronized long dropped() {
         return dropped;
     }
 
-    /** Waits up to {@code timeout} for the sink to have every byte offered so far; true if it has. */
+    /**
+     * Waits up to {@code timeout} for the sink to have every byte offered so far.
+     *
+     * @param timeout how long to wait at most
+     * @return true if the sink has them all, false on timeout
+     */
     public synchronized boolean flush(Duration timeout) {
         long target = written;
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -10,9 +10,11 @@ package dev.vmm.core.devices;
  * read, so no guest can make it hold more.
  */
 public final class I8042 implements ByteRegisters {
+    /** The data port, where answers are read; the device's range starts here. */
     public static final int DATA_PORT = 0x60;
     /** Status (read) and command (write) port; 0x64 - 0x60 is its offset from {@link #DATA_PORT}. */
     public static final int COMMAND_PORT = 0x64;
+    /** The ports the device claims from {@link #DATA_PORT}: 0x60 to 0x64. */
     public static final int PORTS = 5;
 
     private static final int STATUS_OUTPUT_FULL = 0x1, STATUS_SYSTEM = 0x4, STATUS_COMMAND = 0x8, STATUS_UNLOCKED = 0x10;
@@ -27,7 +29,10 @@ public final class I8042 implements ByteRegisters {
     private int pendingWrite;  // the command whose data byte comes next on the data port, or 0
     private int lastCommand;
 
-    /** @param reset called when the guest pulls the CPU reset line, on a vCPU thread: it must not block */
+    /**
+     * A keyboard controller without a keyboard.
+     *
+     * @param reset called when the guest pulls the CPU reset line, on a vCPU thread: it must not block */
     public I8042(Runnable reset) {
         this.reset = reset;
     }
@@ -79,7 +84,7 @@ public final class I8042 implements ByteRegisters {
         // A byte for the keyboard: there is none to answer.
     }
 
-    /** Whether an answer waits in the output register (for tests and the fuzzer's invariants). */
+    /** {@return whether an answer waits in the output register (for tests and the fuzzer's invariants)} */
     public synchronized boolean outputFull() {
         return output != EMPTY;
     }

@@ -12,18 +12,7 @@ import java.util.OptionalLong;
  * spelled out). KVM adds 1 to the counter per write and the vCPU runs on; the worker {@link #await()}s
  * the counter on its own thread. For a virtio-mmio device, that is the QueueNotify register.
  *
- * {@snippet :
- * IoEventNotifier queueNotify = IoEventNotifier.register(vm,
- *         IoEventAddress.mmio(base.plus(0x50)), 4, OptionalLong.empty());
- * Thread worker = Thread.ofPlatform().start(() -> {
- *     while (queueNotify.await() > 0) { // 0: stopWaiting() or close() was called
- *         processQueue();
- *     }
- * });
- * // ... at shutdown:
- * queueNotify.close(); // deregisters, wakes the worker, closes the eventfd
- * worker.join();
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=io-event-notifier}
  */
 public final class IoEventNotifier implements AutoCloseable {
     private final Vm vm;
@@ -48,8 +37,11 @@ public final class IoEventNotifier implements AutoCloseable {
      * Registers a new eventfd for the guest's writes to {@code address} on {@code vm}; the arguments
      * and exceptions are those of {@link Vm#registerIoeventfd}.
      *
+     * @param vm the VM whose guest writes
+     * @param address the guest physical address or I/O port
      * @param length 0 (any write) or 1, 2, 4 or 8 bytes
      * @param datamatch the only written value that counts, or empty for every value
+     * @return the registered notifier, to close when done
      */
     public static IoEventNotifier register(Vm vm, IoEventAddress address, int length, OptionalLong datamatch) {
         EventFd writes = EventFd.create();
@@ -67,7 +59,11 @@ public final class IoEventNotifier implements AutoCloseable {
         return new IoEventNotifier(vm, writes, stop, address, length, datamatch);
     }
 
-    /** The guest's writes counted since the last {@link #drain} or {@link #await}, and resets the count; never blocks. */
+    /**
+     * Takes the count without waiting: never blocks.
+     *
+     * @return the guest's writes counted since the last {@link #drain} or {@link #await}, which resets to 0
+     */
     public long drain() {
         return writes.take();
     }
@@ -77,6 +73,8 @@ public final class IoEventNotifier implements AutoCloseable {
      * times it wrote and resets the count. Returns 0 at once, forever after, when
      * {@link #stopWaiting()} or {@link #close()} was called: a worker's cue to end. Call it from a
      * platform thread: it blocks in poll(2), which would pin a virtual thread's carrier.
+     *
+     * @return how many times the guest wrote, or 0 once the notifier stops waiting
      */
     public long await() {
         try {

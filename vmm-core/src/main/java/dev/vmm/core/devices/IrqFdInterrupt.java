@@ -19,7 +19,14 @@ public final class IrqFdInterrupt implements Interrupt, AutoCloseable {
         this.gsi = gsi;
     }
 
-    /** Registers a new eventfd as the irqfd of {@code gsi} on {@code vm}. */
+    /**
+     * Registers a new eventfd as the irqfd of {@code gsi} on {@code vm}.
+     *
+     * @param vm a VM with the in-kernel irqchip
+     * @param gsi the interrupt line
+     * @return the interrupt, to close when done
+     * @throws dev.vmm.core.KvmException when the eventfd cannot be made or KVM refuses the irqfd
+     */
     public static IrqFdInterrupt register(Vm vm, int gsi) {
         EventFd eventFd = EventFd.create();
         try {

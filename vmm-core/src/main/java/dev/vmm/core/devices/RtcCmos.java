@@ -10,7 +10,9 @@ import java.time.ZonedDateTime;
  * bus return all ones, "update in progress" included) and the guest has no wall-clock time.
  */
 public final class RtcCmos implements ByteRegisters {
+    /** The index port; the data port follows at 0x71. */
     public static final int PORT = 0x70;
+    /** The ports the device claims from {@link #PORT}. */
     public static final int PORTS = 2;
 
     private static final int SECONDS = 0x0, MINUTES = 0x2, HOURS = 0x4, WEEKDAY = 0x6, DAY = 0x7, MONTH = 0x8, YEAR = 0x9;
@@ -22,6 +24,11 @@ public final class RtcCmos implements ByteRegisters {
     private final int[] ram = new int[128];
     private int index;
 
+    /**
+     * A clock that tells the guest the time of {@code clock}.
+     *
+     * @param clock where the time comes from, read in UTC
+     */
     public RtcCmos(Clock clock) {
         this.clock = clock;
         ram[STATUS_A] = 0x26;                 // 32.768 kHz time base, 1024 Hz rate, no update in progress

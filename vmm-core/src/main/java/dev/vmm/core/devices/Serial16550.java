@@ -13,7 +13,9 @@ import java.util.function.IntConsumer;
 public final class Serial16550 implements ByteRegisters {
     /** COM1, the port Linux's console=ttyS0 uses. */
     public static final int COM1 = 0x3f8;
+    /** COM1's ISA interrupt. */
     public static final int COM1_IRQ = 4;
+    /** The registers the UART claims from its base port. */
     public static final int PORTS = 8;
 
     private static final int DATA = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
@@ -34,6 +36,8 @@ public final class Serial16550 implements ByteRegisters {
     private boolean thrEmptyPending;
 
     /**
+     * A UART with nothing received yet.
+     *
      * @param output receives each byte the guest transmits, on a vCPU thread: it must not block
      *     (a {@link ConsoleOutput} puts a bounded buffer in front of a terminal)
      * @param interrupt the UART's interrupt line
@@ -43,7 +47,11 @@ public final class Serial16550 implements ByteRegisters {
         this.interrupt = interrupt;
     }
 
-    /** Queues bytes for the guest to read (at most 4 KiB wait; the rest is dropped, as a full line would). */
+    /**
+     * Queues bytes for the guest to read (at most 4 KiB wait; the rest is dropped, as a full line would).
+     *
+     * @param bytes what the guest will read, in order
+     */
     public synchronized void receive(byte[] bytes) {
         for (byte b : bytes) {
             queueInput(b);

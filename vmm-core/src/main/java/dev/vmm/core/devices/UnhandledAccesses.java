@@ -15,7 +15,14 @@ public final class UnhandledAccesses {
     /** How many distinct addresses are kept. */
     public static final int TRACKED = 32;
 
-    /** One kind of access at one address, and how often it surely happened (at least {@code count} times). */
+    /**
+     * One kind of access at one address, and how often it surely happened (at least {@code count} times).
+     *
+     * @param space the bus it went to
+     * @param write whether the guest wrote rather than read
+     * @param address the port or guest physical address
+     * @param count the accesses, at least
+     */
     public record Access(Bus.Space space, boolean write, long address, long count) {
         @Override
         public String toString() {
@@ -23,11 +30,21 @@ public final class UnhandledAccesses {
         }
     }
 
-    /** Every unhandled access counted, and the most frequent ones, most first. */
+    /**
+     * Every unhandled access counted, and the most frequent ones, most first.
+     *
+     * @param total every unhandled access
+     * @param top the most frequent ones, at most {@link #TRACKED}
+     */
     public record Snapshot(long total, List<Access> top) {
+        /** No access at all. */
         public static final Snapshot NONE = new Snapshot(0, List.of());
 
-        /** This and {@code other} together (the top entries merged, still bounded). */
+        /**
+         * {@return this and {@code other} together (the top entries merged, still bounded)}
+         *
+         * @param other another snapshot, e.g. of the other bus
+         */
         public Snapshot plus(Snapshot other) {
             List<Access> merged = new ArrayList<>(top);
             merged.addAll(other.top);
@@ -43,6 +60,9 @@ public final class UnhandledAccesses {
     private final long[] errors = new long[TRACKED]; // what each inherited: count - error is a lower bound
     private int used;
     private long total;
+
+    /** An empty count. */
+    public UnhandledAccesses() {}
 
     synchronized void count(Bus.Space space, boolean write, long address) {
         total++;

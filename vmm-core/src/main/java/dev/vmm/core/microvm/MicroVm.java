@@ -48,11 +48,7 @@ import java.util.function.IntConsumer;
  * RTC/CMOS clock, the boot-complete port and the ACPI power register. Every other port or MMIO
  * access is {@linkplain #unhandledAccesses() counted} and ignored.
  *
- * {@snippet :
- * try (MicroVm vm = MicroVm.create(MicroVmConfig.of(kernel, initrd, 256, 2), System.out::write)) {
- *     MicroVmExit exit = vm.run(Duration.ofSeconds(30)); // until the guest resets or shuts down
- *     System.out.println(exit + ", first KVM_RUN at " + vm.timeOf(BootEvent.FIRST_RUN).getAsLong());
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=micro-vm}
  * }
  *
  * <p>The guest ends the VM by an ACPI power-off (S5), a reboot (the ACPI reset register or the
@@ -109,7 +105,10 @@ public final class MicroVm implements AutoCloseable {
      * Checks the boot inputs, then creates the VM, its memory and vCPUs, applies the pre-fault
      * policy and loads the kernel. Nothing runs yet.
      *
-     * @param console receives each byte the guest writes to its serial console
+     * @param config what to boot, and with what
+     * @param console receives each byte the guest writes to its serial console, on a thread of its
+     *     own behind a bounded buffer
+     * @return the VM, ready to {@link #run()}; close it when done
      * @throws BootException for inputs that cannot boot, before KVM is touched
      * @throws KvmException when KVM refuses a step
      */
@@ -117,7 +116,16 @@ public final class MicroVm implements AutoCloseable {
         return create(config, console, PreFaultProgress.NONE);
     }
 
-    /** {@link #create(MicroVmConfig, IntConsumer)}, reporting the pre-fault's progress to {@code progress}. */
+    /**
+     * {@link #create(MicroVmConfig, IntConsumer)}, reporting the pre-fault's progress to {@code progress}.
+     *
+     * @param config what to boot, and with what
+     * @param console receives each byte the guest writes to its serial console
+     * @param progress receives the pre-fault's progress, from its working threads
+     * @return the VM, ready to {@link #run()}; close it when done
+     * @throws BootException for inputs that cannot boot, before KVM is touched
+     * @throws KvmException when KVM refuses a step
+     */
     public static MicroVm create(MicroVmConfig config, IntConsumer console, PreFaultProgress progress) {
         LinuxBoot boot = LinuxBoot.plan(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus());
         MicroVm microVm = new MicroVm(config, console);
@@ -207,6 +215,8 @@ public final class MicroVm implements AutoCloseable {
     /**
      * Runs every vCPU on its own thread until the guest resets or shuts down, a vCPU fails, or
      * {@link #stop()} is called; then returns how it ended. Call once.
+     *
+     * @return how the run ended
      */
     public MicroVmExit run() {
         return run(null);
@@ -215,6 +225,9 @@ public final class MicroVm implements AutoCloseable {
     /**
      * {@link #run()}, stopping the VM (exit STOPPED) if the guest has not ended it within
      * {@code timeout}. Returns within {@code timeout} and a second, whatever the guest does.
+     *
+     * @param timeout how long the guest may run
+     * @return how the run ended: {@link MicroVmExit.Reason#STOPPED} on timeout
      */
     public MicroVmExit run(Duration timeout) {
         synchronized (this) {
@@ -363,7 +376,11 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
-    /** Types {@code bytes} into the guest's serial console (they wait in the UART, 4 KiB at most). */
+    /**
+     * Types {@code bytes} into the guest's serial console (they wait in the UART, 4 KiB at most).
+     *
+     * @param bytes what the guest reads, in order
+     */
     public void consoleInput(byte[] bytes) {
         devices.serial().receive(bytes);
     }
@@ -403,18 +420,22 @@ public final class MicroVm implements AutoCloseable {
         events.put(event, now);
     }
 
-    /** When {@code event} happened ({@link System#nanoTime()}), if it did. */
+    /**
+     * {@return when {@code event} happened, in {@link System#nanoTime()}, or empty if it did not (yet)}
+     *
+     * @param event the moment
+     */
     public synchronized OptionalLong timeOf(BootEvent event) {
         Long t = events.get(event);
         return t == null ? OptionalLong.empty() : OptionalLong.of(t);
     }
 
-    /** What the pre-fault did, or null for policy NONE. */
+    /** {@return what the pre-fault did, or null for policy NONE} */
     public PreFaultResult preFaultResult() {
         return preFault;
     }
 
-    /** Port and MMIO accesses no device handled: their total, and the most frequent. */
+    /** {@return the port and MMIO accesses no device handled: their total, and the most frequent} */
     public UnhandledAccesses.Snapshot unhandledAccesses() {
         return devices == null ? UnhandledAccesses.Snapshot.NONE : devices.unhandled();
     }
@@ -422,16 +443,19 @@ public final class MicroVm implements AutoCloseable {
     /**
      * The devices and their buses. Add a device of your own with {@code devices().ports().register(...)}
      * (or {@code mmio()}) before {@link #run()}; it is called from the vCPU threads and must not block.
+     *
+     * @return the devices
      */
     public MicroVmDevices devices() {
         return devices;
     }
 
-    /** Console bytes lost because the console consumer fell too far behind. */
+    /** {@return the console bytes lost because the console consumer fell too far behind} */
     public long consoleBytesDropped() {
         return consoleOutput == null ? 0 : consoleOutput.dropped();
     }
 
+    /** {@return the configuration this VM was created with} */
     public MicroVmConfig config() {
         return config;
     }

@@ -23,9 +23,15 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
     /**
      * A virtio-blk disk backed by a raw image file (a whole number of 512-byte sectors).
      *
+     * @param image the raw disk image file
      * @param readOnly the guest may not write it (the file is opened read-only)
      */
     public record Drive(Path image, boolean readOnly) {
+        /**
+         * Checks that there is an image.
+         *
+         * @throws BootException when {@code image} is null
+         */
         public Drive {
             if (image == null) {
                 throw new BootException("A drive without an image: give the path of a raw disk image.");
@@ -51,6 +57,12 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
     public static final String DEFAULT_COMMAND_LINE =
             "console=ttyS0 reboot=a panic=-1 pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.dumbkbd quiet";
 
+    /**
+     * Fills in the defaults: the default command line for null, no pre-fault for null, no drives
+     * for null.
+     *
+     * @throws BootException when there is no kernel or more than {@link #MAX_DRIVES} drives
+     */
     public MicroVmConfig {
         if (kernel == null) {
             throw new BootException("No kernel image given: give the path of a bzImage or an ELF vmlinux.");
@@ -67,25 +79,58 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
         }
     }
 
-    /** Without drives. */
+    /**
+     * A configuration without drives.
+     *
+     * @param kernel a bzImage or an ELF vmlinux
+     * @param initrd the initial RAM disk, or null for none
+     * @param commandLine the kernel command line, or null for {@link #DEFAULT_COMMAND_LINE}
+     * @param memoryBytes guest RAM in bytes (a multiple of 4 KiB)
+     * @param cpus vCPUs
+     * @param preFault what to do to guest memory before the kernel is loaded, or null for NONE
+     * @throws BootException when there is no kernel
+     */
     public MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault) {
         this(kernel, initrd, commandLine, memoryBytes, cpus, preFault, List.of());
     }
 
-    /** A VM of {@code memoryMib} MiB and {@code cpus} vCPUs, default command line, no pre-fault. */
+    /**
+     * {@return a VM of {@code memoryMib} MiB and {@code cpus} vCPUs, default command line, no pre-fault, no drives}
+     *
+     * @param kernel a bzImage or an ELF vmlinux
+     * @param initrd the initial RAM disk, or null for none
+     * @param memoryMib guest RAM in MiB
+     * @param cpus vCPUs
+     * @throws BootException when there is no kernel
+     */
     public static MicroVmConfig of(Path kernel, Path initrd, long memoryMib, int cpus) {
         return new MicroVmConfig(kernel, initrd, null, memoryMib << 20, cpus, PreFaultPolicy.NONE);
     }
 
+    /**
+     * {@return this config with another kernel command line}
+     *
+     * @param commandLine the command line, or null for {@link #DEFAULT_COMMAND_LINE}
+     */
     public MicroVmConfig withCommandLine(String commandLine) {
         return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives);
     }
 
+    /**
+     * {@return this config with another pre-fault policy}
+     *
+     * @param preFault the policy, or null for NONE
+     */
     public MicroVmConfig withPreFault(PreFaultPolicy preFault) {
         return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives);
     }
 
-    /** This config with one more drive, after the others. */
+    /**
+     * {@return this config with one more drive, after the others}
+     *
+     * @param drive the drive
+     * @throws BootException when that makes more than {@link #MAX_DRIVES}
+     */
     public MicroVmConfig withDrive(Drive drive) {
         List<Drive> more = new ArrayList<>(drives);
         more.add(drive);

@@ -22,13 +22,21 @@ import java.time.Clock;
 public final class MicroVmDevices {
     /** What the devices tell the VM. Each is called on a vCPU thread and must not block. */
     public interface Events {
-        /** A byte the guest transmitted on its serial console. */
+        /**
+         * A byte the guest transmitted on its serial console.
+         *
+         * @param b the byte, 0 to 255
+         */
         void consoleByte(int b);
 
         /** The guest signalled boot-complete. */
         void bootComplete();
 
-        /** The guest reset the machine; {@code how} says through what, e.g. "i8042 reset line". */
+        /**
+         * The guest reset the machine.
+         *
+         * @param how through what, e.g. "i8042 reset line"
+         */
         void reboot(String how);
 
         /** The guest entered ACPI S5 (soft off). */
@@ -40,7 +48,13 @@ public final class MicroVmDevices {
     private final Serial16550 serial;
     private final I8042 i8042;
 
-    /** @param consoleIrq the UART's interrupt (GSI 4) */
+    /**
+     * The devices on fresh buses.
+     *
+     * @param consoleIrq the UART's interrupt (GSI 4)
+     * @param events what the devices tell the VM
+     * @param clock the RTC's time source
+     */
     public MicroVmDevices(Interrupt consoleIrq, Events events, Clock clock) {
         serial = new Serial16550(events::consoleByte, consoleIrq);
         i8042 = new I8042(() -> events.reboot("i8042 reset line"));
@@ -54,6 +68,11 @@ public final class MicroVmDevices {
     /**
      * A port write of {@code count} items of {@code size} bytes ({@code out}, or {@code rep outs},
      * whose items all go to the same port). Items the data does not hold are ignored.
+     *
+     * @param port the I/O port
+     * @param size the width of one item in bytes
+     * @param count the number of items
+     * @param data the bytes written
      */
     public void portWrite(int port, int size, int count, byte[] data) {
         if (size < 1 || size > Bus.MAX_ACCESS) {
@@ -66,7 +85,14 @@ public final class MicroVmDevices {
         }
     }
 
-    /** A port read of {@code count} items of {@code size} bytes into {@code reply}, which holds them all. */
+    /**
+     * A port read of {@code count} items of {@code size} bytes into {@code reply}, which holds them all.
+     *
+     * @param port the I/O port
+     * @param size the width of one item in bytes
+     * @param count the number of items
+     * @param reply receives the bytes the guest reads, {@code size * count} of them
+     */
     public void portRead(int port, int size, int count, byte[] reply) {
         if (size < 1 || size > Bus.MAX_ACCESS) {
             return;
@@ -78,35 +104,47 @@ public final class MicroVmDevices {
         }
     }
 
-    /** An MMIO read at a guest physical address no memory slot covers. */
+    /**
+     * An MMIO read at a guest physical address no memory slot covers.
+     *
+     * @param address the guest physical address
+     * @param data receives the bytes the guest reads
+     */
     public void mmioRead(long address, byte[] data) {
         mmio.read(address, data);
     }
 
-    /** An MMIO write at a guest physical address no memory slot covers. */
+    /**
+     * An MMIO write at a guest physical address no memory slot covers.
+     *
+     * @param address the guest physical address
+     * @param data the bytes written
+     */
     public void mmioWrite(long address, byte[] data) {
         mmio.write(address, data);
     }
 
-    /** The I/O port bus. */
+    /** {@return the I/O port bus} */
     public Bus ports() {
         return ports;
     }
 
-    /** The MMIO bus (empty so far: every access is counted and dropped). */
+    /** {@return the MMIO bus: the virtio-mmio windows of a {@link MicroVm}'s drives, and whatever is added} */
     public Bus mmio() {
         return mmio;
     }
 
+    /** {@return the UART at COM1} */
     public Serial16550 serial() {
         return serial;
     }
 
+    /** {@return the keyboard controller} */
     public I8042 i8042() {
         return i8042;
     }
 
-    /** Port and MMIO accesses no device claimed. */
+    /** {@return the port and MMIO accesses no device claimed} */
     public UnhandledAccesses.Snapshot unhandled() {
         return ports.unhandled().plus(mmio.unhandled());
     }

@@ -7,6 +7,7 @@ package dev.vmm.core.microvm;
  * @param detail what exactly, for the log (e.g. the KVM exit that could not be handled)
  */
 public record MicroVmExit(Reason reason, String detail) {
+    /** The kinds of ending. */
     public enum Reason {
         /** The guest powered off: it entered the ACPI sleep state S5 (soft off). */
         POWEROFF,
@@ -28,7 +29,7 @@ public record MicroVmExit(Reason reason, String detail) {
         ERROR
     }
 
-    /** Whether the guest ended the VM itself: poweroff, reboot, shutdown or halt. */
+    /** {@return whether the guest ended the VM itself: poweroff, reboot, shutdown or halt} */
     public boolean clean() {
         return reason != Reason.STOPPED && reason != Reason.ERROR;
     }

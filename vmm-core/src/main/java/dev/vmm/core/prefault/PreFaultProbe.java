@@ -13,12 +13,16 @@ import dev.vmm.core.Vm;
  */
 public record PreFaultProbe(int capability) {
 
-    /** Probes {@code vm}. */
+    /**
+     * {@return what {@code vm} answers about KVM_PRE_FAULT_MEMORY}
+     *
+     * @param vm the VM to probe
+     */
     public static PreFaultProbe of(Vm vm) {
         return new PreFaultProbe(vm.checkExtension(Capability.PRE_FAULT_MEMORY));
     }
 
-    /** Whether the VM advertises KVM_PRE_FAULT_MEMORY. */
+    /** {@return whether the VM advertises KVM_PRE_FAULT_MEMORY (a promise the ioctl exists, not that it succeeds)} */
     public boolean advertised() {
         return capability > 0;
     }

@@ -4,9 +4,20 @@ package dev.vmm.core.prefault;
 @FunctionalInterface
 public interface PreFaultProgress {
     /** A phase of the work. */
-    enum Phase { POPULATE, STAGE2 }
+    enum Phase {
+        /** Host page tables: MADV_POPULATE_WRITE over the guest memory's mappings. */
+        POPULATE,
+        /** KVM's stage-2 tables: KVM_PRE_FAULT_MEMORY on the vCPUs. */
+        STAGE2
+    }
 
-    /** {@code done} of {@code total} bytes of {@code phase} are complete. */
+    /**
+     * Reports that {@code done} of {@code total} bytes of {@code phase} are complete.
+     *
+     * @param phase the phase
+     * @param done the bytes complete so far
+     * @param total the bytes the phase covers
+     */
     void update(Phase phase, long done, long total);
 
     /** Progress that goes nowhere. */

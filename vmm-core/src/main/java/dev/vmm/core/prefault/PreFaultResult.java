@@ -25,6 +25,7 @@ import java.util.List;
 public record PreFaultResult(PreFaultPolicy requested, PreFaultPolicy applied, PreFaultProbe probe, String fallbackReason,
                              long bytesRequested, long bytesPopulated, long bytesMapped, List<GuestMemory.Range> skipped,
                              long ioctlCalls, long retries, Duration populateTime, Duration stage2Time, boolean cancelled) {
+    /** Copies {@code skipped}, so that the record is immutable. */
     public PreFaultResult {
         skipped = List.copyOf(skipped);
     }

@@ -86,13 +86,15 @@ public final class PreFaultTask {
         config.vcpus.forEach(Vcpu::interruptPreFault);
     }
 
-    /** Whether the work has finished, normally or not. */
+    /** {@return whether the work has finished, normally or not} */
     public boolean isDone() {
         return !coordinator.isAlive();
     }
 
     /**
      * Waits for the work and returns its result.
+     *
+     * @return what was done, {@link PreFaultResult#cancelled()} when cancelled
      *
      * @throws KvmException when the kernel failed the pre-fault (other than unsupported in best effort)
      * @throws UnsupportedOperationException when STAGE2 or FULL turned out unsupported without best effort

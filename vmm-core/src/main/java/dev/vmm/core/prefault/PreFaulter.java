@@ -13,13 +13,7 @@ import java.util.List;
  * Prepares guest memory for fast first touches, by a {@link PreFaultPolicy}: populating host page
  * tables, building KVM's stage-2 tables with {@code KVM_PRE_FAULT_MEMORY}, or both.
  *
- * {@snippet :
- * PreFaultResult result = PreFaulter.of(vm, memory)
- *         .vcpus(vcpu0, vcpu1)            // stage-2 work is split across these, one thread each
- *         .policy(PreFaultPolicy.AUTO)    // FULL where the VM supports it, else POPULATE
- *         .run();
- * System.out.println(result);
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=pre-faulter}
  *
  * The stage-2 loop follows the kernel's contract: it reissues the ioctl after partial progress,
  * retries EINTR and EAGAIN while a bounded budget of fruitless calls remains, and treats a call that
@@ -46,23 +40,43 @@ public final class PreFaulter {
         this.memory = memory;
     }
 
-    /** A pre-fault of {@code memory}, which must be mapped into {@code vm}. */
+    /**
+     * {@return a pre-fault of {@code memory} to configure, with policy AUTO, all of the memory, and no vCPUs}
+     *
+     * @param vm the VM whose stage-2 tables to build
+     * @param memory the guest memory, which must be mapped into {@code vm}
+     */
     public static PreFaulter of(Vm vm, GuestMemory memory) {
         return new PreFaulter(vm, memory);
     }
 
-    /** The vCPUs that issue KVM_PRE_FAULT_MEMORY, each from its own thread. Needed for STAGE2 and FULL. */
+    /**
+     * Sets the vCPUs that issue KVM_PRE_FAULT_MEMORY, each from its own thread. Needed for STAGE2 and FULL.
+     *
+     * @param vcpus vCPUs of the VM
+     * @return this pre-faulter
+     */
     public PreFaulter vcpus(Vcpu... vcpus) {
         return vcpus(List.of(vcpus));
     }
 
-    /** See {@link #vcpus(Vcpu...)}. */
+    /**
+     * Sets the vCPUs that issue KVM_PRE_FAULT_MEMORY; see {@link #vcpus(Vcpu...)}.
+     *
+     * @param vcpus vCPUs of the VM
+     * @return this pre-faulter
+     */
     public PreFaulter vcpus(List<Vcpu> vcpus) {
         this.vcpus = List.copyOf(vcpus);
         return this;
     }
 
-    /** The policy; AUTO by default. */
+    /**
+     * Sets the policy; AUTO by default.
+     *
+     * @param policy what to build: host page tables, stage-2 tables, both, or what the VM allows
+     * @return this pre-faulter
+     */
     public PreFaulter policy(PreFaultPolicy policy) {
         this.policy = policy;
         return this;
@@ -72,6 +86,10 @@ public final class PreFaulter {
      * Restricts the work to {@code [start, start + length)}. A hole inside it stops the stage-2 work
      * of the chunk that meets it (KVM answers ENOENT) and is reported in {@link PreFaultResult#skipped()}.
      * Without a range, all guest memory is pre-faulted and holes between slots are skipped.
+     *
+     * @param start the range's first guest physical address
+     * @param length its length in bytes
+     * @return this pre-faulter
      */
     public PreFaulter range(GuestAddress start, long length) {
         this.start = start;
@@ -82,13 +100,22 @@ public final class PreFaulter {
     /**
      * With best effort, STAGE2 and FULL do what the kernel allows instead of failing when stage-2
      * pre-faulting turns out unsupported (probe reads 0, or EOPNOTSUPP); the result says so.
+     *
+     * @param bestEffort true to fall back instead of failing; false by default
+     * @return this pre-faulter
      */
     public PreFaulter bestEffort(boolean bestEffort) {
         this.bestEffort = bestEffort;
         return this;
     }
 
-    /** Threads for host populate; the number of processors by default. */
+    /**
+     * Sets the threads for host populate; the number of processors by default.
+     *
+     * @param threads at least 1
+     * @return this pre-faulter
+     * @throws IllegalArgumentException when {@code threads} is less than 1
+     */
     public PreFaulter populateThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("Populate threads must be at least 1, not " + threads + ".");
@@ -100,6 +127,10 @@ public final class PreFaulter {
     /**
      * Bytes per KVM_PRE_FAULT_MEMORY call (64 MiB by default): the grain of progress reports,
      * cancellation checks and the split across vCPUs.
+     *
+     * @param bytes a positive multiple of 4 KiB
+     * @return this pre-faulter
+     * @throws IllegalArgumentException when {@code bytes} is not a positive multiple of 4 KiB
      */
     public PreFaulter chunkSize(long bytes) {
         if (bytes < GuestMemory.PAGE_SIZE || bytes % GuestMemory.PAGE_SIZE != 0) {
@@ -109,7 +140,13 @@ public final class PreFaulter {
         return this;
     }
 
-    /** How many calls in a row may end in EINTR or EAGAIN without progress before giving up (100 by default). */
+    /**
+     * Sets how many calls in a row may end in EINTR or EAGAIN without progress before giving up (100 by default).
+     *
+     * @param calls 0 or more
+     * @return this pre-faulter
+     * @throws IllegalArgumentException when {@code calls} is negative
+     */
     public PreFaulter retryBudget(int calls) {
         if (calls < 0) {
             throw new IllegalArgumentException("Retry budget must not be negative, got " + calls + ".");
@@ -118,18 +155,38 @@ public final class PreFaulter {
         return this;
     }
 
-    /** Receives progress; see {@link PreFaultProgress}. */
+    /**
+     * Sets where progress goes; nowhere by default.
+     *
+     * @param progress called from the working threads after each chunk
+     * @return this pre-faulter
+     */
     public PreFaulter onProgress(PreFaultProgress progress) {
         this.progress = progress;
         return this;
     }
 
-    /** Pre-faults on the calling thread (plus the working threads) and returns what was done. */
+    /**
+     * Pre-faults on the calling thread (plus the working threads) and returns what was done.
+     *
+     * @return what ran, how many bytes, calls and retries, and what was skipped
+     * @throws IllegalArgumentException when the VM maps no memory, the range touches no slot, or a
+     *     policy that needs vCPUs has none
+     * @throws UnsupportedOperationException when STAGE2 or FULL is unsupported without best effort
+     * @throws dev.vmm.core.KvmException when the kernel fails the pre-fault
+     */
     public PreFaultResult run() {
         return start().join();
     }
 
-    /** Starts the work in the background; {@link PreFaultTask#cancel()} stops it early. */
+    /**
+     * Starts the work in the background; {@link PreFaultTask#cancel()} stops it early.
+     *
+     * @return the running task, whose {@link PreFaultTask#join()} gives the result
+     * @throws IllegalArgumentException when the VM maps no memory, the range touches no slot, or a
+     *     policy that needs vCPUs has none
+     * @throws UnsupportedOperationException when STAGE2 or FULL is unsupported without best effort
+     */
     public PreFaultTask start() {
         List<GuestMemory.Range> targets = new ArrayList<>();
         List<GuestMemory.Range> holes = new ArrayList<>();

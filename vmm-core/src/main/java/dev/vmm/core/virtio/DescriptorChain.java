@@ -17,7 +17,12 @@ import java.util.List;
  * that needs a value twice reads it once into its own memory.
  */
 public final class DescriptorChain {
-    /** One buffer of the chain: {@code length} bytes of guest memory at {@code address}, length 1 to 2^32 - 1. */
+    /**
+     * One buffer of the chain: {@code length} bytes of guest memory at {@code address}, length 1 to 2^32 - 1.
+     *
+     * @param address the buffer's first guest physical address
+     * @param length its length in bytes
+     */
     public record Buffer(GuestAddress address, long length) {
     }
 
@@ -41,27 +46,27 @@ public final class DescriptorChain {
         this.writableLength = writable.stream().mapToLong(Buffer::length).sum();
     }
 
-    /** The index of the chain's first descriptor: the id the used ring returns to the driver. */
+    /** {@return the index of the chain's first descriptor: the id the used ring returns to the driver} */
     public int head() {
         return head;
     }
 
-    /** The device-readable buffers, in chain order. */
+    /** {@return the device-readable buffers, in chain order} */
     public List<Buffer> readable() {
         return readable;
     }
 
-    /** The device-writable buffers, in chain order. */
+    /** {@return the device-writable buffers, in chain order} */
     public List<Buffer> writable() {
         return writable;
     }
 
-    /** Bytes in all the readable buffers (at most 2^32, the spec's limit for a whole chain). */
+    /** {@return the bytes in all the readable buffers (at most 2^32, the spec's limit for a whole chain)} */
     public long readableLength() {
         return readableLength;
     }
 
-    /** Bytes in all the writable buffers (at most 2^32). */
+    /** {@return the bytes in all the writable buffers (at most 2^32)} */
     public long writableLength() {
         return writableLength;
     }
@@ -70,6 +75,8 @@ public final class DescriptorChain {
      * Copies readable bytes, from {@code offset} into their run, to {@code into}: as many as both
      * hold.
      *
+     * @param offset where to start in the run of readable bytes
+     * @param into receives the bytes
      * @return the bytes copied, fewer than {@code into.length} where the readable buffers end
      * @throws IllegalArgumentException when {@code offset} is negative
      */
@@ -99,6 +106,8 @@ public final class DescriptorChain {
      * Copies {@code from} into the writable buffers, from {@code offset} into their run: as much
      * as they hold.
      *
+     * @param offset where to start in the run of writable bytes
+     * @param from the bytes to write
      * @return the bytes written, fewer than {@code from.length} where the writable buffers end
      * @throws IllegalArgumentException when {@code offset} is negative
      */

@@ -27,11 +27,7 @@ import java.util.Optional;
  * A virtio block device (virtio 1.2, section 5.2) on a raw image file: one request queue of up
  * to {@value #QUEUE_SIZE} entries, served on a thread of the device's own.
  *
- * {@snippet :
- * try (VirtioBlock disk = VirtioBlock.open(Path.of("rootfs.ext4"), false)) { // checked: one sentence if not
- *     VirtioMmio transport = new VirtioMmio(disk, memory, irq);             // then on the MMIO bus
- *     // ... run the VM ...
- * }
+ * {@snippet class=dev.vmm.core.ApiSnippets region=virtio-block}
  * }
  *
  * <p><b>The image</b> is checked when it is opened, each problem one sentence ({@link BootException}):
@@ -109,7 +105,14 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         this.config = c.array();
     }
 
-    /** The image at {@code image}, checked and opened; its ID is its file name, cut to 20 bytes. */
+    /**
+     * The image at {@code image}, checked and opened; its ID is its file name, cut to 20 bytes.
+     *
+     * @param image a raw disk image: a regular file of whole 512-byte sectors
+     * @param readOnly whether the guest may only read it (O_RDONLY, VIRTIO_BLK_F_RO)
+     * @return the device, to close when done
+     * @throws BootException when the image is missing, not a regular file, empty, not whole sectors or cannot be opened
+     */
     public static VirtioBlock open(Path image, boolean readOnly) {
         Path name = image.getFileName();
         byte[] id = (name == null ? "" : name.toString()).getBytes(StandardCharsets.UTF_8);
@@ -120,6 +123,10 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
      * The image at {@code image}, checked and opened, read-only (O_RDONLY, VIRTIO_BLK_F_RO) or
      * read-write, with {@code id} as the ID the driver reads (Linux shows it in /sys/block/vdX/serial).
      *
+     * @param image a raw disk image: a regular file of whole 512-byte sectors
+     * @param readOnly whether the guest may only read it
+     * @param id the device ID, at most 20 bytes of UTF-8
+     * @return the device, to close when done
      * @throws BootException when the image is missing, not a regular file, empty, not whole sectors or cannot be opened
      * @throws IllegalArgumentException when {@code id} is more than 20 bytes of UTF-8
      */
@@ -178,12 +185,12 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         }
     }
 
-    /** The capacity in 512-byte sectors. */
+    /** {@return the capacity in 512-byte sectors} */
     public long capacity() {
         return capacity;
     }
 
-    /** Whether the device is read-only. */
+    /** {@return whether the device is read-only} */
     public boolean readOnly() {
         return readOnly;
     }

@@ -26,6 +26,8 @@ public interface VirtioDevice {
          * The driver broke a rule: the transport sets DEVICE_NEEDS_RESET and raises a
          * configuration change interrupt, as for a {@link VirtqueueException} thrown from
          * {@link #queueNotified}.
+         *
+         * @param reason which rule, in one sentence
          */
         void needsReset(VirtqueueException reason);
 
@@ -33,29 +35,43 @@ public interface VirtioDevice {
          * The device's thread failed (a bug of the VMM's, or an {@link Error}) and serves nothing
          * more: the transport sets DEVICE_NEEDS_RESET, so that the driver is not left waiting for
          * requests that never complete, and tells its owner.
+         *
+         * @param error what the thread threw
          */
         void failed(Throwable error);
     }
 
-    /** The virtio device ID (virtio 1.2, section 5): 1 network, 2 block, 19 socket. */
+    /** {@return the virtio device ID (virtio 1.2, section 5): 1 network, 2 block, 19 socket} */
     int deviceType();
 
     /**
      * The device's own feature bits. The transport adds VIRTIO_F_VERSION_1 and the ring features
      * every {@link Virtqueue} implements (INDIRECT_DESC, EVENT_IDX).
+     *
+     * @return the feature bits, as the driver reads them
      */
     long features();
 
-    /** One entry per queue: its maximum size, a power of two from 1 to 32768. */
+    /** {@return one entry per queue: its maximum size, a power of two from 1 to 32768} */
     int[] queueMaxSizes();
 
-    /** Bytes of device configuration space, at most 0x100 (the MMIO window ends there). */
+    /** {@return the bytes of device configuration space, at most 0x100 (the MMIO window ends there)} */
     int configSize();
 
-    /** The driver reads {@code data.length} bytes of configuration at {@code offset}; the range is inside {@link #configSize()}. */
+    /**
+     * The driver reads {@code data.length} bytes of configuration at {@code offset}; the range is inside {@link #configSize()}.
+     *
+     * @param offset where the read starts in the configuration space
+     * @param data receives the bytes
+     */
     void readConfig(int offset, byte[] data);
 
-    /** The driver writes {@code data} at {@code offset} of the configuration; the range is inside {@link #configSize()}. */
+    /**
+     * The driver writes {@code data} at {@code offset} of the configuration; the range is inside {@link #configSize()}.
+     *
+     * @param offset where the write starts in the configuration space
+     * @param data the bytes written
+     */
     void writeConfig(int offset, byte[] data);
 
     /**
@@ -64,6 +80,8 @@ public interface VirtioDevice {
      * nothing).
      *
      * @param features the features the driver accepted
+     * @param memory the guest memory the rings and buffers live in
+     * @param queues the device's queues, in order
      * @param usedBuffers raises a used buffer notification: call it when a queue's
      *     {@link Virtqueue#needsNotification()} says so (from any thread; it takes no lock)
      * @param faults where the device's own thread reports a broken rule or its own failure
@@ -74,6 +92,7 @@ public interface VirtioDevice {
      * The driver notified queue {@code queue} (an enabled queue of an active device): pop its
      * chains until there are none.
      *
+     * @param queue the queue's index
      * @throws VirtqueueException when a chain broke the rules; the transport then marks the device
      *     DEVICE_NEEDS_RESET and stops calling it until the driver resets it
      */

@@ -75,6 +75,10 @@ public final class VirtioMmio implements BusDevice {
      * A transport whose device's thread, should it fail, is logged (System.Logger, ERROR) and
      * marked DEVICE_NEEDS_RESET.
      *
+     * @param device the device behind the transport
+     * @param memory the guest memory the driver's rings and buffers live in
+     * @param interrupt the transport's interrupt line (an irqfd in a VM)
+     * @throws IllegalArgumentException when the device's queue sizes or configuration size are out of range
      * @see #VirtioMmio(VirtioDevice, GuestMemory, Interrupt, Consumer)
      */
     public VirtioMmio(VirtioDevice device, GuestMemory memory, Interrupt interrupt) {
@@ -83,6 +87,9 @@ public final class VirtioMmio implements BusDevice {
     }
 
     /**
+     * A transport for {@code device}, in its reset state.
+     *
+     * @param device the device behind the transport
      * @param memory the guest memory the driver's rings and buffers live in
      * @param interrupt the transport's interrupt line (an irqfd in a VM)
      * @param deviceFailed hears of a failure of the device's own thread, after the device is marked
@@ -171,6 +178,8 @@ public final class VirtioMmio implements BusDevice {
     /**
      * What a QueueNotify write does: the device works on queue {@code queue}, if it is active, the
      * queue enabled, and nothing broken. An ioeventfd's thread calls this too.
+     *
+     * @param queue the queue's index, the value written to QueueNotify
      */
     public synchronized void queueNotified(int queue) {
         if (!notifyQueue(queue)) {
@@ -184,17 +193,17 @@ public final class VirtioMmio implements BusDevice {
         raise(INTERRUPT_CONFIG_CHANGE);
     }
 
-    /** The Status register as the driver reads it. */
+    /** {@return the Status register as the driver reads it} */
     public synchronized int status() {
         return status | (needsReset.get() != null ? DEVICE_NEEDS_RESET : 0);
     }
 
-    /** Why the device set DEVICE_NEEDS_RESET, until the driver resets it. */
+    /** {@return why the device set DEVICE_NEEDS_RESET, until the driver resets it; empty otherwise} */
     public synchronized Optional<String> needsResetReason() {
         return Optional.ofNullable(needsReset.get());
     }
 
-    /** Accesses ignored: misaligned or narrow register accesses, outside the configuration, or not allowed at that moment. */
+    /** {@return the accesses ignored: misaligned or narrow register accesses, outside the configuration, or not allowed at that moment} */
     public synchronized long ignoredAccesses() {
         return ignored;
     }

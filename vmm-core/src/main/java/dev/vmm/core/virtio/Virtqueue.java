@@ -71,17 +71,17 @@ public final class Virtqueue {
         reset();
     }
 
-    /** The largest size the device accepts for this queue. */
+    /** {@return the largest size the device accepts for this queue} */
     public int maxSize() {
         return maxSize;
     }
 
-    /** The size the driver chose. */
+    /** {@return the size the driver chose} */
     public int size() {
         return size;
     }
 
-    /** Whether the driver enabled this queue; a device sees only enabled queues' chains. */
+    /** {@return whether the driver enabled this queue; a device sees only enabled queues' chains} */
     public boolean ready() {
         return ready;
     }
@@ -91,6 +91,7 @@ public final class Virtqueue {
      * not enabled). When the ring is empty, with VIRTIO_F_EVENT_IDX the queue asks the driver to
      * notify at its next chain, so pop until empty.
      *
+     * @return the chain, or empty
      * @throws VirtqueueException when the driver broke a rule (see the class comment); the queue
      *     stays broken until the device is reset
      */
@@ -127,6 +128,8 @@ public final class Virtqueue {
      * Returns {@code chain} to the driver, saying that the device wrote {@code written} bytes at
      * the start of its writable buffers. A chain from before a reset is dropped: its ring is gone.
      *
+     * @param chain a chain this queue popped
+     * @param written the bytes the device wrote into its writable buffers
      * @throws IllegalArgumentException when the chain is from another queue, or {@code written} is
      *     negative or more than its writable buffers hold: a device's mistake, not the guest's
      */
@@ -154,6 +157,8 @@ public final class Virtqueue {
      * time this was asked: with VIRTIO_F_EVENT_IDX, when the used index passed used_event
      * (vring_need_event); without, unless the driver set VIRTQ_AVAIL_F_NO_INTERRUPT. Never when
      * nothing was added.
+     *
+     * @return true when the device should raise the used buffer interrupt now
      */
     public boolean needsNotification() {
         int added = usedSinceNotification;

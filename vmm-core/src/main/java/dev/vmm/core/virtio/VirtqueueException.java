@@ -7,6 +7,11 @@ package dev.vmm.core.virtio;
  * reset it. Checked, so that no device forgets it: it is the guest's doing, never the VMM's.
  */
 public final class VirtqueueException extends Exception {
+    /**
+     * A broken rule.
+     *
+     * @param message one sentence saying which rule the driver broke
+     */
     public VirtqueueException(String message) {
         super(message);
     }

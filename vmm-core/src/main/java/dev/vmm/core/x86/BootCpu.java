@@ -42,6 +42,9 @@ public final class BootCpu {
     /**
      * Sets the boot MSRs, the FPU and the LAPIC's LINT pins of {@code vcpu}. MSRs that this KVM does
      * not list in {@code supportedMsrs} ({@code Kvm.msrIndexList()}) are left alone.
+     *
+     * @param vcpu the vCPU, of a VM with the in-kernel irqchip
+     * @param supportedMsrs the MSRs this KVM can set, {@code Kvm.msrIndexList()}
      */
     public static void configure(Vcpu vcpu, int[] supportedMsrs) {
         setBootMsrs(vcpu, supportedMsrs);

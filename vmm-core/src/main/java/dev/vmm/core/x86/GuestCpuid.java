@@ -26,9 +26,13 @@ public final class GuestCpuid {
     private GuestCpuid() {}
 
     /**
-     * The CPUID for vCPU {@code apicId} of {@code cpus}.
+     * {@return the CPUID for vCPU {@code apicId} of {@code cpus}, to pass to {@code Vcpu.setCpuid}}
      *
+     * @param supported what KVM supports, {@code Kvm.supportedCpuid()}
+     * @param apicId the vCPU's APIC ID, 0 to {@code cpus - 1}
+     * @param cpus the number of vCPUs in the VM, 1 to {@link #MAX_VCPUS}
      * @param tscDeadline whether KVM has KVM_CAP_TSC_DEADLINE_TIMER
+     * @throws IllegalArgumentException when {@code apicId} or {@code cpus} is out of range
      */
     public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int cpus, boolean tscDeadline) {
         if (cpus < 1 || apicId < 0 || apicId >= cpus || cpus > MAX_VCPUS) {

@@ -24,7 +24,9 @@ import java.util.TreeSet;
  * (for example from {@code Kvm.supportedCpuid()}).
  */
 public final class LongMode {
+    /** The selector of the flat 64-bit code segment, GDT entry 1, which CS gets. */
     public static final int CODE_SELECTOR = 0x8;
+    /** The selector of the flat data segment, GDT entry 2, which DS, ES, FS, GS and SS get. */
     public static final int DATA_SELECTOR = 0x10;
 
     private static final long CR0_PE = 1L;
@@ -40,7 +42,11 @@ public final class LongMode {
 
     private LongMode() {}
 
-    /** Bytes of guest memory the tables need at {@code tables} to map {@code ranges}. */
+    /**
+     * {@return the bytes of guest memory the GDT and page tables need to map {@code ranges}}
+     *
+     * @param ranges the guest memory to identity-map
+     */
     public static long tablesSize(GuestMemory.Range... ranges) {
         return (3 + gibsCovered(ranges).size()) * GuestMemory.PAGE_SIZE;
     }
@@ -49,6 +55,14 @@ public final class LongMode {
      * Writes the GDT and page tables at {@code tables}, identity-mapping every range, and loads the
      * vCPU's segment and control registers for 64-bit mode. General registers (rip, rsp) are the
      * caller's.
+     *
+     * @param vcpu the vCPU, whose CPUID must already advertise long mode
+     * @param memory the guest memory to write the tables into
+     * @param tables where the tables go, page-aligned, {@link #tablesSize} bytes inside {@code memory}
+     * @param ranges the guest memory to identity-map, below 512 GiB
+     * @throws IllegalArgumentException when {@code tables} is not page-aligned or a range reaches
+     *     past 512 GiB
+     * @throws IllegalStateException when the vCPU's CPUID has no long-mode bit
      */
     public static void enter(Vcpu vcpu, GuestMemory memory, GuestAddress tables, GuestMemory.Range... ranges) {
         if (tables.value() % GuestMemory.PAGE_SIZE != 0) {

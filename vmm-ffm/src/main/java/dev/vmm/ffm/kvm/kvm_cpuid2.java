@@ -30,25 +30,51 @@ public final class kvm_cpuid2 {
             MemoryLayout.sequenceLayout(0, kvm_cpuid_entry2.layout()).withName("entries")
     ).withName("kvm_cpuid2");
 
+    /** {@return the layout of {@code struct kvm_cpuid2}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /**
+     * Byte offset of {@code nent}, the number of entries: on input the room in {@code entries}, on output (of
+     * the get ioctls) how many the kernel wrote.
+     */
     public static final long nent$OFFSET = $LAYOUT.byteOffset(groupElement("nent"));
+    /** Byte offset of {@code padding}, padding. */
     public static final long padding$OFFSET = $LAYOUT.byteOffset(groupElement("padding"));
+    /**
+     * Byte offset of {@code entries}, the entries that follow the header, a flexible array of
+     * {@link kvm_cpuid_entry2}.
+     */
     public static final long entries$OFFSET = $LAYOUT.byteOffset(groupElement("entries"));
 
+    /**
+     * {@return {@code nent}, the number of entries: on input the room in {@code entries}, on output (of the
+     * get ioctls) how many the kernel wrote}
+     *
+     * @param struct a {@code struct kvm_cpuid2}
+     */
     public static int nent(MemorySegment struct) {
         return struct.get(JAVA_INT, nent$OFFSET);
     }
 
+    /**
+     * Sets {@code nent}, the number of entries: on input the room in {@code entries}, on output (of the get
+     * ioctls) how many the kernel wrote.
+     *
+     * @param struct a {@code struct kvm_cpuid2}
+     * @param value the new value
+     */
     public static void nent(MemorySegment struct, int value) {
         struct.set(JAVA_INT, nent$OFFSET, value);
     }
 
     /**
-     * Entry {@code index}, as a slice for use with {@link kvm_cpuid_entry2}'s accessors.
+     * {@return entry {@code index} of {@code entries}, as a slice of {@code struct} for
+     * {@link kvm_cpuid_entry2}'s accessors}
      *
+     * @param struct a {@code struct kvm_cpuid2}
+     * @param index the entry, from 0 to {@code nent - 1}
      * @throws IndexOutOfBoundsException when {@code index} is negative or not below {@code nent}
      */
     public static MemorySegment entry(MemorySegment struct, int index) {
@@ -56,19 +82,28 @@ public final class kvm_cpuid2 {
         return struct.asSlice(entries$OFFSET + index * kvm_cpuid_entry2.sizeof(), kvm_cpuid_entry2.layout());
     }
 
-    /** The header alone, without entries. */
+    /** {@return {@code sizeof(struct kvm_cpuid2)} in bytes: the header alone, without entries} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed header without entries. */
+    /**
+     * Allocates a zeroed {@code struct kvm_cpuid2} header, without entries.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }
 
     /**
-     * A zeroed struct with room for {@code count} entries and {@code nent} set to {@code count}.
+     * Allocates a zeroed {@code struct kvm_cpuid2} with room for {@code count} entries, and sets
+     * {@code nent} to {@code count}.
      *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @param count the number of entries
+     * @return the struct: the header followed by {@code count} zeroed entries
      * @throws IllegalArgumentException when {@code count} is negative
      */
     public static MemorySegment allocate(SegmentAllocator allocator, int count) {

@@ -33,48 +33,99 @@ public final class kvm_enable_cap {
             MemoryLayout.sequenceLayout(64, JAVA_BYTE).withName("pad")
     ).withName("kvm_enable_cap");
 
+    /** {@return the layout of {@code struct kvm_enable_cap}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /** Byte offset of {@code cap}, the capability to enable, a {@code KVM_CAP_*} constant. */
     public static final long cap$OFFSET = $LAYOUT.byteOffset(groupElement("cap"));
+    /** Byte offset of {@code flags}, flags, 0 unless the capability defines some. */
     public static final long flags$OFFSET = $LAYOUT.byteOffset(groupElement("flags"));
+    /**
+     * Byte offset of {@code args}, the capability's arguments, four words whose meaning the capability
+     * defines.
+     */
     public static final long args$OFFSET = $LAYOUT.byteOffset(groupElement("args"));
+    /** Byte offset of {@code pad}, reserved space, zero. */
     public static final long pad$OFFSET = $LAYOUT.byteOffset(groupElement("pad"));
 
     private static final SequenceLayout args$LAYOUT = (SequenceLayout) $LAYOUT.select(groupElement("args"));
 
+    /**
+     * {@return {@code cap}, the capability to enable, a {@code KVM_CAP_*} constant}
+     *
+     * @param struct a {@code struct kvm_enable_cap}
+     */
     public static int cap(MemorySegment struct) {
         return struct.get(JAVA_INT, cap$OFFSET);
     }
 
+    /**
+     * Sets {@code cap}, the capability to enable, a {@code KVM_CAP_*} constant.
+     *
+     * @param struct a {@code struct kvm_enable_cap}
+     * @param value the new value
+     */
     public static void cap(MemorySegment struct, int value) {
         struct.set(JAVA_INT, cap$OFFSET, value);
     }
 
+    /**
+     * {@return {@code flags}, flags, 0 unless the capability defines some}
+     *
+     * @param struct a {@code struct kvm_enable_cap}
+     */
     public static int flags(MemorySegment struct) {
         return struct.get(JAVA_INT, flags$OFFSET);
     }
 
+    /**
+     * Sets {@code flags}, flags, 0 unless the capability defines some.
+     *
+     * @param struct a {@code struct kvm_enable_cap}
+     * @param value the new value
+     */
     public static void flags(MemorySegment struct, int value) {
         struct.set(JAVA_INT, flags$OFFSET, value);
     }
 
-    /** @throws IndexOutOfBoundsException when {@code index} is outside {@code args} */
+    /**
+     * {@return element {@code index} of {@code args}, the capability's arguments, four words whose meaning
+     * the capability defines}
+     *
+     * @param struct a {@code struct kvm_enable_cap}
+     * @param index the element's index
+     * @throws IndexOutOfBoundsException when {@code index} is negative or outside {@code args}
+     */
     public static long args(MemorySegment struct, int index) {
         return struct.get(JAVA_LONG, args$OFFSET + Objects.checkIndex(index, args$LAYOUT.elementCount()) * JAVA_LONG.byteSize());
     }
 
-    /** @throws IndexOutOfBoundsException when {@code index} is outside {@code args} */
+    /**
+     * Sets element {@code index} of {@code args}, the capability's arguments, four words whose meaning the
+     * capability defines.
+     *
+     * @param struct a {@code struct kvm_enable_cap}
+     * @param index the element's index
+     * @param value the new value
+     * @throws IndexOutOfBoundsException when {@code index} is negative or outside {@code args}
+     */
     public static void args(MemorySegment struct, int index, long value) {
         struct.set(JAVA_LONG, args$OFFSET + Objects.checkIndex(index, args$LAYOUT.elementCount()) * JAVA_LONG.byteSize(), value);
     }
 
+    /** {@return {@code sizeof(struct kvm_enable_cap)} in bytes} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed struct. */
+    /**
+     * Allocates a zeroed {@code struct kvm_enable_cap}.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }

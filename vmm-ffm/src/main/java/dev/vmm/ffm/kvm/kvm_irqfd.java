@@ -32,53 +32,119 @@ public final class kvm_irqfd {
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("pad")
     ).withName("kvm_irqfd");
 
+    /** {@return the layout of {@code struct kvm_irqfd}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /** Byte offset of {@code fd}, the eventfd whose signal raises the interrupt. */
     public static final long fd$OFFSET = $LAYOUT.byteOffset(groupElement("fd"));
+    /** Byte offset of {@code gsi}, the interrupt line (GSI) to raise. */
     public static final long gsi$OFFSET = $LAYOUT.byteOffset(groupElement("gsi"));
+    /**
+     * Byte offset of {@code flags}, the {@code KVM_IRQFD_FLAG_*} bits: DEASSIGN removes the binding, RESAMPLE
+     * makes it level-triggered with {@code resamplefd}.
+     */
     public static final long flags$OFFSET = $LAYOUT.byteOffset(groupElement("flags"));
+    /**
+     * Byte offset of {@code resamplefd}, the eventfd KVM signals when the guest acknowledges the
+     * level-triggered interrupt, with {@code KVM_IRQFD_FLAG_RESAMPLE}.
+     */
     public static final long resamplefd$OFFSET = $LAYOUT.byteOffset(groupElement("resamplefd"));
+    /** Byte offset of {@code pad}, reserved space, zero. */
     public static final long pad$OFFSET = $LAYOUT.byteOffset(groupElement("pad"));
 
+    /**
+     * {@return {@code fd}, the eventfd whose signal raises the interrupt}
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     */
     public static int fd(MemorySegment struct) {
         return struct.get(JAVA_INT, fd$OFFSET);
     }
 
+    /**
+     * Sets {@code fd}, the eventfd whose signal raises the interrupt.
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     * @param value the new value
+     */
     public static void fd(MemorySegment struct, int value) {
         struct.set(JAVA_INT, fd$OFFSET, value);
     }
 
+    /**
+     * {@return {@code gsi}, the interrupt line (GSI) to raise}
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     */
     public static int gsi(MemorySegment struct) {
         return struct.get(JAVA_INT, gsi$OFFSET);
     }
 
+    /**
+     * Sets {@code gsi}, the interrupt line (GSI) to raise.
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     * @param value the new value
+     */
     public static void gsi(MemorySegment struct, int value) {
         struct.set(JAVA_INT, gsi$OFFSET, value);
     }
 
+    /**
+     * {@return {@code flags}, the {@code KVM_IRQFD_FLAG_*} bits: DEASSIGN removes the binding, RESAMPLE makes
+     * it level-triggered with {@code resamplefd}}
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     */
     public static int flags(MemorySegment struct) {
         return struct.get(JAVA_INT, flags$OFFSET);
     }
 
+    /**
+     * Sets {@code flags}, the {@code KVM_IRQFD_FLAG_*} bits: DEASSIGN removes the binding, RESAMPLE makes it
+     * level-triggered with {@code resamplefd}.
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     * @param value the new value
+     */
     public static void flags(MemorySegment struct, int value) {
         struct.set(JAVA_INT, flags$OFFSET, value);
     }
 
+    /**
+     * {@return {@code resamplefd}, the eventfd KVM signals when the guest acknowledges the level-triggered
+     * interrupt, with {@code KVM_IRQFD_FLAG_RESAMPLE}}
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     */
     public static int resamplefd(MemorySegment struct) {
         return struct.get(JAVA_INT, resamplefd$OFFSET);
     }
 
+    /**
+     * Sets {@code resamplefd}, the eventfd KVM signals when the guest acknowledges the level-triggered
+     * interrupt, with {@code KVM_IRQFD_FLAG_RESAMPLE}.
+     *
+     * @param struct a {@code struct kvm_irqfd}
+     * @param value the new value
+     */
     public static void resamplefd(MemorySegment struct, int value) {
         struct.set(JAVA_INT, resamplefd$OFFSET, value);
     }
 
+    /** {@return {@code sizeof(struct kvm_irqfd)} in bytes} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed struct. */
+    /**
+     * Allocates a zeroed {@code struct kvm_irqfd}.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }

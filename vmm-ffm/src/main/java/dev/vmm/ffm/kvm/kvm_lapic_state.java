@@ -25,24 +25,36 @@ public final class kvm_lapic_state {
             MemoryLayout.sequenceLayout(1024, JAVA_BYTE).withName("regs")
     ).withName("kvm_lapic_state");
 
+    /** {@return the layout of {@code struct kvm_lapic_state}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /** Byte offset of {@code regs}, the local APIC's 1 KiB register page. */
     public static final long regs$OFFSET = $LAYOUT.byteOffset(groupElement("regs"));
 
     private static final SequenceLayout regs$LAYOUT = (SequenceLayout) $LAYOUT.select(groupElement("regs"));
 
-    /** The {@code regs} array, as a slice of {@code struct}. */
+    /**
+     * {@return {@code regs}, the local APIC's 1 KiB register page, as a slice of {@code struct}}
+     *
+     * @param struct a {@code struct kvm_lapic_state}
+     */
     public static MemorySegment regs(MemorySegment struct) {
         return struct.asSlice(regs$OFFSET, regs$LAYOUT.byteSize());
     }
 
+    /** {@return {@code sizeof(struct kvm_lapic_state)} in bytes} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed struct. */
+    /**
+     * Allocates a zeroed {@code struct kvm_lapic_state}.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }

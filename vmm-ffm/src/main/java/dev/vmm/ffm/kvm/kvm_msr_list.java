@@ -28,44 +28,85 @@ public final class kvm_msr_list {
             MemoryLayout.sequenceLayout(0, JAVA_INT).withName("indices")
     ).withName("kvm_msr_list");
 
+    /** {@return the layout of {@code struct kvm_msr_list}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /**
+     * Byte offset of {@code nmsrs}, the number of indices: on input the room in {@code indices}, on output
+     * the number of MSRs the kernel lists.
+     */
     public static final long nmsrs$OFFSET = $LAYOUT.byteOffset(groupElement("nmsrs"));
+    /** Byte offset of {@code indices}, the MSR numbers, a flexible array. */
     public static final long indices$OFFSET = $LAYOUT.byteOffset(groupElement("indices"));
 
+    /**
+     * {@return {@code nmsrs}, the number of indices: on input the room in {@code indices}, on output the
+     * number of MSRs the kernel lists}
+     *
+     * @param struct a {@code struct kvm_msr_list}
+     */
     public static int nmsrs(MemorySegment struct) {
         return struct.get(JAVA_INT, nmsrs$OFFSET);
     }
 
+    /**
+     * Sets {@code nmsrs}, the number of indices: on input the room in {@code indices}, on output the number
+     * of MSRs the kernel lists.
+     *
+     * @param struct a {@code struct kvm_msr_list}
+     * @param value the new value
+     */
     public static void nmsrs(MemorySegment struct, int value) {
         struct.set(JAVA_INT, nmsrs$OFFSET, value);
     }
 
-    /** @throws IndexOutOfBoundsException when {@code index} is negative or not below {@code nmsrs} */
+    /**
+     * {@return element {@code index} of {@code indices}, the MSR numbers, a flexible array}
+     *
+     * @param struct a {@code struct kvm_msr_list}
+     * @param index the element's index
+     * @throws IndexOutOfBoundsException when {@code index} is negative or not below {@code nmsrs}
+     */
     public static int indices(MemorySegment struct, int index) {
         return struct.get(JAVA_INT, indices$OFFSET + Objects.checkIndex(index, nmsrs(struct)) * JAVA_INT.byteSize());
     }
 
-    /** @throws IndexOutOfBoundsException when {@code index} is negative or not below {@code nmsrs} */
+    /**
+     * Sets element {@code index} of {@code indices}, the MSR numbers, a flexible array.
+     *
+     * @param struct a {@code struct kvm_msr_list}
+     * @param index the element's index
+     * @param value the new value
+     * @throws IndexOutOfBoundsException when {@code index} is negative or not below {@code nmsrs}
+     */
     public static void indices(MemorySegment struct, int index, int value) {
         struct.set(JAVA_INT, indices$OFFSET + Objects.checkIndex(index, nmsrs(struct)) * JAVA_INT.byteSize(), value);
     }
 
-    /** The header alone, without indices. */
+    /** {@return {@code sizeof(struct kvm_msr_list)} in bytes: the header alone, without indices} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed header without indices. */
+    /**
+     * Allocates a zeroed {@code struct kvm_msr_list} header, without indices.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }
 
     /**
-     * A zeroed struct with room for {@code count} indices and {@code nmsrs} set to {@code count}.
+     * Allocates a zeroed {@code struct kvm_msr_list} with room for {@code count} indices, and sets
+     * {@code nmsrs} to {@code count}.
      *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @param count the number of indices
+     * @return the struct: the header followed by {@code count} zeroed indices
      * @throws IllegalArgumentException when {@code count} is negative
      */
     public static MemorySegment allocate(SegmentAllocator allocator, int count) {

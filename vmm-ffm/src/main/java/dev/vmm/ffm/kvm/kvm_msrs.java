@@ -30,25 +30,46 @@ public final class kvm_msrs {
             MemoryLayout.sequenceLayout(0, kvm_msr_entry.layout()).withName("entries")
     ).withName("kvm_msrs");
 
+    /** {@return the layout of {@code struct kvm_msrs}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /** Byte offset of {@code nmsrs}, the number of entries that follow the header. */
     public static final long nmsrs$OFFSET = $LAYOUT.byteOffset(groupElement("nmsrs"));
+    /** Byte offset of {@code pad}, padding. */
     public static final long pad$OFFSET = $LAYOUT.byteOffset(groupElement("pad"));
+    /**
+     * Byte offset of {@code entries}, the entries that follow the header, a flexible array of
+     * {@link kvm_msr_entry}.
+     */
     public static final long entries$OFFSET = $LAYOUT.byteOffset(groupElement("entries"));
 
+    /**
+     * {@return {@code nmsrs}, the number of entries that follow the header}
+     *
+     * @param struct a {@code struct kvm_msrs}
+     */
     public static int nmsrs(MemorySegment struct) {
         return struct.get(JAVA_INT, nmsrs$OFFSET);
     }
 
+    /**
+     * Sets {@code nmsrs}, the number of entries that follow the header.
+     *
+     * @param struct a {@code struct kvm_msrs}
+     * @param value the new value
+     */
     public static void nmsrs(MemorySegment struct, int value) {
         struct.set(JAVA_INT, nmsrs$OFFSET, value);
     }
 
     /**
-     * Entry {@code index}, as a slice for use with {@link kvm_msr_entry}'s accessors.
+     * {@return entry {@code index} of {@code entries}, as a slice of {@code struct} for
+     * {@link kvm_msr_entry}'s accessors}
      *
+     * @param struct a {@code struct kvm_msrs}
+     * @param index the entry, from 0 to {@code nmsrs - 1}
      * @throws IndexOutOfBoundsException when {@code index} is negative or not below {@code nmsrs}
      */
     public static MemorySegment entry(MemorySegment struct, int index) {
@@ -56,19 +77,28 @@ public final class kvm_msrs {
         return struct.asSlice(entries$OFFSET + index * kvm_msr_entry.sizeof(), kvm_msr_entry.layout());
     }
 
-    /** The header alone, without entries. */
+    /** {@return {@code sizeof(struct kvm_msrs)} in bytes: the header alone, without entries} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed header without entries. */
+    /**
+     * Allocates a zeroed {@code struct kvm_msrs} header, without entries.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }
 
     /**
-     * A zeroed struct with room for {@code count} entries and {@code nmsrs} set to {@code count}.
+     * Allocates a zeroed {@code struct kvm_msrs} with room for {@code count} entries, and sets
+     * {@code nmsrs} to {@code count}.
      *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @param count the number of entries
+     * @return the struct: the header followed by {@code count} zeroed entries
      * @throws IllegalArgumentException when {@code count} is negative
      */
     public static MemorySegment allocate(SegmentAllocator allocator, int count) {

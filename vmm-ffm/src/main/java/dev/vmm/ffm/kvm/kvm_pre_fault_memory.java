@@ -29,44 +29,96 @@ public final class kvm_pre_fault_memory {
             MemoryLayout.sequenceLayout(5, JAVA_LONG).withName("padding")
     ).withName("kvm_pre_fault_memory");
 
+    /** {@return the layout of {@code struct kvm_pre_fault_memory}, its members named as in C} */
     public static GroupLayout layout() {
         return $LAYOUT;
     }
 
+    /**
+     * Byte offset of {@code gpa}, the guest-physical start of what is still to pre-fault; the kernel advances
+     * it as it goes.
+     */
     public static final long gpa$OFFSET = $LAYOUT.byteOffset(groupElement("gpa"));
+    /**
+     * Byte offset of {@code size}, the bytes still to pre-fault; the kernel lowers it as it goes, to 0 when
+     * done.
+     */
     public static final long size$OFFSET = $LAYOUT.byteOffset(groupElement("size"));
+    /** Byte offset of {@code flags}, flags, 0. */
     public static final long flags$OFFSET = $LAYOUT.byteOffset(groupElement("flags"));
+    /** Byte offset of {@code padding}, reserved space, zero. */
     public static final long padding$OFFSET = $LAYOUT.byteOffset(groupElement("padding"));
 
+    /**
+     * {@return {@code gpa}, the guest-physical start of what is still to pre-fault; the kernel advances it as
+     * it goes}
+     *
+     * @param struct a {@code struct kvm_pre_fault_memory}
+     */
     public static long gpa(MemorySegment struct) {
         return struct.get(JAVA_LONG, gpa$OFFSET);
     }
 
+    /**
+     * Sets {@code gpa}, the guest-physical start of what is still to pre-fault; the kernel advances it as it
+     * goes.
+     *
+     * @param struct a {@code struct kvm_pre_fault_memory}
+     * @param value the new value
+     */
     public static void gpa(MemorySegment struct, long value) {
         struct.set(JAVA_LONG, gpa$OFFSET, value);
     }
 
+    /**
+     * {@return {@code size}, the bytes still to pre-fault; the kernel lowers it as it goes, to 0 when done}
+     *
+     * @param struct a {@code struct kvm_pre_fault_memory}
+     */
     public static long size(MemorySegment struct) {
         return struct.get(JAVA_LONG, size$OFFSET);
     }
 
+    /**
+     * Sets {@code size}, the bytes still to pre-fault; the kernel lowers it as it goes, to 0 when done.
+     *
+     * @param struct a {@code struct kvm_pre_fault_memory}
+     * @param value the new value
+     */
     public static void size(MemorySegment struct, long value) {
         struct.set(JAVA_LONG, size$OFFSET, value);
     }
 
+    /**
+     * {@return {@code flags}, flags, 0}
+     *
+     * @param struct a {@code struct kvm_pre_fault_memory}
+     */
     public static long flags(MemorySegment struct) {
         return struct.get(JAVA_LONG, flags$OFFSET);
     }
 
+    /**
+     * Sets {@code flags}, flags, 0.
+     *
+     * @param struct a {@code struct kvm_pre_fault_memory}
+     * @param value the new value
+     */
     public static void flags(MemorySegment struct, long value) {
         struct.set(JAVA_LONG, flags$OFFSET, value);
     }
 
+    /** {@return {@code sizeof(struct kvm_pre_fault_memory)} in bytes} */
     public static long sizeof() {
         return $LAYOUT.byteSize();
     }
 
-    /** A zeroed struct. */
+    /**
+     * Allocates a zeroed {@code struct kvm_pre_fault_memory}.
+     *
+     * @param allocator where to allocate it, such as an {@link java.lang.foreign.Arena}
+     * @return the struct, {@link #sizeof()} bytes
+     */
     public static MemorySegment allocate(SegmentAllocator allocator) {
         return allocator.allocate($LAYOUT);
     }

@@ -1,0 +1,12 @@
+/**
+ * Typed access to KVM on top of {@code dev.vmm.ffm}: {@link dev.vmm.core.Kvm} (an open /dev/kvm),
+ * {@link dev.vmm.core.Vm} (memory slots, irqchip, irqfd and ioeventfd) and
+ * {@link dev.vmm.core.Vcpu} (registers, {@link dev.vmm.core.Vcpu#run() run} and kick), guest memory
+ * as {@link dev.vmm.core.GuestMemory} addressed by {@link dev.vmm.core.GuestAddress}, exits as the
+ * sealed {@link dev.vmm.core.VcpuExit}, and every failed call as a
+ * {@link dev.vmm.core.KvmException} naming the call, the errno and the arguments. Objects are
+ * closed from any thread, and any use after close is an {@link java.lang.IllegalStateException}.
+ * The other packages build on this one: the pre-fault API, x86 setup, Linux boot, ACPI, devices,
+ * virtio and the {@code MicroVm} that puts them together.
+ */
+package dev.vmm.core;
