@@ -88,6 +88,30 @@ if [ "$mvn_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   total_failed=$((total_failed + 1)); summary+=("build: failed (exit $mvn_status) before all tests ran")
 fi
 
+# The library as a user gets it: a release dry run (reproducible jars, Maven Central's rules), then
+# a separate project built against the staged artifacts and run on KVM (the host's, else the
+# sandbox's: with --host-only, only where this machine has a usable /dev/kvm).
+if [ "$mvn_status" -eq 0 ]; then
+  say "release dry run, and a separate project built against the staged release"
+  rel_version=$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -n 1)
+  rel_version=${rel_version%-SNAPSHOT}
+  rel_passed=0 rel_failed=0
+  if bash scripts/release.sh --version "$rel_version" --out target/release; then
+    rel_passed=1
+    if [ "$host_only" -eq 0 ] || host_kvm_usable; then
+      consumer=$(bash scripts/consumer-test.sh target/release/repository "$rel_version") || true
+      printf '%s\n' "$consumer"
+      rel_passed=$((rel_passed + $(grep -c '^consumer-test: PASS' <<<"$consumer" || true)))
+      rel_failed=$(grep -c '^consumer-test: FAIL' <<<"$consumer" || true)
+      grep -q '^consumer-test: ' <<<"$consumer" || rel_failed=1 # it ended before any check
+    fi
+  else
+    rel_failed=1
+  fi
+  total_passed=$((total_passed + rel_passed)) total_failed=$((total_failed + rel_failed))
+  summary+=("release dry run and consumer test: $rel_passed passed, $rel_failed failed")
+fi
+
 if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
   # One class path for every module's KVM tests: test classes, main classes and their dependencies.
   cp=""
