@@ -2,7 +2,8 @@
 # The library as a user gets it: builds scripts/consumer (a small separate Maven project whose
 # module requires dev.vmm.core) against the artifacts ./vmm release staged, with a local
 # repository of its own (nothing of the project's build or ~/.m2's dev.vmm artifacts can stand in),
-# checks that the dependency brings exactly vmm-core and vmm-ffm, and runs the program on real KVM
+# checks that the dependency brings exactly vmm-core and vmm-ffm and that a user's module cannot
+# reach the raw downcalls (scripts/consumer/probe must not compile), and runs the program on real KVM
 # on the module path (recording its JFR events) and on the class path: this machine's /dev/kvm
 # when it has one, else the 6.12 sandbox. Prints one line per check, "consumer-test: PASS ..." or "consumer-test: FAIL ...", and
 # exits 1 if any failed.
@@ -52,6 +53,15 @@ else
 fi
 
 jar="$work/project/target/vmm-consumer-1.jar" lib="$work/project/target/lib"
+# The module boundary: a user's module that calls the raw downcalls must not compile.
+if "$JAVA_HOME/bin/javac" -p "$lib" -d "$work/probe" "$VMM_ROOT/scripts/consumer/probe/module-info.java" \
+     "$VMM_ROOT/scripts/consumer/probe/dev/vmm/probe/RawCall.java" >"$work/probe.log" 2>&1; then
+  fail "module boundary: a module that requires dev.vmm.core compiled a call to dev.vmm.ffm.libc.Libc"
+elif grep -q "package dev.vmm.ffm.libc is not visible" "$work/probe.log"; then
+  pass "module boundary: dev.vmm.ffm.libc (the raw downcalls) is not visible to a user's module"
+else
+  fail "module boundary: the probe failed to compile for another reason: $(head -n 3 "$work/probe.log")"
+fi
 java=$JAVA_HOME/bin/java
 # The module path run is recorded too: the library's JFR events must work from a named module.
 module_run=("$java" --enable-native-access=dev.vmm.ffm -XX:StartFlightRecording:filename="$work/module.jfr" -p "$jar:$lib" -m dev.vmm.consumer/dev.vmm.consumer.Main)

@@ -7,4 +7,7 @@
 module dev.vmm.ffm {
     exports dev.vmm.ffm;
     exports dev.vmm.ffm.kvm;
+    // The raw downcalls: for the library's own use (a module granted native access lends it to
+    // whoever may call its exported downcalls).
+    exports dev.vmm.ffm.libc to dev.vmm.core;
 }

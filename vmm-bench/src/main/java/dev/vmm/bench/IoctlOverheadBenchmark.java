@@ -2,7 +2,7 @@ package dev.vmm.bench;
 
 import dev.vmm.core.Capability;
 import dev.vmm.core.Kvm;
-import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.libc.Libc;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import org.openjdk.jmh.annotations.Benchmark;

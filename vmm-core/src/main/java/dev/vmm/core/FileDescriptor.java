@@ -1,6 +1,6 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.libc.Libc;
 
 /**
  * An owned file descriptor. Each call brackets its use of the number with {@link #acquire()} and

@@ -1,8 +1,7 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
-import dev.vmm.ffm.NativeAccess;
+import dev.vmm.ffm.libc.Libc;
+import dev.vmm.ffm.libc.NativeAccess;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

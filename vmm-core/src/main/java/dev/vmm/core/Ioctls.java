@@ -1,7 +1,6 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.libc.Libc;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.Supplier;

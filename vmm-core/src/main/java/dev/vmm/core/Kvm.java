@@ -1,9 +1,8 @@
 package dev.vmm.core;
 
 import dev.vmm.core.jfr.Jfr;
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
-import dev.vmm.ffm.NativeAccess;
+import dev.vmm.ffm.libc.Libc;
+import dev.vmm.ffm.libc.NativeAccess;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import dev.vmm.ffm.kvm.kvm_cpuid2;

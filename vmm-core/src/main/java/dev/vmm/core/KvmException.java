@@ -1,6 +1,5 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Errno;
 
 /**
  * A KVM ioctl or a system call failed. Carries the call's name, the errno and the arguments that

@@ -1,6 +1,5 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Errno;
 
 /**
  * The outcome of one {@code KVM_PRE_FAULT_MEMORY} call: where the unmapped rest of the range starts

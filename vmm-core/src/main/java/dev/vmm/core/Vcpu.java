@@ -1,8 +1,7 @@
 package dev.vmm.core;
 
 import dev.vmm.core.jfr.VcpuExitCounts;
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.libc.Libc;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import dev.vmm.ffm.kvm.kvm_cpuid2;
@@ -256,24 +255,24 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@return {@code KVM_GET_MP_STATE}: a {@code KVM_MP_STATE_*} value (RUNNABLE, HALTED, ...)} */
-    public int mpState() {
+    /** {@return {@code KVM_GET_MP_STATE}: the vCPU's multiprocessing state (RUNNABLE, HALTED, ...)} */
+    public MpState mpState() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = kvm_mp_state.allocate(arena);
             Ioctls.call(fd, KvmIoctls.KVM_GET_MP_STATE, "KVM_GET_MP_STATE", state);
-            return kvm_mp_state.mp_state(state);
+            return MpState.of(kvm_mp_state.mp_state(state));
         }
     }
 
     /**
      * {@code KVM_SET_MP_STATE}: e.g. makes an application processor runnable without INIT and SIPI.
      *
-     * @param mpState a {@code KVM_MP_STATE_*} value
+     * @param mpState the state to set
      */
-    public void setMpState(int mpState) {
+    public void setMpState(MpState mpState) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = kvm_mp_state.allocate(arena);
-            kvm_mp_state.mp_state(state, mpState);
+            kvm_mp_state.mp_state(state, mpState.value());
             Ioctls.call(fd, KvmIoctls.KVM_SET_MP_STATE, "KVM_SET_MP_STATE", state, () -> "mp_state=" + mpState);
         }
     }

@@ -1,7 +1,6 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
+import dev.vmm.ffm.libc.Libc;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import org.junit.jupiter.api.Test;
 

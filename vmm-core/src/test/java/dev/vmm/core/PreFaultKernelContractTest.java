@@ -1,6 +1,5 @@
 package dev.vmm.core;
 
-import dev.vmm.ffm.Errno;
 import org.junit.jupiter.api.Tag;
 
 import java.nio.ByteBuffer;

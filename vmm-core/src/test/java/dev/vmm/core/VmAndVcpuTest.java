@@ -98,7 +98,7 @@ class VmAndVcpuTest {
                 assertEquals(1024, lapic.length);
                 assertEquals(0, lapic[0x23], "APIC ID register of vCPU 0"); // ID in bits 24..31 of the register at 0x20
                 vcpu.setLapic(lapic);
-                assertEquals(0, vcpu.mpState(), "the BSP is runnable");
+                assertEquals(MpState.RUNNABLE, vcpu.mpState(), "the BSP is runnable");
                 enterRealMode(vcpu, memory, new byte[] {
                         (byte) 0xba, 0x10, 0x05,  // mov dx, 0x510
                         0x66, (byte) 0x31, (byte) 0xc0, // xor eax, eax (operand-size prefix in real mode)

@@ -1,9 +1,7 @@
 /**
- * The libc side of the bindings: {@link dev.vmm.ffm.Libc}, downcalls to the system calls a VMM needs
- * (open, ioctl, mmap, madvise, eventfd, poll, signals) that capture errno per thread;
- * {@link dev.vmm.ffm.Errno}, the errno values they report; {@link dev.vmm.ffm.Ioctl}, the kernel's
- * ioctl number encoders; and {@link dev.vmm.ffm.NativeAccess}, the check that the JVM allows native
- * access before the first restricted call. Calls return what C returns (-1 and errno included):
- * turning failures into exceptions is {@code dev.vmm.core}'s job.
+ * The kernel's ioctl number encoders ({@link dev.vmm.ffm.Ioctl}: {@code _IO}, {@code _IOR},
+ * {@code _IOW}, {@code _IOWR}), from which {@link dev.vmm.ffm.kvm.KvmIoctls} computes KVM's ioctl
+ * numbers. The struct layouts, constants and ioctl numbers are in {@link dev.vmm.ffm.kvm}; the
+ * downcalls themselves in {@code dev.vmm.ffm.libc}, which only this project's modules may use.
  */
 package dev.vmm.ffm;

@@ -2,9 +2,9 @@ package dev.vmm.core.boot;
 
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
-import dev.vmm.ffm.NativeAccess;
+import dev.vmm.core.Errno;
+import dev.vmm.ffm.libc.Libc;
+import dev.vmm.ffm.libc.NativeAccess;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

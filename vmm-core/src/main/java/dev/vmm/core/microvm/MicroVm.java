@@ -7,6 +7,7 @@ import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Kvm;
 import dev.vmm.core.KvmException;
 import dev.vmm.core.KvmVendor;
+import dev.vmm.core.MpState;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.VcpuExit;
 import dev.vmm.core.Vm;
@@ -26,7 +27,6 @@ import dev.vmm.core.prefault.PreFaulter;
 import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.x86.BootCpu;
 import dev.vmm.core.x86.GuestCpuid;
-import dev.vmm.ffm.kvm.KvmConstants;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -322,9 +322,9 @@ public final class MicroVm implements AutoCloseable {
      * over, as a poweroff.
      */
     private void checkHalted(Vcpu vcpu) {
-        int state = vcpu.mpState();
-        boolean halted = state == KvmConstants.KVM_MP_STATE_HALTED && (vcpu.registers().rflags() & RFLAGS_IF) == 0;
-        boolean neverStarted = state == KvmConstants.KVM_MP_STATE_UNINITIALIZED || state == KvmConstants.KVM_MP_STATE_INIT_RECEIVED;
+        MpState state = vcpu.mpState();
+        boolean halted = state == MpState.HALTED && (vcpu.registers().rflags() & RFLAGS_IF) == 0;
+        boolean neverStarted = state == MpState.UNINITIALIZED || state == MpState.INIT_RECEIVED;
         synchronized (this) {
             stoppedForGood[vcpu.id()] = vcpu.id() == 0 ? halted : halted || neverStarted;
             for (boolean stopped : stoppedForGood) {

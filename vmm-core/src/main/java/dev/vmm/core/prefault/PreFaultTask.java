@@ -7,7 +7,7 @@ import dev.vmm.core.MemorySlot;
 import dev.vmm.core.PreFaultCall;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.jfr.Jfr;
-import dev.vmm.ffm.Errno;
+import dev.vmm.core.Errno;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.devices.Interrupt;
-import dev.vmm.ffm.Errno;
-import dev.vmm.ffm.Libc;
-import dev.vmm.ffm.NativeAccess;
+import dev.vmm.core.Errno;
+import dev.vmm.ffm.libc.Libc;
+import dev.vmm.ffm.libc.NativeAccess;
 
 import java.io.EOFException;
 import java.io.IOException;

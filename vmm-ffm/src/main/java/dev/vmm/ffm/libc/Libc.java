@@ -1,4 +1,4 @@
-package dev.vmm.ffm;
+package dev.vmm.ffm.libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,6 +1,9 @@
-package dev.vmm.ffm;
+package dev.vmm.core;
 
-/** Linux errno values (x86-64, asm-generic) that KVM and the calls in {@link Libc} return. */
+/**
+ * Linux errno values (x86-64, asm-generic) that KVM and the system calls under this library
+ * return: the library's own type for why a call failed ({@link KvmException#is}, {@link PreFaultCall#failedWith}).
+ */
 public enum Errno {
     /** Operation not permitted, errno 1. */
     EPERM(1, "operation not permitted"),

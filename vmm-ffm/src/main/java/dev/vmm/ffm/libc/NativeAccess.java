@@ -1,4 +1,4 @@
-package dev.vmm.ffm;
+package dev.vmm.ffm.libc;
 
 /**
  * Checks, before any restricted call, that the JVM lets this module make native calls. Kept apart

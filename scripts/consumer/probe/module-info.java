@@ -1,0 +1,4 @@
+/** Must not compile: the raw downcalls are the library's own (scripts/consumer-test.sh). */
+module dev.vmm.probe {
+    requires dev.vmm.core;
+}
