@@ -10,12 +10,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Guests that attack the VMM, each a few bytes of 64-bit code booted as an ELF "kernel" in a
- * {@link MicroVm}. Run as a program in a JVM with a small heap ({@link HostileGuestTest} does), it
- * runs each guest for a short while and prints one line per guest: how the run ended, how long it
- * took, the heap retained while the VM was still open, console bytes dropped and unhandled accesses.
+ * {@link MicroVm}, and one that corrupts its virtio-blk queue ({@link CorruptQueueGuest}, with a
+ * drive on a raw image). Run as a program in a JVM with a small heap ({@link HostileGuestTest}
+ * does), it runs each guest for a short while and prints one line per guest: how the run ended, how
+ * long it took, the heap retained while the VM was still open, console bytes dropped, unhandled
+ * accesses, the VMM's fds and threads still there after the close, and for a guest with a drive
+ * whether its image is unchanged.
  */
 public final class HostileGuests {
     /** Where the code is loaded and entered: 16 MiB, the usual kernel address. */
@@ -44,10 +49,26 @@ public final class HostileGuests {
 
     private HostileGuests() {}
 
+    /** Every guest's name: the code-only {@link #GUESTS} and {@link CorruptQueueGuest}. */
+    static SortedSet<String> names() {
+        SortedSet<String> names = new TreeSet<>(GUESTS.keySet());
+        names.add(CorruptQueueGuest.NAME);
+        return names;
+    }
+
+    /**
+     * How long {@code name} may run, given the {@code timeout} of guests that run until stopped: the
+     * guest that ends its VM itself gets 15 times as long, since for it the timeout only catches a
+     * failure (it took 9 s in the emulated 6.12 sandbox, as the first virtio work of its JVM).
+     */
+    static Duration timeout(String name, Duration timeout) {
+        return name.equals(CorruptQueueGuest.NAME) ? timeout.multipliedBy(15) : timeout;
+    }
+
     /** Runs the named guests (all without arguments) for {@code vmm.hostile.seconds} each (default 2). */
     public static void main(String[] args) throws IOException {
         Duration timeout = Duration.ofSeconds(Long.getLong("vmm.hostile.seconds", 2));
-        Iterable<String> names = args.length > 0 ? List.of(args) : new java.util.TreeSet<>(GUESTS.keySet());
+        Iterable<String> names = args.length > 0 ? List.of(args) : names();
         Path dir = Files.createTempDirectory("vmm-hostile");
         try {
             for (String name : names) {
@@ -64,19 +85,66 @@ public final class HostileGuests {
     }
 
     private static String run(String name, Path dir, Duration timeout) throws IOException {
+        boolean corruptQueue = name.equals(CorruptQueueGuest.NAME);
         Path kernel = dir.resolve(name + ".elf");
-        Files.write(kernel, elf(HexFormat.of().parseHex(GUESTS.get(name).replace(" ", ""))));
+        Files.write(kernel, corruptQueue ? CorruptQueueGuest.kernel() : elf(HexFormat.of().parseHex(GUESTS.get(name).replace(" ", ""))));
         MicroVmConfig config = new MicroVmConfig(kernel, null, "", MEMORY, 1, null);
+        Path image = null;
+        if (corruptQueue) { // read-write: only the queue checks keep the corrupt writes off the image
+            image = CorruptQueueGuest.image(dir);
+            config = config.withDrive(new MicroVmConfig.Drive(image, false));
+        }
+        long fdsBefore = vmmFds(image);
+        String result;
+        MicroVmExit exit;
         // A console consumer that never returns: output must be dropped, never block the guest.
         try (MicroVm vm = MicroVm.create(config, b -> sleepForever())) {
             long start = System.nanoTime();
-            MicroVmExit exit = vm.run(timeout);
+            exit = vm.run(timeout(name, timeout));
             long elapsed = (System.nanoTime() - start) / 1_000_000;
             long heap = retainedHeap();
-            return String.format(Locale.ROOT, "hostile-guest %s reason=%s elapsed_ms=%d heap_kib=%d console_dropped=%d unhandled=%d exit=%s",
-                    name, exit == null ? "null" : exit.reason(), elapsed, heap >> 10, vm.consoleBytesDropped(),
-                    vm.unhandledAccesses().total(), exit);
+            result = String.format(Locale.ROOT, "hostile-guest %s reason=%s elapsed_ms=%d heap_kib=%d console_dropped=%d unhandled=%d",
+                    name, exit == null ? "null" : exit.reason(), elapsed, heap >> 10, vm.consoleBytesDropped(), vm.unhandledAccesses().total());
         }
+        result += " leaked_fds=" + (vmmFds(image) - fdsBefore) + " leaked_threads=" + vmmThreads();
+        if (image != null) {
+            result += " image_unchanged=" + CorruptQueueGuest.imageUnchanged(image);
+        }
+        return result + " exit=" + exit;
+    }
+
+    /**
+     * Open fds of the kinds a MicroVm opens: /dev/kvm, the VM and vCPUs, eventfds (irqfds,
+     * ioeventfds), and the drive's {@code image} if any.
+     */
+    private static long vmmFds(Path image) throws IOException {
+        String imagePath = image == null ? null : image.toAbsolutePath().toString();
+        long count = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // the listing's own fd, closed by now
+                }
+                if (target.equals("/dev/kvm") || target.startsWith("anon_inode:kvm-") || target.equals("anon_inode:[eventfd]")
+                        || target.equals(imagePath)) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Live threads a MicroVm starts and must have ended by the close: vCPUs, virtio notification
+     * forwarders and device workers. (Not the console's: this program's consumer never returns.)
+     */
+    private static long vmmThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && (t.getName().startsWith("vcpu-") || t.getName().startsWith("vmm-virtio")))
+                .count();
     }
 
     /** A minimal ELF64 executable: one PT_LOAD of {@code code} at {@link #CODE}, entered at its first byte. */
