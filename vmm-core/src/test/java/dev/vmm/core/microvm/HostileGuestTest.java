@@ -20,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Guests that attack the VMM, on real KVM, in a child JVM with a 48 MiB heap: each must end within
  * its timeout (plus the second run() may take, plus slack for an emulated sandbox) with the
- * expected exit, without the VMM's heap growing, and leave no fd or thread of the VMM behind once
- * closed. The guest that corrupts its virtio-blk queue must power off, which it does only when the
- * device marked itself DEVICE_NEEDS_RESET after every corruption, and leave its image unchanged.
- * See {@link HostileGuests} for the code.
+ * expected exit, without the VMM's heap growing, and leave no fd, vCPU mapping or thread of the
+ * VMM behind once closed. The guest that corrupts its virtio-blk queue must power off, which it
+ * does only when the device marked itself DEVICE_NEEDS_RESET after every corruption, and leave its
+ * image unchanged. See {@link HostileGuests} for the code.
  */
 @Tag("hostile-guest")
 class HostileGuestTest {
@@ -68,6 +68,7 @@ class HostileGuestTest {
             };
             assertEquals(expected, r.get("reason"), name + ": " + r);
             assertEquals("0", r.get("leaked_fds"), name + " left fds of the VMM open: " + r);
+            assertEquals("0", r.get("leaked_mappings"), name + " left vCPU mappings behind: " + r);
             assertEquals("0", r.get("leaked_threads"), name + " left threads of the VMM running: " + r);
             long elapsed = Long.parseLong(r.get("elapsed_ms"));
             long timeout = HostileGuests.timeout(name, Duration.ofMillis(TIMEOUT_MS)).toMillis();

@@ -19,8 +19,8 @@ import java.util.TreeSet;
  * drive on a raw image). Run as a program in a JVM with a small heap ({@link HostileGuestTest}
  * does), it runs each guest for a short while and prints one line per guest: how the run ended, how
  * long it took, the heap retained while the VM was still open, console bytes dropped, unhandled
- * accesses, the VMM's fds and threads still there after the close, and for a guest with a drive
- * whether its image is unchanged.
+ * accesses, the VMM's fds, vCPU mappings and threads still there after the close, and for a guest
+ * with a drive whether its image is unchanged.
  */
 public final class HostileGuests {
     /** Where the code is loaded and entered: 16 MiB, the usual kernel address. */
@@ -95,6 +95,7 @@ public final class HostileGuests {
             config = config.withDrive(new MicroVmConfig.Drive(image, false));
         }
         long fdsBefore = vmmFds(image);
+        long mappingsBefore = vcpuMappings();
         String result;
         MicroVmExit exit;
         // A console consumer that never returns: output must be dropped, never block the guest.
@@ -106,7 +107,8 @@ public final class HostileGuests {
             result = String.format(Locale.ROOT, "hostile-guest %s reason=%s elapsed_ms=%d heap_kib=%d console_dropped=%d unhandled=%d",
                     name, exit == null ? "null" : exit.reason(), elapsed, heap >> 10, vm.consoleBytesDropped(), vm.unhandledAccesses().total());
         }
-        result += " leaked_fds=" + (vmmFds(image) - fdsBefore) + " leaked_threads=" + vmmThreads();
+        result += " leaked_fds=" + (vmmFds(image) - fdsBefore) + " leaked_mappings=" + (vcpuMappings() - mappingsBefore)
+                + " leaked_threads=" + vmmThreads();
         if (image != null) {
             result += " image_unchanged=" + CorruptQueueGuest.imageUnchanged(image);
         }
@@ -135,6 +137,11 @@ public final class HostileGuests {
             }
         }
         return count;
+    }
+
+    /** The vCPUs' kvm_run mappings, the ones /proc/self/maps names (guest memory is unnamed). */
+    private static long vcpuMappings() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.contains("kvm-vcpu")).count();
     }
 
     /**
