@@ -21,6 +21,8 @@ import java.util.List;
  * DEVICE_NEEDS_RESET with a configuration change interrupt, floods the broken device with
  * notifications, and checks it is still broken. Only when every round went so does it power the VM
  * off through the ACPI power register; anything else leaves it spinning until the run's timeout.
+ * On the way it writes where it is to port {@link #PROGRESS_PORT}, for the report: the rounds left
+ * times 16 plus a step (1 started, 2 notified, 3 DEVICE_NEEDS_RESET seen, 4 flooded, 15 failed).
  *
  * <p>The corrupt chains are writes of sector 0 to a read-write image: had the device served one,
  * the image would hold zeros where it holds {@link #PATTERN}.
@@ -30,6 +32,7 @@ final class CorruptQueueGuest {
     /** What the image holds, over and over; the valid round reads it back. */
     static final byte[] PATTERN = "VMM-DISK".getBytes(StandardCharsets.US_ASCII);
     static final int IMAGE_BYTES = 1 << 20;
+    static final int PROGRESS_PORT = 0x99;
 
     // Guest physical addresses, as in the listing (the first GiB is identity mapped).
     private static final long DESCRIPTORS = 0x1100000, HEADER_IN = 0x1103000, HEADER_OUT = 0x1103010,
@@ -56,6 +59,13 @@ final class CorruptQueueGuest {
                                    |     .set NOTIFIES, 16
                                    |     .set FLOOD, 256
                                    |     .set PATTERN, 0x4b5349442d4d4d56 # "VMM-DISK", what the image holds
+                                   |     .set PROGRESS, 0x99         # rounds left * 16 + step, for the report
+                                   |     .macro progress step
+                                   |     mov %r12d, %eax
+                                   |     shl $4, %eax
+                                   |     or $\\step, %al
+                                   |     out %al, $PROGRESS
+                                   |     .endm
                                    | start:
             0f20d8                 |     mov %cr3, %rax              # map the window: the boot tables map the first GiB only
             482500f0ffff           |     and $-4096, %rax
@@ -70,23 +80,24 @@ final class CorruptQueueGuest {
             0f22d8                 |     mov %rax, %cr3
             bd000000d0             |     mov $WIN, %ebp
             817d0076697274         |     cmpl $0x74726976, 0x00(%rbp) # "virt", version 2, a block device
-            0f85b9010000           |     jne fail
+            0f85e7010000           |     jne fail
             837d0402               |     cmpl $2, 0x04(%rbp)
-            0f85af010000           |     jne fail
+            0f85dd010000           |     jne fail
             837d0802               |     cmpl $2, 0x08(%rbp)
-            0f85a5010000           |     jne fail
+            0f85d3010000           |     jne fail
             c704251030100101000000 |     movl $1, HDR_OUT            # VIRTIO_BLK_T_OUT: a write the device must never do
             be00100001             |     mov $ROUNDS, %esi
             448b26                 |     mov (%rsi), %r12d
             4883c608               |     add $8, %rsi
                                    | round:
+            4489e0c1e0040c01e699   |     progress 1
             c7457000000000         |     movl $0, 0x70(%rbp)         # Status: reset, ACKNOWLEDGE, DRIVER
             c7457001000000         |     movl $1, 0x70(%rbp)
             c7457003000000         |     movl $3, 0x70(%rbp)
             c7451401000000         |     movl $1, 0x14(%rbp)         # DeviceFeaturesSel 1: VIRTIO_F_VERSION_1 is bit 32
             8b4510                 |     mov 0x10(%rbp), %eax
             a801                   |     test $1, %al
-            0f8467010000           |     jz fail
+            0f848b010000           |     jz fail
             c7452401000000         |     movl $1, 0x24(%rbp)         # DriverFeaturesSel, DriverFeatures: VERSION_1 only
             c7452001000000         |     movl $1, 0x20(%rbp)
             c7452400000000         |     movl $0, 0x24(%rbp)
@@ -94,10 +105,10 @@ final class CorruptQueueGuest {
             c745700b000000         |     movl $0xb, 0x70(%rbp)       # FEATURES_OK, read back
             8b4570                 |     mov 0x70(%rbp), %eax
             a808                   |     test $8, %al
-            0f8439010000           |     jz fail
+            0f845d010000           |     jz fail
             c7453000000000         |     movl $0, 0x30(%rbp)         # QueueSel 0, QueueNumMax >= 8, QueueNum 8
             837d3408               |     cmpl $8, 0x34(%rbp)
-            0f8228010000           |     jb fail
+            0f824c010000           |     jb fail
             c7453808000000         |     movl $8, 0x38(%rbp)
             488b4640               |     mov 64(%rsi), %rax          # QueueDesc: the round's table
             898580000000           |     mov %eax, 0x80(%rbp)
@@ -124,48 +135,55 @@ final class CorruptQueueGuest {
             b910000000             |     mov $NOTIFIES, %ecx
             c7455000000000         | 2:      movl $0, 0x50(%rbp)         # QueueNotify 0, again and again
             e2f7                   |     loop 2b
+            4489e0c1e0040c02e699   |     progress 2
             837e4c00               |     cmpl $0, 76(%rsi)
-            7527                   |     jne valid
+            753d                   |     jne valid
             f390                   | 3:      pause                       # a corrupt round: wait for DEVICE_NEEDS_RESET
             8b4570                 |     mov 0x70(%rbp), %eax
             a840                   |     test $0x40, %al
             74f7                   |     jz 3b
-            8b4560                 |     mov 0x60(%rbp), %eax        # InterruptStatus: the configuration change
+            4489e0c1e0040c03e699   |     progress 3
+            f390                   | 5:      pause                       # then the configuration change interrupt (raised just after)
+            8b4560                 |     mov 0x60(%rbp), %eax
             a802                   |     test $2, %al
-            7474                   |     jz fail
+            74f7                   |     jz 5b
             b900010000             |     mov $FLOOD, %ecx            # notifications to the broken device
             c7455000000000         | 4:      movl $0, 0x50(%rbp)
             e2f7                   |     loop 4b
+            4489e0c1e0040c04e699   |     progress 4
             8b4570                 |     mov 0x70(%rbp), %eax        # still broken: only a reset mends it
             a840                   |     test $0x40, %al
-            745f                   |     jz fail
+            7463                   |     jz fail
             eb49                   |     jmp next
                                    | valid:                              # the valid round: its read of sector 0 completes
             f390                   |     pause
             66833c250220100101     |     cmpw $1, USED+2
             75f3                   |     jne valid
             833c250420100100       |     cmpl $0, USED+4             # chain 0, 512 bytes and the status
-            7546                   |     jne fail
+            754a                   |     jne fail
             813c250820100101020000 |     cmpl $513, USED+8
-            7539                   |     jne fail
+            753d                   |     jne fail
             803c250050100100       |     cmpb $0, STATUS             # VIRTIO_BLK_S_OK
-            752f                   |     jne fail
+            7533                   |     jne fail
             48b8564d4d2d4449534b   |     mov $PATTERN, %rax
             483b042500401001       |     cmp DATA_IN, %rax
-            751b                   |     jne fail
+            751f                   |     jne fail
             8b4570                 |     mov 0x70(%rbp), %eax
             a840                   |     test $0x40, %al
-            7514                   |     jnz fail
+            7518                   |     jnz fail
                                    | next:
             4883c650               |     add $80, %rsi
             41ffcc                 |     dec %r12d
-            0f8579feffff           |     jnz round
+            0f854ffeffff           |     jnz round
             66ba0006               |     mov $0x600, %dx             # every corruption caught: ACPI S5, power off
             b034                   |     mov $0x34, %al
             ee                     |     out %al, %dx
+            f390                   | 1:      pause                       # (the VM has ended)
+            ebfc                   |     jmp 1b
                                    | fail:
-            f390                   |     pause
-            ebfc                   |     jmp fail
+            4489e0c1e0040c0fe699   |     progress 15
+            f390                   | 1:      pause
+            ebfc                   |     jmp 1b
             """;
 
     /** One descriptor as the guest writes it: 16 bytes. */

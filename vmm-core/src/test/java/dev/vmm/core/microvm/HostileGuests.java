@@ -1,6 +1,7 @@
 package dev.vmm.core.microvm;
 
 import dev.vmm.core.boot.TestImages;
+import dev.vmm.core.devices.BusDevice;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Guests that attack the VMM, each a few bytes of 64-bit code booted as an ELF "kernel" in a
@@ -98,8 +100,21 @@ public final class HostileGuests {
         long mappingsBefore = vcpuMappings();
         String result;
         MicroVmExit exit;
+        AtomicInteger progress = new AtomicInteger(-1);
         // A console consumer that never returns: output must be dropped, never block the guest.
         try (MicroVm vm = MicroVm.create(config, b -> sleepForever())) {
+            if (corruptQueue) {
+                vm.devices().ports().register(CorruptQueueGuest.PROGRESS_PORT, 1, new BusDevice() {
+                    @Override
+                    public void read(long offset, byte[] data) {
+                    }
+
+                    @Override
+                    public void write(long offset, byte[] data) {
+                        progress.set(data[0] & 0xff);
+                    }
+                });
+            }
             long start = System.nanoTime();
             exit = vm.run(timeout(name, timeout));
             long elapsed = (System.nanoTime() - start) / 1_000_000;
@@ -110,7 +125,7 @@ public final class HostileGuests {
         result += " leaked_fds=" + (vmmFds(image) - fdsBefore) + " leaked_mappings=" + (vcpuMappings() - mappingsBefore)
                 + " leaked_threads=" + vmmThreads();
         if (image != null) {
-            result += " image_unchanged=" + CorruptQueueGuest.imageUnchanged(image);
+            result += " image_unchanged=" + CorruptQueueGuest.imageUnchanged(image) + " guest_progress=0x" + Integer.toHexString(progress.get());
         }
         return result + " exit=" + exit;
     }
