@@ -48,8 +48,6 @@ class DeviceBusFuzzTest {
     /** Waits for a drive per input (see {@link Rig#awaitDevice}). */
     private static final int MAX_AWAITS = 2;
     private static final int QUEUE_NOTIFY = 0x50, STATUS = 0x70;
-    /** Whatever a device's own thread throws: nothing may, as nothing may on the vCPU's. */
-    private static final Queue<Throwable> ESCAPED = new ConcurrentLinkedQueue<>();
 
     /** A virtio-blk drive on the MMIO bus as a MicroVm attaches it, and the driver's side the ops keep. */
     private static final class Drive {
@@ -114,7 +112,8 @@ class DeviceBusFuzzTest {
         final Path readOnlyImage;
         final Path readWriteImage;
         final Drive[] drives = new Drive[2];
-        final Thread.UncaughtExceptionHandler previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+        /** What the drives' threads threw, as their transports report it (a MicroVm ends its run with it): nothing may. */
+        final Queue<Throwable> deviceFailures = new ConcurrentLinkedQueue<>();
         /** Bring-ups per input: each activation starts a device thread, by far the slowest thing here. */
         final int maxBringUps;
         int bringUps;
@@ -128,11 +127,9 @@ class DeviceBusFuzzTest {
             new Random(7).nextBytes(image);
             readOnlyImage = Files.write(dir.resolve("ro.img"), image);
             readWriteImage = Files.write(dir.resolve("rw.img"), image);
-            ESCAPED.clear();
-            Thread.setDefaultUncaughtExceptionHandler((thread, e) -> ESCAPED.add(e));
             for (int i = 0; i < drives.length; i++) {
                 VirtioBlock device = VirtioBlock.open(i == 0 ? readOnlyImage : readWriteImage, i == 0);
-                VirtioMmio transport = new VirtioMmio(device, memory, interrupts::incrementAndGet);
+                VirtioMmio transport = new VirtioMmio(device, memory, interrupts::incrementAndGet, deviceFailures::add);
                 long window = VirtioSlot.window(i).value();
                 devices.mmio().register(window, VirtioMmio.SIZE, transport);
                 drives[i] = new Drive(device, transport, window, 0x4000L * i);
@@ -389,9 +386,9 @@ class DeviceBusFuzzTest {
                 register(d, STATUS, 0);
                 assertEquals(0, d.transport.status(), "Status after a reset");
             }
-            Throwable escaped = ESCAPED.poll();
-            if (escaped != null) {
-                throw new AssertionError("a device's thread threw", escaped);
+            Throwable failure = deviceFailures.poll();
+            if (failure != null) {
+                throw new AssertionError("a drive's thread failed", failure);
             }
             // Only a drive's thread touches its image, and it runs only from DRIVER_OK on: skip the reads otherwise.
             if (drives[0].activeInInput) {
@@ -414,7 +411,6 @@ class DeviceBusFuzzTest {
                     d.device.close();
                 }
             }
-            Thread.setDefaultUncaughtExceptionHandler(previousHandler);
             memory.close();
             try (var files = Files.list(dir)) {
                 for (Path file : files.toList()) {
