@@ -24,6 +24,11 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.vmm.fuzz.FuzzBytes.u8;
+import static dev.vmm.fuzz.FuzzBytes.u16;
+import static dev.vmm.fuzz.FuzzBytes.u32;
+import static dev.vmm.fuzz.FuzzBytes.u64;
+import static dev.vmm.fuzz.FuzzBytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -332,28 +337,6 @@ class DeviceBusFuzzTest {
                 return MMIO[choice % MMIO.length] + (choice & 0x38);
             }
             return in.getLong();
-        }
-
-        private static int u8(ByteBuffer in) {
-            return in.hasRemaining() ? in.get() & 0xff : 0;
-        }
-
-        private static int u16(ByteBuffer in) {
-            return in.remaining() >= 2 ? in.getShort() & 0xffff : u8(in);
-        }
-
-        private static int u32(ByteBuffer in) {
-            return in.remaining() >= 4 ? in.getInt() : u16(in);
-        }
-
-        private static long u64(ByteBuffer in) {
-            return in.remaining() >= 8 ? in.getLong() : Integer.toUnsignedLong(u32(in));
-        }
-
-        private static byte[] bytes(ByteBuffer in, int n) {
-            byte[] b = new byte[Math.min(n, in.remaining())];
-            in.get(b);
-            return b;
         }
 
         /** What must hold whatever the guest did; resets the drives, whose threads then stop, for the next input. */

@@ -20,6 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import static dev.vmm.fuzz.FuzzBytes.u8;
+import static dev.vmm.fuzz.FuzzBytes.u16;
+import static dev.vmm.fuzz.FuzzBytes.u32;
+import static dev.vmm.fuzz.FuzzBytes.u64;
 import static dev.vmm.core.virtio.BlockDriver.DEVICE_NEEDS_RESET;
 import static dev.vmm.core.virtio.BlockDriver.S_IOERR;
 import static dev.vmm.core.virtio.BlockDriver.S_OK;
@@ -273,22 +277,6 @@ class VirtioBlockFuzzTest {
             if (breaks) {
                 bringUp();
             }
-        }
-
-        private static int u8(ByteBuffer in) {
-            return in.hasRemaining() ? in.get() & 0xff : 0;
-        }
-
-        private static int u16(ByteBuffer in) {
-            return in.remaining() >= 2 ? in.getShort() & 0xffff : u8(in);
-        }
-
-        private static int u32(ByteBuffer in) {
-            return in.remaining() >= 4 ? in.getInt() : u16(in);
-        }
-
-        private static long u64(ByteBuffer in) {
-            return in.remaining() >= 8 ? in.getLong() : Integer.toUnsignedLong(u32(in));
         }
     }
 

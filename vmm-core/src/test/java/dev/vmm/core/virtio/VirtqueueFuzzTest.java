@@ -12,6 +12,11 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.vmm.fuzz.FuzzBytes.u8;
+import static dev.vmm.fuzz.FuzzBytes.u16;
+import static dev.vmm.fuzz.FuzzBytes.u32;
+import static dev.vmm.fuzz.FuzzBytes.u64;
+import static dev.vmm.fuzz.FuzzBytes.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -181,28 +186,6 @@ class VirtqueueFuzzTest {
             assertEquals((status & VirtioMmio.DEVICE_NEEDS_RESET) != 0, mmio.needsResetReason().isPresent());
             mmio.needsResetReason().ifPresent(why -> assertTrue(why.endsWith(".") && why.lines().count() == 1, why));
             assertEquals(0, read(INTERRUPT_STATUS) & ~3, "interrupt status bits");
-        }
-
-        private static int u8(ByteBuffer in) {
-            return in.hasRemaining() ? in.get() & 0xff : 0;
-        }
-
-        private static int u16(ByteBuffer in) {
-            return in.remaining() >= 2 ? in.getShort() & 0xffff : u8(in);
-        }
-
-        private static int u32(ByteBuffer in) {
-            return in.remaining() >= 4 ? in.getInt() : u16(in);
-        }
-
-        private static long u64(ByteBuffer in) {
-            return in.remaining() >= 8 ? in.getLong() : Integer.toUnsignedLong(u32(in));
-        }
-
-        private static byte[] bytes(ByteBuffer in, int n) {
-            byte[] b = new byte[Math.min(n, in.remaining())];
-            in.get(b);
-            return b;
         }
     }
 
