@@ -91,8 +91,7 @@ use_jdk
 cd "$VMM_ROOT"
 build_launcher
 jar=$launcher_jar cp=$launcher_cp
-# The launcher measures the guest, not itself: a light JIT and GC start it quickly.
-jvm=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+jvm=("$JAVA_HOME/bin/java" "${LAUNCHER_JVM_OPTS[@]}")
 train=()
 if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
   # JDK 25's AOT cache (JEP 483, 514) holds the classes a training boot loaded and linked; later

@@ -55,6 +55,10 @@ use_jdk() {
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
 
+# The launcher's JVM options. It measures the guest, not itself: a light JIT and GC start it quickly.
+# shellcheck disable=SC2034 # used by the scripts that source this one
+LAUNCHER_JVM_OPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+
 # Builds the boot launcher (./vmm boot, ./vmm bench --disk) after use_jdk; sets launcher_jar (the
 # examples jar, relative to VMM_ROOT) and launcher_cp (that jar, then vmm-core, vmm-ffm and the rest,
 # from the test-classpath.txt the parent pom writes). Jars, not class folders: an AOT cache (--aot)
