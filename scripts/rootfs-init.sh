@@ -18,8 +18,9 @@
 # vmm.diskbench=DEVICE[,SECONDS] (after vmm.write, if both are given): after boot-complete, runs
 # /bin/vmm-disk-bench (scripts/disk-bench.c) on DEVICE, a block device such as /dev/vdb whose
 # contents it overwrites: sequential and random 4 KiB reads and writes, O_DIRECT, queue depth 1,
-# SECONDS (1 to 600, default 10) per test, one "vmm-disk-bench: ..." line per test on the console;
-# then powers off. The benchmark gets 4 x SECONDS + 60 s; after that the init powers off anyway.
+# SECONDS (1 to 600, default 10) per test after a 2 s warm-up, one "vmm-disk-bench: ..." line per
+# test on the console; then powers off. The benchmark gets 4 x SECONDS + 60 s; after that the init
+# powers off anyway.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -112,6 +113,8 @@ disk_bench() {
   fi
   [ -b "$device" ] || { echo "vmm-boot: vmm.diskbench=$diskbench: $device is not a block device; no benchmark run"; return; }
   [ -x /bin/vmm-disk-bench ] || { echo "vmm-boot: no /bin/vmm-disk-bench in this image; no benchmark run"; return; }
+  # What the driver negotiated (bit 0 first), to compare the devices of two VMMs.
+  echo "vmm-boot: diskbench device $device virtio features $(cat "/sys/class/block/${device#/dev/}/device/features" 2>/dev/null || echo unknown)"
   /bin/vmm-disk-bench "$device" "$seconds" &
   pid=$!
   limit=$((4 * seconds + 60))
