@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * has no boot-complete port; the marker is printed just before the signal), and its exit.
  * Disks are virtio-blk devices on microvm's virtio-mmio transports, in the same order as ours
  * (/dev/vda first); with ACPI, microvm declares them in its DSDT, where Debian's kernel finds them.
+ * The transports are virtio 1.x (version 2), as ours: QEMU 7.2's default is the legacy interface.
  */
 final class QemuBoot {
     static final String BINARY = "qemu-system-x86_64";
@@ -28,7 +29,8 @@ final class QemuBoot {
                 "-display", "none", "-no-reboot", "-serial", "stdio",
                 // An i8042, as in MicroVm: with acpi=off, a reboot resets through it at once; without
                 // one the kernel tries it for many seconds before falling back to a triple fault.
-                "-device", "i8042", "-kernel", o.kernel().toString(), "-append", o.commandLine()));
+                "-device", "i8042", "-global", "virtio-mmio.force-legacy=false",
+                "-kernel", o.kernel().toString(), "-append", o.commandLine()));
         if (o.initrd() != null) {
             cmd.addAll(List.of("-initrd", o.initrd().toString()));
         }

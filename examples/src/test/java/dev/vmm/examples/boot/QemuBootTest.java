@@ -25,6 +25,7 @@ class QemuBootTest {
                 "-device", "virtio-blk-device,drive=disk2"), cmd.subList(cmd.indexOf("-drive"), cmd.size()));
         assertTrue(cmd.get(cmd.indexOf("-append") + 1).endsWith(" root=/dev/vda ro"), "the same command line as ours: " + cmd);
         assertEquals("/i", cmd.get(cmd.indexOf("-initrd") + 1));
+        assertEquals("virtio-mmio.force-legacy=false", cmd.get(cmd.indexOf("-global") + 1), "virtio 1.x transports, as ours");
     }
 
     @Test
