@@ -6,8 +6,9 @@
 #   1. One boot of each VMM with the root file system image read-only (/dev/vda) and a scratch raw
 #      image (/dev/vdb) made in /tmp, whose init runs scripts/disk-bench.c (vmm.diskbench=/dev/vdb,S):
 #      4 KiB sequential and random reads and writes, O_DIRECT, queue depth 1, S seconds each.
-#   2. N boots of each to the busybox initramfs only, then N to the ext4 root on virtio-blk
-#      (the root's initramfs loads the modules, mounts /dev/vda read-only and switches to it).
+#   2. N boots of each to the busybox initramfs only and N to the ext4 root on virtio-blk (the
+#      root's initramfs loads the modules, mounts /dev/vda read-only and switches to it), taking
+#      turns, so that a change in the machine's load over the run weighs on both alike.
 # Writes summary.md (also printed), the launcher's JSON lines and the consoles (default: target/bench-disk).
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -39,19 +40,22 @@ if [ "${1:-}" = --in-guest ]; then
   else
     say "scratch disk: $scratch, $size MiB on $(stat -f -c %T /tmp)"
   fi
-  # Each step keeps the launcher's JSON lines (stdout) and its messages and the consoles (stderr).
+  # Each step adds the launcher's JSON lines (stdout) and its messages and the consoles (stderr)
+  # to the step's files.
   step() { # NAME WHAT ARGS...
     local name=$1
     say "$2"
-    if ! { launcher "${@:3}" --json --compare qemu >"$dir/$name.jsonl"; } 2>&1 | tee "$dir/$name.log" >&2; then status=1; fi
+    if ! { launcher "${@:3}" --json --compare qemu >>"$dir/$name.jsonl"; } 2>&1 | tee -a "$dir/$name.log" >&2; then status=1; fi
   }
   step diskbench "disk benchmark: one boot of each VMM, $seconds s per test" \
     --kernel "$kernel" --initrd "$rootfs_initrd" --rootfs "$rootfs" --rootfs-ro --disk "$scratch" \
     --cmdline "$cmdline vmm.diskbench=/dev/vdb,$seconds" --runs 1
-  step boot-initramfs "boot time to the initramfs only: $runs boots of each VMM" \
-    --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline" --runs "$runs"
-  step boot-rootfs "boot time to the ext4 root on virtio-blk: $runs boots of each VMM" \
-    --kernel "$kernel" --initrd "$rootfs_initrd" --rootfs "$rootfs" --rootfs-ro --cmdline "$cmdline" --runs "$runs"
+  for ((i = 1; i <= runs; i++)); do
+    step boot-initramfs "boot time to the initramfs only: boot $i of $runs of each VMM" \
+      --kernel "$kernel" --initrd "$initrd" --cmdline "$cmdline" --runs 1
+    step boot-rootfs "boot time to the ext4 root on virtio-blk: boot $i of $runs of each VMM" \
+      --kernel "$kernel" --initrd "$rootfs_initrd" --rootfs "$rootfs" --rootfs-ro --cmdline "$cmdline" --runs 1
+  done
   exit "$status"
 fi
 
@@ -142,15 +146,15 @@ bench_field() { # VMM TEST FIELD
 # The negotiated virtio feature bits as numbers, with the names of those that matter here.
 features() { # VMM
   bench_lines "$1" | sed -n 's/^vmm-boot: diskbench device .* virtio features \([01]*\)$/\1/p' | head -n 1 | awk '{
-    split("2:SEG_MAX 5:RO 6:BLK_SIZE 9:FLUSH 11:CONFIG_WCE 12:MQ 13:DISCARD 14:WRITE_ZEROES 28:INDIRECT_DESC 29:EVENT_IDX 32:VERSION_1 33:ACCESS_PLATFORM 34:RING_PACKED", known, " ")
+    split("1:SIZE_MAX 2:SEG_MAX 4:GEOMETRY 5:RO 6:BLK_SIZE 9:FLUSH 10:TOPOLOGY 11:CONFIG_WCE 12:MQ 13:DISCARD 14:WRITE_ZEROES 28:INDIRECT_DESC 29:EVENT_IDX 32:VERSION_1 33:ACCESS_PLATFORM 34:RING_PACKED", known, " ")
     for (i in known) { split(known[i], kv, ":"); name[kv[1]] = kv[2] }
     s = ""
     for (b = 0; b < length($0); b++) if (substr($0, b + 1, 1) == "1") s = s (s == "" ? "" : ", ") (b in name ? name[b] : "bit " b)
     print s == "" ? "-" : s }'
 }
 env_field() { sed -n "s/^$1=//p" "$run_dir/environment.txt" 2>/dev/null; }
-unclean() { # FILE: the runs that did not end cleanly, as "vmm run N: exit"
-  grep -F '"clean": false' "$1" 2>/dev/null | sed -n 's/.*"vmm": "\([a-z]*\)", "run": \([0-9]*\),.*"exit": "\([^"]*\)".*/\1 run \2: \3/p'
+unclean() { # FILE: the boots that did not end cleanly, as "FILE: vmm: exit"
+  { grep -F '"clean": false' "$1" 2>/dev/null || true; } | sed -n "s|.*\"vmm\": \"\([a-z]*\)\",.*\"exit\": \"\([^\"]*\)\".*|${1##*/}: \1: \2|p"
 }
 
 init=$run_dir/boot-initramfs.jsonl root=$run_dir/boot-rootfs.jsonl
@@ -182,7 +186,7 @@ init=$run_dir/boot-initramfs.jsonl root=$run_dir/boot-rootfs.jsonl
   echo
   echo "## Boot time: initramfs only against an ext4 root on virtio-blk"
   echo
-  echo "Median of $runs boots (min to max), ms; \"at\" counts from the spawn of the process (JVM or QEMU)."
+  echo "Median of $runs boots (min to max), ms; \"at\" counts from the spawn of the process (JVM or QEMU). The two kinds of boot took turns (each time ours, then QEMU's)."
   echo "Initramfs only: the busybox initramfs's /init. Ext4 root: the root's initramfs loads virtio_mmio, virtio_blk and ext4 (with their dependencies), mounts /dev/vda read-only and switches to its /sbin/init."
   echo "Boot-complete: ours is the guest's write to port 0x3f0; QEMU's is the init's marker line, printed just before."
   echo
@@ -198,7 +202,7 @@ init=$run_dir/boot-initramfs.jsonl root=$run_dir/boot-rootfs.jsonl
   ji=$(values "$init" java boot_complete_at_ms | median_only) jr=$(values "$root" java boot_complete_at_ms | median_only)
   qi=$(values "$init" qemu boot_complete_at_ms | median_only) qr=$(values "$root" qemu boot_complete_at_ms | median_only)
   if [ -n "$ji" ] && [ -n "$jr" ] && [ -n "$qi" ] && [ -n "$qr" ]; then
-    echo "The ext4 root costs (boot-complete medians) ours $((jr - ji)) ms and QEMU's $((qr - qi)) ms more than the initramfs only."
+    echo "Boot-complete medians, ext4 root minus initramfs only: ours $((jr - ji)) ms, QEMU's $((qr - qi)) ms (mind the ranges above)."
   fi
   bad=$( { unclean "$init"; unclean "$root"; unclean "$run_dir/diskbench.jsonl"; } | sed 's/^/- /')
   if [ -n "$bad" ]; then echo; echo "Boots that did not end cleanly:"; echo "$bad"; fi
