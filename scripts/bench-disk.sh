@@ -96,7 +96,7 @@ case "$out/" in
 esac
 mkdir -p "$run_dir" && rm -f "$run_dir"/*.jsonl "$run_dir"/*.log "$run_dir"/environment.txt "$run_dir"/summary.md
 host_load=$(cut -d' ' -f1-3 /proc/loadavg)
-others=$(pgrep -c -x qemu-system-x86_64 || true)
+others=$(pgrep -c -f '^qemu-system-x86_64( |$)' || true)
 [ "${others:-0}" = 0 ] || say "warning: $others other QEMU process(es) run on this machine: they take CPU time from the benchmark."
 inner=(bash "$VMM_ROOT/scripts/bench-disk.sh" --in-guest "$run_dir" "$kernel" "$initrd" "$rootfs" "$rootfs_initrd" "$cmdline"
   "$runs" "$seconds" "$size" "$launcher_cp")
@@ -107,6 +107,10 @@ if host_kvm_usable && ! host_kvm_is_pvm; then
   "${inner[@]}" || status=$?
 else
   where="the 6.12 sandbox (nested, emulated KVM)"
+  # The sandbox mounts a fresh tmpfs on /tmp, which hides the host's.
+  for f in "$kernel" "$initrd" "$rootfs" "$rootfs_initrd"; do
+    case $f in /tmp/*) die "$f lies below /tmp, which the sandbox cannot see: set VMM_CACHE to a folder elsewhere." ;; esac
+  done
   say "this machine has no /dev/kvm that boots stock kernels: running inside $where"
   # The JVM, a 256 MiB microVM (or QEMU's) and the scratch image in the guest's tmpfs.
   bash "$VMM_ROOT/scripts/sandbox.sh" --kernel 6.12 --timeout 3600 --mem $((3072 + size)) --cpus 2 -- "${inner[@]}" || status=$?
@@ -162,7 +166,7 @@ init=$run_dir/boot-initramfs.jsonl root=$run_dir/boot-rootfs.jsonl
   echo "# virtio-blk: ./vmm bench --disk"
   echo
   echo "Run on $where; kernel there $(env_field where_kernel); $(env_field date_utc) UTC. Both VMMs boot ${kernel##*/}, 1 vCPU, 256 MiB, with the command line \`$cmdline\`."
-  echo "Host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, load average $host_load before, $host_load_after after."
+  echo "Host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, load average $host_load before, $host_load_after after; other QEMU processes at the start: ${others:-unknown}."
   echo "QEMU: $(env_field qemu), \`-M microvm -accel kvm -cpu host -global virtio-mmio.force-legacy=false\`, each disk \`-drive format=raw,if=none\` (cache=writeback, aio=threads: QEMU's defaults) + \`-device virtio-blk-device\`."
   echo
   echo "## Disk: 4 KiB requests, O_DIRECT, queue depth 1, $seconds s per test"
