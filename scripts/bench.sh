@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm.
 # Usage: ./vmm bench [--quick] [--forks N] [--kernel PROFILE] [--out DIR] [--only REGEX]
+#        ./vmm bench --disk [--runs N] [--seconds S] [--size MIB] [--out DIR]   (scripts/bench-disk.sh)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# --disk: virtio-blk and boot to an ext4 root against QEMU's microvm, not JMH.
+for arg in "$@"; do
+  if [ "$arg" = --disk ]; then exec bash "$VMM_ROOT/scripts/bench-disk.sh" "$@"; fi
+done
 
 preset=() forks=() kernel=() out="$VMM_ROOT/target/bench" only=() timeout=10800
 while [ $# -gt 0 ]; do
@@ -17,7 +23,7 @@ while [ $# -gt 0 ]; do
         --forks) forks=(--forks "$2") ;;
       esac
       shift 2 ;;
-    *) die "Unknown option '$1' for ./vmm bench: use --quick, --forks N, --kernel PROFILE, --out DIR or --only REGEX." ;;
+    *) die "Unknown option '$1' for ./vmm bench: use --quick, --forks N, --kernel PROFILE, --out DIR or --only REGEX (or --disk, see ./vmm help)." ;;
   esac
 done
 

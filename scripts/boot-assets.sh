@@ -9,7 +9,8 @@
 #                          kernel, a second stock kernel for the tests, built without /dev/port,
 #                          MP-table parsing and most drivers>
 #   VMM_BOOT_ROOTFS=<a 64 MiB ext4 image (sparse) for a virtio-blk disk: the static busybox with its
-#                    applet links, /bin/vmm-boot-complete, scripts/rootfs-init.sh as /sbin/init and
+#                    applet links, /bin/vmm-boot-complete, scripts/disk-bench.c built as
+#                    /bin/vmm-disk-bench, scripts/rootfs-init.sh as /sbin/init and
 #                    scripts/guest-lib.sh as /lib/vmm-guest.sh.
 #                    Made without root privileges (mkfs.ext4 -d, then debugfs). A guest that mounts
 #                    it read-write changes it: boot the cached image with "ro" or boot a copy>
@@ -36,6 +37,9 @@ ROOTFS_INIT="$VMM_ROOT/scripts/rootfs-init.sh"
 GUEST_LIB="$VMM_ROOT/scripts/guest-lib.sh"
 ROOTFS_INITRD_INIT="$VMM_ROOT/scripts/rootfs-initramfs-init.sh"
 ROOTFS_MIB=64
+# The guest's disk benchmark (vmm.diskbench= in rootfs-init.sh): plain C, so static glibc.
+DISK_BENCH_SOURCE="$VMM_ROOT/scripts/disk-bench.c"
+DISK_BENCH_CFLAGS=(-static -O2 -s)
 ROOTFS_FORMAT=1
 # What mounting an ext4 root on a virtio-mmio disk needs, loaded in this order, each after the
 # modules it depends on. crc32c_generic first: ext4 and jbd2 ask for the crc32c hash by name
@@ -50,7 +54,7 @@ trap 'rm -rf "${tmp_files[@]}"' EXIT
 export PATH="$PATH:/usr/sbin:/sbin"
 ensure_debs cpio:cpio mkfs.ext4:e2fsprogs debugfs:e2fsprogs
 ensure_static_busybox || die "/bin/busybox from busybox-static is missing after installing it."
-for f in "$INIT_SCRIPT" "$HELPER_SOURCE" "$ROOTFS_INIT" "$ROOTFS_INITRD_INIT" "$GUEST_LIB"; do
+for f in "$INIT_SCRIPT" "$HELPER_SOURCE" "$ROOTFS_INIT" "$ROOTFS_INITRD_INIT" "$GUEST_LIB" "$DISK_BENCH_SOURCE"; do
   [ -r "$f" ] || die "$f is missing."
 done
 
@@ -165,8 +169,8 @@ cached_build "$initrd" "the boot initramfs" build_initrd
 
 # ---- Root file system: an ext4 image with busybox, the helper and scripts/rootfs-init.sh. ----
 busybox_version=$(/bin/busybox --help 2>&1 | sed -n 1p)
-key=$( { echo "$ROOTFS_FORMAT $ROOTFS_MIB $busybox_version"; printf '%s\n' "${HELPER_CFLAGS[@]}";
-         cat "$ROOTFS_INIT" "$HELPER_SOURCE" "$GUEST_LIB"; } | sha256sum | cut -c1-16)
+key=$( { echo "$ROOTFS_FORMAT $ROOTFS_MIB $busybox_version"; printf '%s\n' "${HELPER_CFLAGS[@]}" "${DISK_BENCH_CFLAGS[@]}";
+         cat "$ROOTFS_INIT" "$HELPER_SOURCE" "$GUEST_LIB" "$DISK_BENCH_SOURCE"; } | sha256sum | cut -c1-16)
 rootfs="$VMM_CACHE/rootfs/rootfs-$key.ext4"
 build_rootfs() { # OUT
   local out=$1 stage p cmds complaints
@@ -178,6 +182,9 @@ build_rootfs() { # OUT
       && mkdir -p "$stage/lib" && cp "$GUEST_LIB" "$stage/lib/vmm-guest.sh"; } \
     || die "Could not stage the root file system in $stage."
   build_helper "$stage/bin/vmm-boot-complete"
+  [ -r /usr/lib/x86_64-linux-gnu/libc.a ] || ensure_debs vmm-needs-libc6-dev:libc6-dev
+  gcc "${DISK_BENCH_CFLAGS[@]}" -o "$stage/bin/vmm-disk-bench" "$DISK_BENCH_SOURCE" \
+    || die "Could not compile $DISK_BENCH_SOURCE with gcc (static, glibc): see the messages above."
   # Busybox's applets as links, made here: the guest's root may be mounted read-only.
   while read -r p; do
     case $p in sbin/init | linuxrc | bin/busybox) continue ;; esac

@@ -147,20 +147,9 @@ args=("${machine[@]}" "${args[@]}")
 
 use_jdk
 cd "$VMM_ROOT"
-say "building the launcher (JDK: $JAVA_HOME)"
-# -DskipTests: the layout test, the one that needs -Dvmm.uapi.include, does not run. Maven's
-# output goes to stderr: stdout is the launcher's alone (--json).
-# (Maven 3.8 on JDK 25 prints stray colour codes even in batch mode: they are dropped.)
-mvn -B -q -ntp -DskipTests package -pl examples -am 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' >&2 \
-  || [ "${PIPESTATUS[0]}" = 0 ] || die "The build failed: see the messages above."
-jars=(examples/target/examples-*.jar)
-jar=${jars[0]}
-[ -f "$jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
-# The examples jar, then vmm-core, vmm-ffm and the rest (the parent pom writes test-classpath.txt).
-# Jars, not class folders: an AOT cache (--aot) accepts only jars.
-cp="$VMM_ROOT/$jar:$(cat examples/target/test-classpath.txt)"
-# The launcher measures the guest, not itself: a light JIT and GC start it quickly.
-jvm=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+build_launcher
+jar=$launcher_jar cp=$launcher_cp
+jvm=("$JAVA_HOME/bin/java" "${LAUNCHER_JVM_OPTS[@]}")
 train=()
 if [ "$aot" = 1 ] && [ "$help" = 0 ]; then
   # JDK 25's AOT cache (JEP 483, 514) holds the classes a training boot loaded and linked; later

@@ -57,6 +57,29 @@ use_jdk() {
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
 
+# The launcher's JVM options. It measures the guest, not itself: a light JIT and GC start it quickly.
+# shellcheck disable=SC2034 # used by the scripts that source this one
+LAUNCHER_JVM_OPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+
+# Builds the boot launcher (./vmm boot, ./vmm bench --disk) after use_jdk; sets launcher_jar (the
+# examples jar, relative to VMM_ROOT) and launcher_cp (that jar, then vmm-core, vmm-ffm and the rest,
+# from the test-classpath.txt the parent pom writes). Jars, not class folders: an AOT cache (--aot)
+# accepts only jars.
+# shellcheck disable=SC2034 # launcher_cp is a result for the callers
+build_launcher() {
+  local jars
+  say "building the launcher (JDK: $JAVA_HOME)"
+  # -DskipTests: the layout test, the one that needs -Dvmm.uapi.include, does not run. Maven's
+  # output goes to stderr: stdout is the launcher's alone (--json).
+  # (Maven 3.8 on JDK 25 prints stray colour codes even in batch mode: they are dropped.)
+  (cd "$VMM_ROOT" && mvn -B -q -ntp -DskipTests package -pl examples -am) 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^$' >&2 \
+    || [ "${PIPESTATUS[0]}" = 0 ] || die "The build failed: see the messages above."
+  jars=("$VMM_ROOT"/examples/target/examples-*.jar)
+  launcher_jar=${jars[0]#"$VMM_ROOT"/}
+  [ -f "$VMM_ROOT/$launcher_jar" ] || die "The build left no examples/target/examples-*.jar: run ./vmm build and look at its messages."
+  launcher_cp="$VMM_ROOT/$launcher_jar:$(cat "$VMM_ROOT/examples/target/test-classpath.txt")"
+}
+
 # Installs Debian packages that are missing. Args: "command:package" pairs.
 ensure_debs() {
   local missing=() pair cmd pkg

@@ -15,6 +15,12 @@
 # no unmount): what the host then finds on the disk is what the device made durable. KiB number k
 # (from 0) is the 19 bytes "vmm-write %08d\n" (k), 1004 dots and a newline: 1024 bytes that say
 # where they belong.
+# vmm.diskbench=DEVICE[,SECONDS] (after vmm.write, if both are given): after boot-complete, runs
+# /bin/vmm-disk-bench (scripts/disk-bench.c) on DEVICE, a block device such as /dev/vdb whose
+# contents it overwrites: sequential and random 4 KiB reads and writes, O_DIRECT, queue depth 1,
+# SECONDS (1 to 600, default 10) per test after a 2 s warm-up, one "vmm-disk-bench: ..." line per
+# test on the console; then powers off. The benchmark gets 4 x SECONDS + 60 s; after that the init
+# powers off anyway.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -40,7 +46,7 @@ case ",$(awk '$2 == "/" { o = $4 } END { print o }' /proc/mounts 2>/dev/null)," 
 
 if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
 
-how=reboot write_kib="" write_to=/vmm-write.bin
+how=reboot write_kib="" write_to=/vmm-write.bin diskbench=""
 cmdline=$(cat /proc/cmdline 2>/dev/null)
 set -f # the command line is split into words, never globbed
 for w in $cmdline; do
@@ -48,6 +54,7 @@ for w in $cmdline; do
     vmm.exit=poweroff) how=poweroff ;;
     vmm.write=*) write_kib=${w#vmm.write=} ;;
     vmm.write.to=*) write_to=${w#vmm.write.to=} ;;
+    vmm.diskbench=*) diskbench=${w#vmm.diskbench=} ;;
   esac
 done
 set +f
@@ -91,7 +98,46 @@ if [ -n "$write_kib" ]; then
   else
     echo "vmm-boot: could not write $write_kib KiB to $write_to: $(echo "${error:-short write}" | tail -n 1)"
   fi
-elif [ "$root_rw" = 1 ]; then
+fi
+
+# Runs the disk benchmark of vmm.diskbench=DEVICE[,SECONDS] in the background and waits for it,
+# at most 4 x SECONDS + 60 s: a request that never completes must not keep the VM running.
+disk_bench() {
+  local device=${diskbench%%,*} seconds=10 pid waited=0 limit status
+  case $diskbench in *,*) seconds=${diskbench#*,} ;; esac
+  case $seconds in
+    "" | *[!0-9]* | 0* | ????*) echo "vmm-boot: vmm.diskbench=$diskbench: SECONDS must be a number from 1 to 600; no benchmark run"; return ;;
+  esac
+  if [ "$seconds" -gt 600 ]; then
+    echo "vmm-boot: vmm.diskbench=$diskbench: SECONDS must be a number from 1 to 600; no benchmark run"; return
+  fi
+  [ -b "$device" ] || { echo "vmm-boot: vmm.diskbench=$diskbench: $device is not a block device; no benchmark run"; return; }
+  [ -x /bin/vmm-disk-bench ] || { echo "vmm-boot: no /bin/vmm-disk-bench in this image; no benchmark run"; return; }
+  # What the driver negotiated (bit 0 first), to compare the devices of two VMMs.
+  echo "vmm-boot: diskbench device $device virtio features $(cat "/sys/class/block/${device#/dev/}/device/features" 2>/dev/null || echo unknown)"
+  /bin/vmm-disk-bench "$device" "$seconds" &
+  pid=$!
+  limit=$((4 * seconds + 60))
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$limit" ]; do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid" 2>/dev/null
+    echo "vmm-boot: the disk benchmark did not end within $limit s; powering off"
+    return
+  fi
+  wait "$pid"
+  status=$?
+  [ "$status" = 0 ] || echo "vmm-boot: the disk benchmark ended with status $status"
+}
+
+if [ -n "$diskbench" ]; then
+  how=poweroff
+  disk_bench
+fi
+
+if [ -z "$write_kib" ] && [ "$root_rw" = 1 ]; then
   # Leave the disk image clean (no journal to replay) for the next boot.
   sync
   mount -o remount,ro / 2>/dev/null

@@ -128,11 +128,13 @@ public final class BootLauncher {
             System.err.println("vmm boot: warning (" + m.vmm + "): " + mismatch);
         }
         results.add(m);
-        progress(run, options.runs(), m);
+        progress(run, options, m);
     }
 
-    private static void progress(int run, int runs, BootMeasurement m) {
-        if (runs > 1) {
+    /** One line per boot when there are several (runs, or QEMU's after ours): it also tells whose console ends there. */
+    private static void progress(int run, BootOptions options, BootMeasurement m) {
+        int runs = options.runs();
+        if (runs > 1 || options.compareQemu()) {
             Double complete = m.phases.get(BootMeasurement.Phase.BOOT_COMPLETE);
             System.err.printf(Locale.ROOT, "vmm boot: run %d/%d (%s): %s, exit %s%n", run, runs, m.vmm,
                     complete == null ? "no boot-complete" : String.format(Locale.ROOT, "boot-complete at %.1f ms", complete), m.exit);

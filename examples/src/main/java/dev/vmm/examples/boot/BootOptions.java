@@ -44,7 +44,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
               --prefault    pre-fault policy for guest memory (default NONE)
               --runs        boots to measure, each in a fresh JVM when more than one (default 1)
               --json        print one JSON object per run instead of the report
-              --compare qemu  also boot the same kernel, initrd and command line with QEMU's microvm (-accel kvm)
+              --compare qemu  also boot the same kernel, initrd, command line and disks with QEMU's microvm (-accel kvm)
               --timeout     seconds one boot may take (default 600)
               --jfr FILE    a Flight Recorder recording of the boot (the first, with --runs), written to FILE:
                             the dev.vmm events (boot phases, pre-fault, vCPU exits) and the JVM's own;
@@ -137,9 +137,6 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         drives.addAll(disks);
         if (drives.size() > MicroVmConfig.MAX_DRIVES) {
             throw new BootException(drives.size() + " disks given: this VM takes at most " + MicroVmConfig.MAX_DRIVES + ".");
-        }
-        if (qemu && !drives.isEmpty()) {
-            throw new BootException("--compare qemu boots without disks for now: drop --rootfs and --disk, or --compare.");
         }
         return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, runs, json, qemu, timeout, jfr, child);
     }

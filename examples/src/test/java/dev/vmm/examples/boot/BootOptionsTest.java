@@ -37,6 +37,16 @@ class BootOptionsTest {
     }
 
     @Test
+    void compareQemuTakesDisks() {
+        BootOptions o = BootOptions.parse("--kernel", "/k", "--rootfs", "/r.ext4", "--rootfs-ro", "--disk", "/scratch.img", "--compare", "qemu",
+                "--runs", "3");
+        assertTrue(o.compareQemu());
+        assertEquals(List.of(new MicroVmConfig.Drive(Path.of("/r.ext4"), true), new MicroVmConfig.Drive(Path.of("/scratch.img"), false)), o.drives());
+        BootOptions child = BootOptions.parse(o.childArguments().toArray(String[]::new));
+        assertEquals(o.vmConfig(), child.vmConfig(), "our side of the comparison boots the same disks");
+    }
+
+    @Test
     void badOptionsAreOneSentence() {
         assertEquals("--prefault takes one of [NONE, POPULATE, STAGE2, FULL, AUTO], not 'lots'.",
                 assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "/k", "--prefault", "lots")).getMessage());
