@@ -42,7 +42,7 @@ class BootOptionsTest {
                 "--runs", "3");
         assertTrue(o.compareQemu());
         assertEquals(List.of(new MicroVmConfig.Drive(Path.of("/r.ext4"), true), new MicroVmConfig.Drive(Path.of("/scratch.img"), false)), o.drives());
-        BootOptions child = BootOptions.parse(o.childArguments().toArray(String[]::new));
+        BootOptions child = BootOptions.parse(o.childArguments(true).toArray(String[]::new));
         assertEquals(o.vmConfig(), child.vmConfig(), "our side of the comparison boots the same disks");
     }
 
