@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ./vmm bench --disk: virtio-blk in the guest and boot time to an ext4 root, this project's VMM
 # and QEMU's microvm (--compare qemu) side by side, all in one run of the 6.12 sandbox (or on this
 # machine's /dev/kvm when it boots stock kernels).

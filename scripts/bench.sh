@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm.
 # Usage: ./vmm bench [--quick] [--forks N] [--kernel PROFILE] [--out DIR] [--only REGEX]
 #        ./vmm bench --disk [--runs N] [--seconds S] [--size MIB] [--out DIR]   (scripts/bench-disk.sh)

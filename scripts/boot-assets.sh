@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Prepares what ./vmm boot and the Linux boot tests boot by default, and prints it on stdout:
 #   VMM_BOOT_KERNEL=<the bzImage of the newest Debian 6.12 kernel, the sandbox's 6.12 profile's own>
 #   VMM_BOOT_INITRD=<a cpio with a static busybox, scripts/boot-init.sh as /init and

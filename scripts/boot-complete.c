@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Boot-complete for the test initramfs (scripts/boot-init.sh, installed as /bin/vmm-boot-complete):
  * writes the byte 123 (0x7b) to I/O port 0x3f0, which the launcher times.

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the tiny initramfs that ./vmm boot and the Linux boot tests boot (built by
 # scripts/boot-assets.sh next to a static busybox and /bin/vmm-boot-complete). It shows the guest

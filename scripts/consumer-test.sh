@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The library as a user gets it: builds scripts/consumer (a small separate Maven project whose
 # module requires dev.vmm.core) against the artifacts ./vmm release staged, with a local
 # repository of its own (nothing of the project's build or ~/.m2's dev.vmm artifacts can stand in),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Guest disk benchmark, installed in the root file system image as /bin/vmm-disk-bench and run by
  * scripts/rootfs-init.sh for vmm.diskbench=DEVICE[,SECONDS] (see ./vmm bench --disk).

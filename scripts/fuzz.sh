@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ./vmm fuzz: runs the fuzz targets, JUnit test classes named *FuzzTest and tagged "fuzz", for N
 # seconds each with a fresh random seed that they print. (./vmm test runs them too, with a fixed
 # seed and input budget: that is what they do when vmm.fuzz.seconds is not set.)

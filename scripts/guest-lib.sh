@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # What the guest inits share (scripts/boot-init.sh, scripts/rootfs-init.sh): sourced from
 # /lib/vmm-guest.sh, where scripts/boot-assets.sh puts it in each image. Nothing here may end the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Sandbox helper, started by the guest's init before the command and never part of the toolkit.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the ./vmm subcommands. Sourced, not run.
 # shellcheck shell=bash
 
@@ -8,7 +9,7 @@ VMM_CACHE=${VMM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmm}
 say() { printf 'vmm: %s\n' "$*" >&2; }
 die() { printf 'vmm: %s\n' "$*" >&2; exit 2; }
 # A subcommand's --help: the header comment of its script (from line 2 to the first line that is not a comment).
-script_help() { sed -n '2,/^[^#]/{/^#/!d;/shellcheck/d;s/^# \{0,1\}//;p}' "$1"; }
+script_help() { sed -n '2,/^[^#]/{/^#/!d;/shellcheck/d;/SPDX-License-Identifier/d;s/^# \{0,1\}//;p}' "$1"; }
 
 # Under set -e a failing command ends the script without a word: name it, so that no run ends
 # silently (scripts that run without -e, like sandbox.sh, check their commands themselves).

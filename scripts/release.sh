@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ./vmm release: a dry run of a release to Maven Central. From a clone of the committed HEAD (so
 # that nothing uncommitted slips in) it sets the release version in every POM, builds and deploys
 # the published artifacts (the parent POM, vmm-ffm and vmm-core with their sources and javadoc

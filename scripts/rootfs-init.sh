@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # /sbin/init of the ext4 root file system that scripts/boot-assets.sh builds for the virtio-blk disk
 # (VMM_BOOT_ROOTFS: a static busybox with its applet links, /bin/vmm-boot-complete, this script).

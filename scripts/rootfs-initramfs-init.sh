@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the initramfs that boots the stock Debian kernel from the virtio-blk disk
 # (VMM_BOOT_ROOTFS_INITRD, built by scripts/boot-assets.sh next to a static busybox, the kernel's

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the throwaway guest that scripts/sandbox.sh boots under QEMU TCG.
 # Packed into the initramfs as /init next to a static busybox and the kernel modules it loads.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs a command with a real /dev/kvm.
 #
 #   scripts/sandbox.sh [--kernel PROFILE] [--force-sandbox] [--timeout SECONDS] [--mem MIB] [--cpus N] -- CMD [ARGS...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ./vmm test: build, host tests, then the KVM tests on real KVM for each kernel profile.
 # Usage: ./vmm test [--profiles "host 6.12 6.12-nonpt 6.1"] [--host-only]
 set -euo pipefail
@@ -53,6 +54,20 @@ else
 fi
 total_passed=$((total_passed + sc_passed)) total_failed=$((total_failed + sc_failed))
 summary+=("shellcheck: $sc_passed passed, $sc_failed failed")
+
+# Every source file says its licence (SPDX, Apache-2.0: LICENSE): one failed test per file without.
+say "checking the licence line of every source file"
+lic_failed=0 lic_passed=0
+while IFS= read -r f; do
+  if head -n 3 -- "$f" | grep -q 'SPDX-License-Identifier: Apache-2.0'; then
+    lic_passed=$((lic_passed + 1))
+  else
+    say "$f has no 'SPDX-License-Identifier: Apache-2.0' line in its first three lines"; lic_failed=$((lic_failed + 1))
+  fi
+done < <(git ls-files -- '*.java' '*.c' '*.sh' vmm .ci/run)
+[ $((lic_passed + lic_failed)) -gt 0 ] || lic_failed=1 # not a git checkout: nothing was checked
+total_passed=$((total_passed + (lic_failed == 0))) total_failed=$((total_failed + lic_failed))
+summary+=("licence lines: $lic_passed files, $lic_failed without")
 
 use_jdk
 report() { "$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/TestReport.java" "$@"; }

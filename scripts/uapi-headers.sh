@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Prints the path of an include folder holding the 6.12 kernel's KVM uapi headers, ready for
 # `gcc -D__user= -I<folder>`: the layout test compiles against it. Progress goes to stderr.
 # The host's /usr/include/linux/kvm.h is older (bookworm ships 6.1) and lacks the newer structs,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Typed access to KVM: {@code Kvm}, {@code Vm}, {@code Vcpu} and guest memory. */
 module dev.vmm.core {
     requires transitive dev.vmm.ffm;

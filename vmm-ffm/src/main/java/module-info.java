@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Bindings for Linux KVM and the few libc calls a VMM needs, in the style of jextract's output:
  * struct layouts with static accessors, constants, ioctl numbers and downcall handles. This is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.vmm.bench;
 
 import org.openjdk.jmh.runner.BenchmarkList;

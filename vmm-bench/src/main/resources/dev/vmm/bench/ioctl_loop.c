@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The C side of the FFM-overhead comparison (see IoctlOverheadBenchmark): KVM_CHECK_EXTENSION
  * on /dev/kvm in a loop. Usage: ioctl_loop CALLS ROUNDS; prints one line per round, the mean

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Typed access to KVM on top of {@code dev.vmm.ffm}: {@link dev.vmm.core.Kvm} (an open /dev/kvm),
  * {@link dev.vmm.core.Vm} (memory slots, irqchip, irqfd and ioeventfd) and

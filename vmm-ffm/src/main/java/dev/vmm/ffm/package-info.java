@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The kernel's ioctl number encoders ({@link dev.vmm.ffm.Ioctl}: {@code _IO}, {@code _IOR},
  * {@code _IOW}, {@code _IOWR}), from which {@link dev.vmm.ffm.kvm.KvmIoctls} computes KVM's ioctl

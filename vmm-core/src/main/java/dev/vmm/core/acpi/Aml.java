@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.acpi;
 
 import java.io.ByteArrayOutputStream;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The ACPI tables of a microVM and a typed AML builder. {@link dev.vmm.core.acpi.AcpiTables} lays
  * out the RSDP, XSDT, an FADT of the hardware-reduced profile (its sleep and reset registers one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Booting Linux x86-64 through its 64-bit entry point: {@link dev.vmm.core.boot.LinuxKernel}
  * checks and takes apart a bzImage or an ELF vmlinux (headers only), {@link dev.vmm.core.boot.BootImage}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The device model, with no KVM inside: {@link dev.vmm.core.devices.Bus} (a port or MMIO address
  * space whose {@link dev.vmm.core.devices.BusDevice}s see whole accesses, and whose unclaimed

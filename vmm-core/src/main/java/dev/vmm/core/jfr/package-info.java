@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The JDK Flight Recorder events the library emits, all in category "VMM" and named
  * {@code dev.vmm.*}: {@link dev.vmm.core.jfr.VmCreatedEvent}, {@link dev.vmm.core.jfr.BootPhaseEvent}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.microvm;
 
 /** The moments of a {@link MicroVm}'s life that boot latency is measured between, in order. */

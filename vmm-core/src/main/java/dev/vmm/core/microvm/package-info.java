@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A microVM that boots Linux: {@link dev.vmm.core.microvm.MicroVm} puts together KVM
  * ({@code dev.vmm.core}), the pre-fault policy, the Linux boot, the ACPI tables, the devices of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.prefault;
 
 /** What to do before the guest first touches its memory, so that first touches are fast. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.prefault;
 
 /** Receives progress of a long pre-fault. Called from the working threads, so keep it quick and thread-safe. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The pre-fault API: building page tables before the guest's first touch.
  * {@link dev.vmm.core.prefault.PreFaulter} applies a {@link dev.vmm.core.prefault.PreFaultPolicy}

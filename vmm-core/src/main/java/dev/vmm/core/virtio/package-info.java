@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The virtio core, from the device's side: {@link dev.vmm.core.virtio.Virtqueue} (a split virtqueue
  * in guest memory, with indirect descriptors and event-index notification suppression, every ring,

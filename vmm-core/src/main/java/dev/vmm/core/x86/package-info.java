@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The x86 state a vCPU needs before it runs a kernel, as firmware would leave it:
  * {@link dev.vmm.core.x86.LongMode} (a flat GDT, identity page tables and the control registers of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.vmm.ffm.kvm;
 
 import java.lang.foreign.GroupLayout;

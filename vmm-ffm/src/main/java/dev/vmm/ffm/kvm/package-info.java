@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * KVM's uapi in jextract style, checked against the Linux 6.12 headers: one class per struct
  * ({@link dev.vmm.ffm.kvm.kvm_run}, {@link dev.vmm.ffm.kvm.kvm_regs}, ...) with its layout, field

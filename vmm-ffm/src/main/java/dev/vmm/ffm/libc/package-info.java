@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The libc side of the bindings: {@link dev.vmm.ffm.libc.Libc}, downcalls to the system calls a VMM
  * needs (open, ioctl, mmap, madvise, eventfd, poll, signals) that capture errno per thread, and
