@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm.
+# ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm:
+# pre-fault policies against lazy faulting, host references, the FFM call overhead against C.
 # Usage: ./vmm bench [--quick] [--forks N] [--kernel PROFILE] [--out DIR] [--only REGEX]
+#   --quick           the short preset (4 minutes in the sandbox instead of 21)
+#   --forks N         JMH forks per combination (default 1)
+#   --kernel PROFILE  host, 6.12, 6.12-nonpt or 6.1 (default: this machine's /dev/kvm, else 6.12)
+#   --out DIR         where jmh-result.json, summary.md and summary.svg go (default target/bench)
+#   --only REGEX      the benchmarks whose name matches
 #        ./vmm bench --disk [--runs N] [--seconds S] [--size MIB] [--out DIR]   (scripts/bench-disk.sh)
+#   not JMH: virtio-blk and boot to an ext4 root, this VMM and QEMU's microvm side by side in one
+#   sandbox run: 4 KiB sequential and random reads and writes in the guest (O_DIRECT, queue depth 1,
+#   S s each, default 10) on a scratch disk of MIB (default 256) in /tmp, then N boots each
+#   (default 5) to the initramfs only and to the ext4 root; summary.md, the JSON lines and the
+#   consoles go to DIR (default target/bench-disk).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --disk: virtio-blk and boot to an ext4 root against QEMU's microvm, not JMH.
+for arg in "$@"; do
+  case $arg in -h|--help) script_help "${BASH_SOURCE[0]}"; exit 0 ;; esac
+done
 for arg in "$@"; do
   if [ "$arg" = --disk ]; then exec bash "$VMM_ROOT/scripts/bench-disk.sh" "$@"; fi
 done

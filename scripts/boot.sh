@@ -9,9 +9,12 @@
 # with no kernel, initrd or root disk given, the newest Debian 6.12 kernel boots to the cached ext4
 # root file system (read-only, /dev/vda; --disk adds /dev/vdb and on) through the initramfs that
 # loads its modules; a --rootfs with the default kernel gets that initramfs too; a --kernel of the
-# user's own gets the busybox initramfs (unless it has a --rootfs: then no initramfs). --config FILE describes the whole machine: nothing
-# is added to it.
-# VMM_BOOT_WHERE=host|sandbox overrides where it runs.
+# user's own gets the busybox initramfs (unless it has a --rootfs: then no initramfs). --config
+# FILE describes the whole machine: nothing is added to it. Inside the sandbox only the project
+# folder is writable: a disk the guest may write, and --jfr's file, must be there.
+# --aot starts the launcher's JVM from an AOT cache, trained by one extra boot and kept in
+# target/boot-aot until the code changes. The options are checked before any sandbox boots.
+# VMM_BOOT_WHERE=host|sandbox overrides where it runs. The launcher's options:
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
       opt=$1 val=$2; shift 2 ;;
     --kernel=*|--initrd=*|--rootfs=*|--disk=*|--disk-ro=*|--config=*|--jfr=*|--cmdline=*|--mem=*|--cpus=*|--prefault=*|--runs=*|--compare=*|--timeout=*)
       opt=${1%%=*} val=${1#*=}; shift ;;
-    -h|--help) help=1; args+=("$1"); shift; continue ;;
+    -h|--help) help=1; args+=("$1"); shift; continue ;; # this header, then the launcher's options
     --aot) aot=1; shift; continue ;;
     --rootfs-ro) rootfs_ro=1; shift; continue ;;
     *) args+=("$1"); shift; continue ;;
@@ -48,7 +51,10 @@ done
 
 where=${VMM_BOOT_WHERE:-}
 # Help needs no KVM: it is printed here rather than from a sandbox.
-[ "$help" = 1 ] && where=help
+if [ "$help" = 1 ]; then
+  where=help
+  script_help "${BASH_SOURCE[0]}"; echo
+fi
 case $where in
   help) where=host ;;
   host) say "VMM_BOOT_WHERE=host: booting on this machine's /dev/kvm" ;;
