@@ -20,7 +20,8 @@ version="" out="$VMM_ROOT/target/release"
 while [ $# -gt 0 ]; do
   case $1 in
     --version|--out) [ $# -ge 2 ] || die "$1 needs a value (see ./vmm help)."
-      if [ "$1" = --version ]; then version=$2; else out=$2; fi; shift 2 ;;
+      # --out is named from here: the work below happens in a clone elsewhere.
+      if [ "$1" = --version ]; then version=$2; else out=$(realpath -m -- "$2"); fi; shift 2 ;;
     -h|--help) script_help "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "Unknown option '$1' for ./vmm release: the options are --version V and --out DIR." ;;
   esac
