@@ -107,44 +107,99 @@ public final class Libc {
         return LINKER.downcallHandle(symbol, descriptor, all);
     }
 
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle IOCTL_LONG = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    // Each downcall handle in a holder class of its own, made on first use (jextract's idiom): a
+    // JVM pays for the handles it calls, not for all of them at Libc's initialization.
+    private static final class Open {
+        static final MethodHandle HANDLE = downcall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Close {
+        static final MethodHandle HANDLE = downcall("close",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class IoctlLong {
+        static final MethodHandle HANDLE = downcall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    }
+
     // Critical: no thread-state transition around the call; only for ioctls that never block.
-    private static final MethodHandle IOCTL_LONG_CRITICAL = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2),
-            Linker.Option.critical(false));
-    private static final MethodHandle IOCTL_POINTER = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = downcall("madvise",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle EVENTFD = downcall("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SIGACTION = downcall("sigaction",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle PTHREAD_SELF = LINKER.downcallHandle(LIBC.find("pthread_self").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG));
-    private static final MethodHandle PTHREAD_KILL = LINKER.downcallHandle(LIBC.find("pthread_kill").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SIGRTMIN = LINKER.downcallHandle(LIBC.find("__libc_current_sigrtmin").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle READ = downcall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = downcall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle POLL = downcall("poll",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final class IoctlLongCritical {
+        static final MethodHandle HANDLE = downcall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2),
+                Linker.Option.critical(false));
+    }
+
+    private static final class IoctlPointer {
+        static final MethodHandle HANDLE = downcall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Mmap {
+        static final MethodHandle HANDLE = downcall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Munmap {
+        static final MethodHandle HANDLE = downcall("munmap",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Madvise {
+        static final MethodHandle HANDLE = downcall("madvise",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle HANDLE = downcall("eventfd",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Sigaction {
+        static final MethodHandle HANDLE = downcall("sigaction",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private static final class PthreadSelf {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("pthread_self").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG));
+    }
+
+    private static final class PthreadKill {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("pthread_kill").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Sigrtmin {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("__libc_current_sigrtmin").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static final class MemfdCreate {
+        static final MethodHandle HANDLE = downcall("memfd_create",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = downcall("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Read {
+        static final MethodHandle HANDLE = downcall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Write {
+        static final MethodHandle HANDLE = downcall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Poll {
+        static final MethodHandle HANDLE = downcall("poll",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
 
     private static MemorySegment callState() {
         return CALL_STATE_BUFFER.get();
@@ -165,7 +220,7 @@ public final class Libc {
      */
     public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) OPEN.invokeExact(callState(), arena.allocateFrom(path), flags, mode);
+            return (int) Open.HANDLE.invokeExact(callState(), arena.allocateFrom(path), flags, mode);
         } catch (Throwable t) {
             throw new AssertionError("open downcall failed", t);
         }
@@ -179,7 +234,7 @@ public final class Libc {
      */
     public static int close(int fd) {
         try {
-            return (int) CLOSE.invokeExact(callState(), fd);
+            return (int) Close.HANDLE.invokeExact(callState(), fd);
         } catch (Throwable t) {
             throw new AssertionError("close downcall failed", t);
         }
@@ -195,7 +250,7 @@ public final class Libc {
      */
     public static int ioctl(int fd, long request, long arg) {
         try {
-            return (int) IOCTL_LONG.invokeExact(callState(), fd, request, arg);
+            return (int) IoctlLong.HANDLE.invokeExact(callState(), fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError("ioctl downcall failed", t);
         }
@@ -213,7 +268,7 @@ public final class Libc {
      */
     public static int ioctlCritical(int fd, long request, long arg) {
         try {
-            return (int) IOCTL_LONG_CRITICAL.invokeExact(callState(), fd, request, arg);
+            return (int) IoctlLongCritical.HANDLE.invokeExact(callState(), fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError("ioctl downcall failed", t);
         }
@@ -230,7 +285,7 @@ public final class Libc {
      */
     public static int ioctl(int fd, long request, MemorySegment arg) {
         try {
-            return (int) IOCTL_POINTER.invokeExact(callState(), fd, request, arg);
+            return (int) IoctlPointer.HANDLE.invokeExact(callState(), fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError("ioctl downcall failed", t);
         }
@@ -253,7 +308,7 @@ public final class Libc {
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, Arena owner) {
         MemorySegment address;
         try {
-            address = (MemorySegment) MMAP.invokeExact(callState(), MemorySegment.NULL, length, prot, flags, fd, offset);
+            address = (MemorySegment) Mmap.HANDLE.invokeExact(callState(), MemorySegment.NULL, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw new AssertionError("mmap downcall failed", t);
         }
@@ -273,7 +328,7 @@ public final class Libc {
      */
     public static int munmap(MemorySegment mapping) {
         try {
-            return (int) MUNMAP.invokeExact(callState(), mapping, mapping.byteSize());
+            return (int) Munmap.HANDLE.invokeExact(callState(), mapping, mapping.byteSize());
         } catch (Throwable t) {
             throw new AssertionError("munmap downcall failed", t);
         }
@@ -288,7 +343,7 @@ public final class Libc {
      */
     public static int madvise(MemorySegment range, int advice) {
         try {
-            return (int) MADVISE.invokeExact(callState(), range, range.byteSize(), advice);
+            return (int) Madvise.HANDLE.invokeExact(callState(), range, range.byteSize(), advice);
         } catch (Throwable t) {
             throw new AssertionError("madvise downcall failed", t);
         }
@@ -303,7 +358,7 @@ public final class Libc {
      */
     public static int eventfd(int initialValue, int flags) {
         try {
-            return (int) EVENTFD.invokeExact(callState(), initialValue, flags);
+            return (int) Eventfd.HANDLE.invokeExact(callState(), initialValue, flags);
         } catch (Throwable t) {
             throw new AssertionError("eventfd downcall failed", t);
         }
@@ -318,7 +373,7 @@ public final class Libc {
      */
     public static int memfdCreate(String name, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) MEMFD_CREATE.invokeExact(callState(), arena.allocateFrom(name), flags);
+            return (int) MemfdCreate.HANDLE.invokeExact(callState(), arena.allocateFrom(name), flags);
         } catch (Throwable t) {
             throw new AssertionError("memfd_create downcall failed", t);
         }
@@ -333,7 +388,7 @@ public final class Libc {
      */
     public static int ftruncate(int fd, long length) {
         try {
-            return (int) FTRUNCATE.invokeExact(callState(), fd, length);
+            return (int) Ftruncate.HANDLE.invokeExact(callState(), fd, length);
         } catch (Throwable t) {
             throw new AssertionError("ftruncate downcall failed", t);
         }
@@ -348,7 +403,7 @@ public final class Libc {
      */
     public static long read(int fd, MemorySegment buffer) {
         try {
-            return (long) READ.invokeExact(callState(), fd, buffer, buffer.byteSize());
+            return (long) Read.HANDLE.invokeExact(callState(), fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw new AssertionError("read downcall failed", t);
         }
@@ -363,7 +418,7 @@ public final class Libc {
      */
     public static long write(int fd, MemorySegment buffer) {
         try {
-            return (long) WRITE.invokeExact(callState(), fd, buffer, buffer.byteSize());
+            return (long) Write.HANDLE.invokeExact(callState(), fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw new AssertionError("write downcall failed", t);
         }
@@ -386,7 +441,7 @@ public final class Libc {
                     + " bytes of struct pollfd, and the segment has " + fds.byteSize() + ".");
         }
         try {
-            return (int) POLL.invokeExact(callState(), fds, count, timeoutMillis);
+            return (int) Poll.HANDLE.invokeExact(callState(), fds, count, timeoutMillis);
         } catch (Throwable t) {
             throw new AssertionError("poll downcall failed", t);
         }
@@ -403,7 +458,7 @@ public final class Libc {
     /** {@return {@code SIGRTMIN} as glibc defines it at run time (it keeps the first real-time signals)} */
     public static int sigrtmin() {
         try {
-            return (int) SIGRTMIN.invokeExact();
+            return (int) Sigrtmin.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError("__libc_current_sigrtmin downcall failed", t);
         }
@@ -423,7 +478,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment action = arena.allocate(SIGACTION_LAYOUT);
             action.set(ADDRESS, SIGACTION_LAYOUT.byteOffset(PathElement.groupElement("sa_handler")), harmless);
-            return (int) SIGACTION.invokeExact(callState(), signal, action, MemorySegment.NULL);
+            return (int) Sigaction.HANDLE.invokeExact(callState(), signal, action, MemorySegment.NULL);
         } catch (Throwable t) {
             throw new AssertionError("sigaction downcall failed", t);
         }
@@ -432,7 +487,7 @@ public final class Libc {
     /** {@return the calling thread's {@code pthread_self()} handle, for {@link #pthreadKill}} */
     public static long pthreadSelf() {
         try {
-            return (long) PTHREAD_SELF.invokeExact();
+            return (long) PthreadSelf.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError("pthread_self downcall failed", t);
         }
@@ -447,7 +502,7 @@ public final class Libc {
      */
     public static int pthreadKill(long thread, int signal) {
         try {
-            return (int) PTHREAD_KILL.invokeExact(thread, signal);
+            return (int) PthreadKill.HANDLE.invokeExact(thread, signal);
         } catch (Throwable t) {
             throw new AssertionError("pthread_kill downcall failed", t);
         }
