@@ -17,13 +17,13 @@ import org.w3c.dom.Node;
 
 /**
  * Checks a release staging repository (what ./vmm release deploys) against Maven Central's rules
- * for the project's published artifacts: the parent POM and, for each library module, the POM, the
- * jar, the sources and javadoc jars; each file with .md5 and .sha1 checksums that match; no
+ * for the project's published artifacts: the parent POM, the BOM (which must manage every library
+ * at this version) and, for each library module, the POM, the jar, the sources and javadoc jars; each file with .md5 and .sha1 checksums that match; no
  * SNAPSHOT; the POM metadata Central requires (name, description, url, licenses, developers, scm),
  * a module's own or its parent's; and nothing else deployed (the examples and benchmarks are not
  * published). Signatures (.asc) are not required here. Prints one line per problem and exits 1, or
  * prints what it checked and exits 0.
- * Usage: java StagingCheck.java REPOSITORY GROUP_ID VERSION PARENT_ID LIBRARY_ID...
+ * Usage: java StagingCheck.java REPOSITORY GROUP_ID VERSION PARENT_ID BOM_ID LIBRARY_ID...
  */
 public class StagingCheck {
     private static final List<String> REQUIRED = List.of("name", "description", "url", "licenses", "developers", "scm");
@@ -33,23 +33,23 @@ public class StagingCheck {
     private int files;
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 5) {
-            System.err.println("usage: java StagingCheck.java REPOSITORY GROUP_ID VERSION PARENT_ID LIBRARY_ID...");
+        if (args.length < 6) {
+            System.err.println("usage: java StagingCheck.java REPOSITORY GROUP_ID VERSION PARENT_ID BOM_ID LIBRARY_ID...");
             System.exit(2);
         }
         Path repository = Path.of(args[0]);
-        String group = args[1], version = args[2], parent = args[3];
-        List<String> libraries = List.of(args).subList(4, args.length);
+        String group = args[1], version = args[2], parent = args[3], bom = args[4];
+        List<String> libraries = List.of(args).subList(5, args.length);
         StagingCheck check = new StagingCheck();
-        check.run(repository, group, version, parent, libraries);
+        check.run(repository, group, version, parent, bom, libraries);
         if (!check.problems.isEmpty()) {
             check.problems.forEach(p -> System.out.println("staging: " + p));
             System.exit(1);
         }
-        System.out.println("staging: " + check.files + " files of " + (libraries.size() + 1) + " artifacts checked: complete, checksums match, metadata present");
+        System.out.println("staging: " + check.files + " files of " + (libraries.size() + 2) + " artifacts checked: complete, checksums match, metadata present");
     }
 
-    private void run(Path repository, String group, String version, String parent, List<String> libraries) throws Exception {
+    private void run(Path repository, String group, String version, String parent, String bom, List<String> libraries) throws Exception {
         if (version.endsWith("-SNAPSHOT")) {
             problems.add("version " + version + " is a snapshot: Maven Central takes releases only.");
         }
@@ -62,10 +62,20 @@ public class StagingCheck {
         }
         Set<String> expected = new TreeSet<>(libraries);
         expected.add(parent);
+        expected.add(bom);
         if (!deployed.equals(expected)) {
             problems.add("the staging repository holds " + deployed + " under " + group + ", not " + expected + ".");
         }
         Element parentPom = pom(groupDir, parent, version, List.of(".pom"));
+        Element bomPom = pom(groupDir, bom, version, List.of(".pom"));
+        if (bomPom != null) {
+            for (String element : REQUIRED) {
+                if (child(bomPom, element) == null) {
+                    problems.add(bom + "'s POM has no <" + element + ">: Maven Central requires it.");
+                }
+            }
+            checkManaged(bomPom, bom, group, version, libraries);
+        }
         for (String library : libraries) {
             Element pom = pom(groupDir, library, version, List.of(".pom", ".jar", "-sources.jar", "-javadoc.jar"));
             if (pom != null && parentPom != null) {
@@ -116,6 +126,26 @@ public class StagingCheck {
             }
         });
         return root;
+    }
+
+    /** The BOM manages exactly the libraries, each at the release's version. */
+    private void checkManaged(Element bomPom, String bom, String group, String version, List<String> libraries) {
+        Set<String> managed = new TreeSet<>();
+        Element dependencies = child(child(bomPom, "dependencyManagement"), "dependencies");
+        for (Node n = dependencies == null ? null : dependencies.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element d && d.getTagName().equals("dependency")) {
+                String id = text(child(d, "groupId")) + ":" + text(child(d, "artifactId"));
+                managed.add(id);
+                if (!version.equals(text(child(d, "version")))) {
+                    problems.add(bom + " manages " + id + " at " + text(child(d, "version")) + ", not " + version + ".");
+                }
+            }
+        }
+        Set<String> want = new TreeSet<>();
+        libraries.forEach(library -> want.add(group + ":" + library));
+        if (!managed.equals(want)) {
+            problems.add(bom + " manages " + managed + ", not " + want + ".");
+        }
     }
 
     private void checkJar(Path jar) {

@@ -40,7 +40,7 @@ fail() { echo "consumer-test: FAIL $*"; failed=1; }
 cd "$work/project"
 if mvn -B -q -ntp -s "$work/settings.xml" -Dmaven.repo.local="$work/m2" package dependency:copy-dependencies \
      -DincludeScope=runtime -DoutputDirectory=target/lib >"$work/build.log" 2>&1; then
-  pass "build: a separate project compiles against dev.vmm:vmm-core:$version from the staging repository"
+  pass "build: a separate project compiles against dev.vmm:vmm-core, its version from dev.vmm:vmm-bom:$version, from the staging repository"
 else
   sed 's/\x1b\[[0-9;]*m//g' "$work/build.log" | grep -v '^$' | tail -n 20 >&2
   fail "build: the separate project did not build against the staged artifacts (above)"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # ./vmm release: a dry run of a release to Maven Central. From a clone of the committed HEAD (so
 # that nothing uncommitted slips in) it sets the release version in every POM, builds and deploys
-# the published artifacts (the parent POM, vmm-ffm and vmm-core with their sources and javadoc
+# the published artifacts (the parent POM, the BOM, vmm-ffm and vmm-core with their sources and javadoc
 # jars; examples and vmm-bench set maven.deploy.skip) into a staging repository on disk, builds
 # them a second time and requires byte-identical jars (reproducible builds), and checks the staging
 # repository against Central's rules (scripts/StagingCheck.java). The result is left in
@@ -14,7 +14,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-GROUP=dev.vmm PARENT=vmm-parent LIBRARIES=(vmm-ffm vmm-core)
+GROUP=dev.vmm PARENT=vmm-parent BOM=vmm-bom LIBRARIES=(vmm-ffm vmm-core)
 
 version="" out="$VMM_ROOT/target/release"
 while [ $# -gt 0 ]; do
@@ -50,7 +50,7 @@ mvn_q versions:set -DnewVersion="$version" -DgenerateBackupPoms=false -DprocessA
 say "release $version: building and deploying to a staging repository (tests skipped: ./vmm test runs them)"
 stage="$work/staging"
 # Not installed: a dry run leaves the local repository (~/.m2) as it was.
-mvn_q clean deploy -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="staging::file://$stage" \
+mvn_q clean deploy -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="staging::file://$stage" -Dvmm.bom.repository="file://$stage" \
   || die "The release build failed: see the messages above."
 
 say "release $version: building again, to compare"
@@ -68,7 +68,7 @@ for lib in "${LIBRARIES[@]}"; do
 done
 [ "$differ" = 0 ] || die "Two builds of the same commit gave different jars (see above): the build is not reproducible."
 
-"$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/StagingCheck.java" "$stage" "$GROUP" "$version" "$PARENT" "${LIBRARIES[@]}" \
+"$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/StagingCheck.java" "$stage" "$GROUP" "$version" "$PARENT" "$BOM" "${LIBRARIES[@]}" \
   || die "The staging repository breaks Maven Central's rules: see the lines above."
 { rm -rf "$out/repository" && mkdir -p "$out" && cp -r "$stage" "$out/repository"; } \
   || die "Could not copy the staging repository to $out."

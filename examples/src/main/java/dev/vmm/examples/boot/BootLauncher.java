@@ -17,11 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +49,9 @@ public final class BootLauncher {
         System.exit(status);
     }
 
+    /** {@code --plan}'s status when the defaults are needed: run it again with the VMM_BOOT_* images in the environment. */
+    static final int NEEDS_DEFAULT_IMAGES = 3;
+
     /** Checks the kernel, initrd, sizes and disks, each problem one sentence ({@link BootException}), before any boot. */
     static void checkInputs(BootOptions options) {
         LinuxBoot.plan(options.kernel(), options.initrd(), options.commandLine(), options.memoryMib() << 20, options.cpus());
@@ -62,9 +65,16 @@ public final class BootLauncher {
             System.out.print(BootOptions.USAGE);
             return args.length == 0 ? 2 : 0;
         }
-        if (args[0].equals("--check")) { // internal: ./vmm boot checks here what a sandbox would only refuse later
-            checkInputs(BootOptions.parse(Arrays.copyOfRange(args, 1, args.length)));
-            return 0;
+        if (args[0].equals("--plan") && args.length >= 3) { // internal: ./vmm boot's plan (see BootPlan)
+            BootPlan.Where where = switch (args[1]) {
+                case "host" -> BootPlan.Where.HOST;
+                case "sandbox" -> BootPlan.Where.SANDBOX;
+                default -> throw new BootException("--plan takes host or sandbox, not " + BootOptions.shown(args[1]) + ".");
+            };
+            Optional<BootPlan> plan = BootPlan.make(List.of(args).subList(3, args.length), where,
+                    BootPlan.DefaultImages.from(System.getenv()), Path.of(args[2]));
+            plan.ifPresent(p -> System.out.print(p.toShell()));
+            return plan.isPresent() ? 0 : NEEDS_DEFAULT_IMAGES;
         }
         BootOptions options = BootOptions.parse(args);
         if (options.child()) {

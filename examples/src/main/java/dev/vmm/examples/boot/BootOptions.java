@@ -57,6 +57,14 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
             "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro", "--jfr");
 
     static BootOptions parse(String... args) {
+        return parse(true, args);
+    }
+
+    /**
+     * Parses {@code args}; without {@code kernelRequired}, the kernel may be missing (null), for
+     * {@link BootPlan} to learn what the defaults must complete.
+     */
+    static BootOptions parse(boolean kernelRequired, String... args) {
         Path kernel = null, initrd = null;
         String cmdline = MicroVmConfig.DEFAULT_COMMAND_LINE;
         long mem = 256;
@@ -123,7 +131,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                         + " --mem, --cpus, --rootfs, --rootfs-ro, --disk, --disk-ro, --prefault, --runs, --json, --compare qemu and --timeout.");
             }
         }
-        if (kernel == null) {
+        if (kernel == null && kernelRequired) {
             throw new BootException("No kernel given: add --kernel PATH (a bzImage or an ELF vmlinux), or --config FILE.");
         }
         List<MicroVmConfig.Drive> drives = new ArrayList<>();
@@ -143,7 +151,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
     }
 
     /** The machine description of {@code --config FILE}, if given (once). */
-    private static MachineConfigFile configFile(String... args) {
+    static MachineConfigFile configFile(String... args) {
         MachineConfigFile file = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config")) {
@@ -212,16 +220,59 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault, drives);
     }
 
+    /** Where a boot finds a file of the machine: see {@link #withFilesPlaced}. */
+    interface FilePlacement {
+        /**
+         * @param what what the file is, for messages ("kernel", "disk", ...)
+         * @param writable whether the guest may write it
+         */
+        Path place(String what, Path file, boolean writable);
+    }
+
+    /** These settings with the kernel, initrd and disk images each where {@code placement} puts it. */
+    BootOptions withFilesPlaced(FilePlacement placement) {
+        List<MicroVmConfig.Drive> placed = new ArrayList<>();
+        for (int i = 0; i < drives.size(); i++) {
+            MicroVmConfig.Drive d = drives.get(i);
+            placed.add(new MicroVmConfig.Drive(placement.place(i == 0 && firstDriveIsRoot ? "root disk" : "disk", d.image(), !d.readOnly()), d.readOnly()));
+        }
+        return new BootOptions(placement.place("kernel", kernel, false), initrd == null ? null : placement.place("initrd", initrd, false),
+                commandLine, memoryMib, cpus, preFault, List.copyOf(placed), firstDriveIsRoot, runs, json, compareQemu, timeoutSeconds, jfr, child);
+    }
+
     /** The arguments that make a child launcher boot once with these settings; the {@code first} boot is recorded with --jfr. */
     List<String> childArguments(boolean first) {
-        List<String> a = new ArrayList<>(List.of("--child", "--kernel", kernel.toString(), "--cmdline", commandLine,
+        List<String> a = new ArrayList<>(List.of("--child"));
+        a.addAll(machineArguments());
+        if (jfr != null && first) {
+            a.addAll(List.of("--jfr", jfr.toString()));
+        }
+        return a;
+    }
+
+    /** All these settings as the launcher's arguments, every machine file named directly (no --config). */
+    List<String> arguments() {
+        List<String> a = new ArrayList<>(machineArguments());
+        a.addAll(List.of("--runs", Integer.toString(runs)));
+        if (json) {
+            a.add("--json");
+        }
+        if (compareQemu) {
+            a.addAll(List.of("--compare", "qemu"));
+        }
+        if (jfr != null) {
+            a.addAll(List.of("--jfr", jfr.toString()));
+        }
+        return a;
+    }
+
+    /** The arguments for one boot of this machine: kernel, initrd, command line, sizes, pre-fault, disks and timeout. */
+    List<String> machineArguments() {
+        List<String> a = new ArrayList<>(List.of("--kernel", kernel.toString(), "--cmdline", commandLine,
                 "--mem", Long.toString(memoryMib), "--cpus", Integer.toString(cpus), "--prefault", preFault.name(),
                 "--timeout", Integer.toString(timeoutSeconds)));
         if (initrd != null) {
             a.addAll(List.of("--initrd", initrd.toString()));
-        }
-        if (jfr != null && first) {
-            a.addAll(List.of("--jfr", jfr.toString()));
         }
         for (int i = 0; i < drives.size(); i++) { // the command line above says root= already
             MicroVmConfig.Drive drive = drives.get(i);
