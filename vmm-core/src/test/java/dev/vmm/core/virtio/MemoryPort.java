@@ -22,6 +22,7 @@ final class MemoryPort implements FramePort {
     private final Set<Offload> supported;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private final List<byte[]> sent = new ArrayList<>();
+    private final List<Integer> sentLengths = new ArrayList<>();
     private final EventFd ready = EventFd.create(); // non-zero while a frame waits
     private Set<Offload> offloads = Set.of();
     private long reads;
@@ -52,6 +53,7 @@ final class MemoryPort implements FramePort {
     synchronized void clear() {
         inbound.clear();
         sent.clear();
+        sentLengths.clear();
         reads = 0;
         readFailure = null;
         refuseWrites = false;
@@ -61,6 +63,11 @@ final class MemoryPort implements FramePort {
     /** {@return the frames still waiting to be read} */
     synchronized int waiting() {
         return inbound.size();
+    }
+
+    /** {@return the lengths of the frames the device wrote, in order, whether or not they were kept} */
+    synchronized List<Integer> sentLengths() {
+        return List.copyOf(sentLengths);
     }
 
     /** {@return the frames the device wrote, in order} */
@@ -78,7 +85,10 @@ final class MemoryPort implements FramePort {
         return offloads;
     }
 
-    /** Whether written frames are kept for {@link #sent()}, or only consumed. */
+    /**
+     * Whether written frames are kept for {@link #sent()}, or only counted: a test double that kept
+     * 64 KiB per frame would be most of what the device's worker allocates.
+     */
     synchronized void keepSent(boolean keep) {
         keepSent = keep;
     }
@@ -138,6 +148,7 @@ final class MemoryPort implements FramePort {
         if (refuseWrites) {
             return false;
         }
+        sentLengths.add(frame.remaining());
         if (!keepSent) {
             frame.position(frame.limit());
             return true;

@@ -493,7 +493,7 @@ class VirtioNetTest {
     @Test
     void theHeapAFrameTakesDoesNotGrowWithItsLength() {
         MemoryPort port = new MemoryPort();
-        port.keepSent(false); // a test double that kept 64 KiB per frame would be what the worker allocates
+        port.keepSent(false);
         VirtioNet device = device(port);
         NetDriver driver = up(device, LINUX);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
