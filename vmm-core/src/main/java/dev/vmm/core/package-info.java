@@ -7,6 +7,8 @@
  * sealed {@link dev.vmm.core.VcpuExit}, and every failed call as a
  * {@link dev.vmm.core.KvmException} naming the call, the errno and the arguments. Objects are
  * closed from any thread, and any use after close is an {@link java.lang.IllegalStateException}.
+ * On the host side of a network device: {@link dev.vmm.core.Tap}, a Linux tap with a virtio-net
+ * header before each frame, one kind of {@link dev.vmm.core.FramePort}.
  * The other packages build on this one: the pre-fault API, x86 setup, Linux boot, ACPI, devices,
  * virtio and the {@code MicroVm} that puts them together.
  */

@@ -91,6 +91,16 @@ class GuestMemoryTest {
             memory.write(GuestAddress.of(0x100), buffer);
             assertEquals(30, buffer.position(), "the buffer's bytes are consumed");
             assertArrayEquals(Arrays.copyOfRange(content, 10, 30), memory.read(GuestAddress.of(0x100), 20));
+            ByteBuffer into = ByteBuffer.allocateDirect(40).position(5).limit(25);
+            memory.read(GuestAddress.of(0x100), into);
+            assertEquals(25, into.position(), "the buffer's room is filled");
+            byte[] back = new byte[20];
+            into.get(5, back);
+            assertArrayEquals(Arrays.copyOfRange(content, 10, 30), back);
+            ByteBuffer heap = ByteBuffer.allocate(20);
+            memory.read(GuestAddress.of(0x100), heap);
+            assertArrayEquals(Arrays.copyOfRange(content, 10, 30), heap.array());
+            assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(8 * MIB - 10), ByteBuffer.allocate(20)));
 
             assertEquals(content.length - 7, memory.write(GuestAddress.of(MIB), channel, 7, content.length - 7));
             assertArrayEquals(Arrays.copyOfRange(content, 7, content.length), memory.read(GuestAddress.of(MIB), content.length - 7));

@@ -6,6 +6,8 @@ import dev.vmm.ffm.kvm.kvm_ioeventfd;
 import dev.vmm.ffm.kvm.kvm_pre_fault_memory;
 import dev.vmm.ffm.kvm.kvm_run;
 import dev.vmm.ffm.kvm.kvm_sregs;
+import dev.vmm.ffm.tun.TunIoctls;
+import dev.vmm.ffm.tun.ifreq;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +31,11 @@ class IoctlNumbersTest {
         assertEquals(0x4008ae48L, KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR);
         assertEquals(0x4020ae76L, KvmIoctls.KVM_IRQFD);
         assertEquals(0x4040ae79L, KvmIoctls.KVM_IOEVENTFD);
+        assertEquals(0x400454caL, TunIoctls.TUNSETIFF);
+        assertEquals(0x400454d0L, TunIoctls.TUNSETOFFLOAD);
+        assertEquals(0x400454d8L, TunIoctls.TUNSETVNETHDRSZ);
+        assertEquals(0x800454cfL, TunIoctls.TUNGETFEATURES);
+        assertEquals(0x800454d2L, TunIoctls.TUNGETIFF);
     }
 
     @Test
@@ -38,5 +45,7 @@ class IoctlNumbersTest {
         assertEquals(64, kvm_pre_fault_memory.sizeof());
         assertEquals(64, kvm_ioeventfd.sizeof());
         assertEquals(28, kvm_ioeventfd.pad$OFFSET, "datamatch, addr, len, fd and flags come before pad[36]");
+        assertEquals(40, ifreq.sizeof(), "the 16-byte name, then a 24-byte union");
+        assertEquals(16, ifreq.ifr_flags$OFFSET);
     }
 }

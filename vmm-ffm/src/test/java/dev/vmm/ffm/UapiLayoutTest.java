@@ -4,6 +4,9 @@ package dev.vmm.ffm;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import dev.vmm.ffm.kvm.kvm_run;
+import dev.vmm.ffm.tun.TunConstants;
+import dev.vmm.ffm.tun.TunIoctls;
+import dev.vmm.ffm.tun.ifreq;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,20 +30,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Checks the hand-written bindings against the kernel's own headers: generates a C program from
- * the Java side (every struct layout in dev.vmm.ffm.kvm, every constant of {@link KvmIoctls} and
- * {@link KvmConstants}), compiles it with gcc against the 6.12 uapi headers and compares what it
- * prints with the Java values. The headers come from scripts/uapi-headers.sh, passed in the
- * system property {@code vmm.uapi.include}.
+ * the Java side (every struct layout in dev.vmm.ffm.kvm and dev.vmm.ffm.tun, every constant of
+ * {@link KvmIoctls}, {@link KvmConstants}, {@link TunIoctls} and {@link TunConstants}), compiles it
+ * with gcc against the 6.12 uapi headers and compares what it prints with the Java values. The KVM
+ * headers come from scripts/uapi-headers.sh, passed in the system property {@code vmm.uapi.include};
+ * tun/tap's (linux/if.h, linux/if_tun.h, stable for years) from the system's linux-libc-dev.
  */
 class UapiLayoutTest {
     private static final String INCLUDE_PROPERTY = "vmm.uapi.include";
-    private static final String STRUCT_PACKAGE = kvm_run.class.getPackageName();
+    /** The packages whose classes named in lower case ({@code kvm_run}, {@code ifreq}) are C structs. */
+    private static final List<String> STRUCT_PACKAGES = List.of(kvm_run.class.getPackageName(), ifreq.class.getPackageName());
     private static final long GCC_TIMEOUT_SECONDS = 120;
     private static final long RUN_TIMEOUT_SECONDS = 30;
 
@@ -52,7 +56,7 @@ class UapiLayoutTest {
         Map<String, Long> expected = new LinkedHashMap<>();
         List<String> mismatches = new ArrayList<>();
         List<Class<?>> structs = structClasses();
-        assertFalse(structs.isEmpty(), "found no struct classes in " + STRUCT_PACKAGE);
+        assertTrue(structs.contains(kvm_run.class) && structs.contains(ifreq.class), "found the struct classes " + structs + " in " + STRUCT_PACKAGES);
         for (Class<?> struct : structs) {
             GroupLayout layout = (GroupLayout) struct.getMethod("layout").invoke(null);
             String name = struct.getSimpleName();
@@ -65,6 +69,8 @@ class UapiLayoutTest {
         }
         addConstants(KvmIoctls.class, expected);
         addConstants(KvmConstants.class, expected);
+        addConstants(TunIoctls.class, expected);
+        addConstants(TunConstants.class, expected);
 
         Map<String, Long> actual = compileAndRun(cProgram(expected), include, work);
         expected.forEach((expression, javaValue) -> {
@@ -95,17 +101,23 @@ class UapiLayoutTest {
         return include;
     }
 
-    /** The classes named after C structs ({@code kvm_*}) in the bindings' package, from its class folder. */
+    /**
+     * The classes named after C structs (in lower case, as {@code kvm_run} and {@code ifreq}; the
+     * constants' classes are in CamelCase) in the bindings' packages, from their class folders.
+     */
     private static List<Class<?>> structClasses() throws IOException, URISyntaxException, ClassNotFoundException {
         Path root = Path.of(kvm_run.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path folder = root.resolve(STRUCT_PACKAGE.replace('.', '/'));
-        assertTrue(Files.isDirectory(folder), "expected the bindings as class files in a folder, found " + root);
         List<Class<?>> structs = new ArrayList<>();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.sorted().toList()) {
-                String fileName = file.getFileName().toString();
-                if (fileName.startsWith("kvm_") && fileName.endsWith(".class") && !fileName.contains("$")) {
-                    structs.add(Class.forName(STRUCT_PACKAGE + "." + fileName.substring(0, fileName.length() - ".class".length())));
+        for (String structPackage : STRUCT_PACKAGES) {
+            Path folder = root.resolve(structPackage.replace('.', '/'));
+            assertTrue(Files.isDirectory(folder), "expected the bindings as class files in a folder, found " + root);
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path file : files.sorted().toList()) {
+                    String fileName = file.getFileName().toString();
+                    if (Character.isLowerCase(fileName.charAt(0)) && fileName.endsWith(".class") && !fileName.contains("$")
+                            && !fileName.equals("package-info.class")) {
+                        structs.add(Class.forName(structPackage + "." + fileName.substring(0, fileName.length() - ".class".length())));
+                    }
                 }
             }
         }
@@ -159,6 +171,8 @@ class UapiLayoutTest {
                 #include <stddef.h>
                 #include <stdio.h>
                 #include <linux/kvm.h>
+                #include <linux/if.h>
+                #include <linux/if_tun.h>
 
                 int main(void) {
                 """);

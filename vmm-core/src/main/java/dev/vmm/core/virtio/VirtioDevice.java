@@ -42,6 +42,19 @@ public interface VirtioDevice {
         void failed(Throwable error);
     }
 
+    /**
+     * The transport hands the device, once, from its constructor, the way to raise a configuration
+     * change notification ({@link VirtioMmio#configChanged()}: a new configuration generation and
+     * the interrupt). A device whose configuration changes by itself, not by a driver's write (a
+     * network link that goes down), calls {@code configChanged} after the change. It is callable from
+     * any thread and takes no lock, so a device may call it while holding its own. The default
+     * ignores it: most devices' configuration never changes by itself.
+     *
+     * @param configChanged raises the configuration change notification
+     */
+    default void setConfigChangeNotifier(Runnable configChanged) {
+    }
+
     /** {@return the virtio device ID (virtio 1.2, section 5): 1 network, 2 block, 19 socket} */
     int deviceType();
 

@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  *
  * <p>The vCPUs call it concurrently: every access takes the transport's lock. A device's own
  * thread reaches it only through the used buffer {@link Interrupt} and the
- * {@link VirtioDevice.Faults} it was given at activation, which take no lock (the interrupt
- * status and the reason for DEVICE_NEEDS_RESET are atomics): the transport calls the device's
+ * {@link VirtioDevice.Faults} it was given at activation, and any thread through the configuration
+ * change notifier ({@link VirtioDevice#setConfigChangeNotifier}); these take no lock (the interrupt
+ * status, the configuration generation and the reason for DEVICE_NEEDS_RESET are atomics): the transport calls the device's
  * {@link VirtioDevice#reset()} under its lock, and that waits for the device's thread. When that
  * thread fails, the device is marked DEVICE_NEEDS_RESET and the transport's owner hears of it
  * (a microVM ends the run; the default logs it).
@@ -69,7 +70,7 @@ public final class VirtioMmio implements BusDevice {
     private int deviceFeaturesSel, driverFeaturesSel, queueSel;
     private long driverFeatures;
     private final AtomicInteger interruptStatus = new AtomicInteger();
-    private int configGeneration;
+    private final AtomicInteger configGeneration = new AtomicInteger(); // lock-free: configChanged() takes no lock
     private long ignored;
 
     /**
@@ -109,6 +110,7 @@ public final class VirtioMmio implements BusDevice {
         for (int max : device.queueMaxSizes()) {
             queues.add(new Virtqueue(max));
         }
+        device.setConfigChangeNotifier(this::configChanged); // last: the transport is whole before the device may call it
     }
 
     @Override
@@ -127,7 +129,7 @@ public final class VirtioMmio implements BusDevice {
             case QUEUE_READY -> queue != null && queue.ready() ? 1 : 0;
             case INTERRUPT_STATUS -> interruptStatus.get();
             case STATUS -> status();
-            case CONFIG_GENERATION -> configGeneration;
+            case CONFIG_GENERATION -> configGeneration.get();
             default -> {
                 ignored++; // write-only or reserved
                 yield -1;
@@ -188,9 +190,14 @@ public final class VirtioMmio implements BusDevice {
         }
     }
 
-    /** The device's configuration changed: a new generation, and a configuration change interrupt. */
-    public synchronized void configChanged() {
-        configGeneration++;
+    /**
+     * The device's configuration changed: a new generation, and a configuration change interrupt.
+     * Takes no lock (the generation and the interrupt status are atomics): the device calls it from
+     * any thread, through the notifier it was given ({@link VirtioDevice#setConfigChangeNotifier}),
+     * even while holding its own lock, which the transport takes inside its own.
+     */
+    public void configChanged() {
+        configGeneration.incrementAndGet();
         raise(INTERRUPT_CONFIG_CHANGE);
     }
 

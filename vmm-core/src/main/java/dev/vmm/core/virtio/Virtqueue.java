@@ -135,22 +135,74 @@ public final class Virtqueue {
      *     negative or more than its writable buffers hold: a device's mistake, not the guest's
      */
     public void addUsed(DescriptorChain chain, int written) {
+        checkUsed(chain, written);
+        if (memory == null || chain.generation() != generation) {
+            return;
+        }
+        writeUsedElement(nextUsed, chain, written);
+        publishUsed(1);
+    }
+
+    private void checkUsed(DescriptorChain chain, int written) {
         if (chain.queue() != this) {
             throw new IllegalArgumentException(chain + " was popped from another queue.");
         }
         if (written < 0 || written > chain.writableLength()) {
             throw new IllegalArgumentException("Written length " + written + " is not within the " + chain.writableLength() + " writable bytes of " + chain + ".");
         }
-        if (memory == null || chain.generation() != generation) {
-            return;
-        }
-        GuestAddress element = usedRing.plus(4 + 8L * (nextUsed & (size - 1)));
+    }
+
+    /** Writes the used element at used index {@code index} (16 bits free-running), not yet handed over. */
+    private void writeUsedElement(int index, DescriptorChain chain, int written) {
+        GuestAddress element = usedRing.plus(4 + 8L * (index & (size - 1)));
         memory.writeU32(element, chain.head());
         memory.writeU32(element.plus(4), written);
-        nextUsed = (nextUsed + 1) & 0xffff;
-        VarHandle.releaseFence(); // the element before the index that hands it over
+    }
+
+    /** Hands the next {@code added} used elements over to the driver. */
+    private void publishUsed(int added) {
+        nextUsed = (nextUsed + added) & 0xffff;
+        VarHandle.releaseFence(); // the elements before the index that hands them over
         memory.writeU16(usedRing.plus(2), nextUsed);
-        usedSinceNotification = Math.min(usedSinceNotification + 1, 0xffff);
+        usedSinceNotification = Math.min(usedSinceNotification + added, 0xffff);
+    }
+
+    /**
+     * Returns the first {@code count} of {@code chains} to the driver at once, chain {@code i} with
+     * {@code written[i]} bytes: their used elements are written first, and the used index moves past
+     * all of them with one store, so the driver sees all of them or none. A frame spread over merged
+     * receive buffers (VIRTIO_NET_F_MRG_RXBUF) needs that: Linux takes the first buffer's
+     * {@code num_buffers} and expects the others to be used already. Chains from before a reset
+     * are dropped.
+     *
+     * @param chains chains this queue popped, in the order the driver is to see them
+     * @param written the bytes the device wrote into each chain's writable buffers
+     * @param count how many chains, from the first; at most the queue's size
+     * @throws IllegalArgumentException when {@code count} is out of range, or a chain or its length
+     *     is as {@link #addUsed(DescriptorChain, int)} refuses; nothing is returned then
+     */
+    public void addUsed(List<DescriptorChain> chains, int[] written, int count) {
+        if (count < 0 || count > chains.size() || count > written.length || count > size) {
+            throw new IllegalArgumentException("Cannot return " + count + " of " + chains.size() + " chains with " + written.length
+                    + " lengths to a queue of " + size + ".");
+        }
+        for (int i = 0; i < count; i++) {
+            checkUsed(chains.get(i), written[i]);
+        }
+        if (memory == null) {
+            return;
+        }
+        int added = 0;
+        for (int i = 0; i < count; i++) {
+            DescriptorChain chain = chains.get(i);
+            if (chain.generation() == generation) {
+                writeUsedElement((nextUsed + added) & 0xffff, chain, written[i]);
+                added++;
+            }
+        }
+        if (added > 0) {
+            publishUsed(added);
+        }
     }
 
     /**

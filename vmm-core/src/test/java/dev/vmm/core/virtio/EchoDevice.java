@@ -25,6 +25,7 @@ final class EchoDevice implements VirtioDevice {
     int resets;
     long features;
     Faults faults;
+    Runnable configChanged;
     private List<Virtqueue> queues = List.of();
     private Interrupt usedBuffers;
 
@@ -41,6 +42,11 @@ final class EchoDevice implements VirtioDevice {
     @Override
     public int[] queueMaxSizes() {
         return new int[] {16, 256};
+    }
+
+    @Override
+    public void setConfigChangeNotifier(Runnable configChanged) {
+        this.configChanged = configChanged;
     }
 
     @Override

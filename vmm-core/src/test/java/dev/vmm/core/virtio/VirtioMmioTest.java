@@ -375,6 +375,18 @@ class VirtioMmioTest {
     }
 
     @Test
+    void theDeviceGetsANotifierThatRaisesAConfigurationChangeWithoutTheTransportsLock() throws InterruptedException {
+        int generation = read(CONFIG_GENERATION);
+        Thread other = Thread.ofPlatform().start(device.configChanged);
+        synchronized (mmio) { // a vCPU in the middle of an access: the notifier must not wait for it
+            other.join();
+        }
+        assertEquals(generation + 1, read(CONFIG_GENERATION));
+        assertEquals(2, read(INTERRUPT_STATUS));
+        assertEquals(1, interrupts.get());
+    }
+
+    @Test
     void aConfigurationChangeRaisesItsInterruptAndANewGeneration() {
         int generation = read(CONFIG_GENERATION);
         mmio.configChanged();

@@ -187,6 +187,30 @@ class VirtqueueTest {
         assertEquals(2, driver.availEvent());
     }
 
+    @Test
+    void severalChainsAreReturnedWithOneMoveOfTheUsedIndex() throws VirtqueueException {
+        Virtqueue queue = driver.queue(8, RING_FEATURES);
+        for (int i = 0; i < 4; i++) {
+            driver.descriptor(i, 0x10000 + 0x100L * i, 64, WRITE, 0);
+        }
+        driver.publish(0, 1, 2, 3);
+        List<DescriptorChain> chains = List.of(queue.pop().orElseThrow(), queue.pop().orElseThrow(), queue.pop().orElseThrow());
+        driver.setUsedEvent(1);
+        assertThrows(IllegalArgumentException.class, () -> queue.addUsed(chains, new int[] {1, 65, 1}, 3), "more than a chain holds");
+        assertThrows(IllegalArgumentException.class, () -> queue.addUsed(chains, new int[] {1, 1}, 3), "a length for each");
+        assertEquals(0, driver.usedIdx(), "nothing returned by a refused call");
+
+        queue.addUsed(chains, new int[] {64, 10, 7}, 2);
+        assertEquals(2, driver.usedIdx());
+        assertArrayEquals(new long[] {0, 64}, driver.usedElement(0));
+        assertArrayEquals(new long[] {1, 10}, driver.usedElement(1));
+        assertTrue(queue.needsNotification(), "the used index passed used_event 1 in the one step");
+        queue.addUsed(chains.subList(2, 3), new int[] {7}, 1);
+        queue.addUsed(chains, new int[0], 0);
+        assertEquals(3, driver.usedIdx());
+        assertArrayEquals(new long[] {2, 7}, driver.usedElement(2));
+    }
+
     /** Makes descriptor 0 available once, pops it and returns it used. */
     private void useOne(Virtqueue queue) throws VirtqueueException {
         driver.publish(0);

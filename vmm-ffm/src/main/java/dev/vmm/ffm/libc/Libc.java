@@ -79,6 +79,9 @@ public final class Libc {
     /** {@code eventfd(2)}: a read of a zero counter fails with EAGAIN instead of blocking. */
     public static final int EFD_NONBLOCK = 0x800;
 
+    /** {@code setns(2)}: the file descriptor names a network namespace. */
+    public static final int CLONE_NEWNET = 0x40000000;
+
     /** poll(2)'s "there is data to read" event. */
     public static final short POLLIN = 0x1;
 
@@ -199,6 +202,11 @@ public final class Libc {
     private static final class Poll {
         static final MethodHandle HANDLE = downcall("poll",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Setns {
+        static final MethodHandle HANDLE = downcall("setns",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     private static MemorySegment callState() {
@@ -444,6 +452,24 @@ public final class Libc {
             return (int) Poll.HANDLE.invokeExact(callState(), fds, count, timeoutMillis);
         } catch (Throwable t) {
             throw new AssertionError("poll downcall failed", t);
+        }
+    }
+
+    /**
+     * {@code setns(fd, nstype)}: moves the calling thread (only it: a namespace is a property of a
+     * Linux thread) into the namespace {@code fd} refers to, such as a file under /var/run/netns. A
+     * tun/tap device opened afterwards on that thread belongs to that network namespace. Meant for a
+     * platform thread of its own: a virtual thread would take its carrier along.
+     *
+     * @param fd an open namespace file, such as /proc/PID/ns/net or /var/run/netns/NAME
+     * @param nstype the kind the namespace must be, such as {@link #CLONE_NEWNET}, or 0 for any
+     * @return 0, or -1 with {@link #errno()} set
+     */
+    public static int setns(int fd, int nstype) {
+        try {
+            return (int) Setns.HANDLE.invokeExact(callState(), fd, nstype);
+        } catch (Throwable t) {
+            throw new AssertionError("setns downcall failed", t);
         }
     }
 
