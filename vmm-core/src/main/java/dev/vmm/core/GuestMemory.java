@@ -338,6 +338,20 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
+     * Copies guest memory at {@code address} into the remaining bytes of {@code into}, and moves
+     * its position past them: {@link #read(GuestAddress, int)} without a new array each time.
+     *
+     * @param address the guest physical address of the first byte
+     * @param into receives as many bytes as it has remaining
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
+    public void read(GuestAddress address, ByteBuffer into) {
+        int length = into.remaining();
+        MemorySegment.ofBuffer(into).copyFrom(hostSlice(address, length));
+        into.position(into.position() + length);
+    }
+
+    /**
      * {@return whether {@code [address, address + length)} lies inside one region, so that reads and
      * writes of it succeed}
      *

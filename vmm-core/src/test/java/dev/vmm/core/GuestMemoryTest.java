@@ -91,6 +91,11 @@ class GuestMemoryTest {
             memory.write(GuestAddress.of(0x100), buffer);
             assertEquals(30, buffer.position(), "the buffer's bytes are consumed");
             assertArrayEquals(Arrays.copyOfRange(content, 10, 30), memory.read(GuestAddress.of(0x100), 20));
+            ByteBuffer into = ByteBuffer.allocateDirect(32).position(4).limit(24);
+            memory.read(GuestAddress.of(0x100), into);
+            assertEquals(24, into.position(), "a read fills the remaining bytes and moves past them");
+            assertArrayEquals(Arrays.copyOfRange(content, 10, 30), Arrays.copyOfRange(bytes(into.flip().position(4)), 0, 20));
+            assertThrows(IllegalArgumentException.class, () -> memory.read(GuestAddress.of(8 * MIB - 4), ByteBuffer.allocate(8)));
 
             assertEquals(content.length - 7, memory.write(GuestAddress.of(MIB), channel, 7, content.length - 7));
             assertArrayEquals(Arrays.copyOfRange(content, 7, content.length), memory.read(GuestAddress.of(MIB), content.length - 7));
@@ -218,5 +223,11 @@ class GuestMemoryTest {
             }
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.get(b);
+        return b;
     }
 }
