@@ -8,6 +8,7 @@
  * (version 2) as a {@code devices.BusDevice}; and {@link dev.vmm.core.virtio.VirtioBlock}, a
  * virtio-blk device on a raw image file served by its own worker thread. A broken rule is a
  * {@link dev.vmm.core.virtio.VirtqueueException}, which sets the device's DEVICE_NEEDS_RESET.
- * {@code microvm.MicroVm} wires one up per disk.
+ * {@code microvm.MicroVm} wires one up per disk. The socket device, with its host side on Unix
+ * sockets, is in {@code virtio.vsock}.
  */
 package dev.vmm.core.virtio;
