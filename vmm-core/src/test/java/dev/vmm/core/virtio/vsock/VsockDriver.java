@@ -35,6 +35,8 @@ final class VsockDriver {
     static final long HOST = 2;
     static final int HEADER = 44;
     static final long VERSION_1 = 1L << 32, INDIRECT_DESC = 1L << 28, EVENT_IDX = 1L << 29;
+    /** Where the driver's own buffers start: the rings and the event buffers are below. */
+    static final long BUFFERS = 0x40000;
     static final int DEVICE_ID = 0x008, DEVICE_FEATURES = 0x010, DEVICE_FEATURES_SEL = 0x014, DRIVER_FEATURES = 0x020,
             DRIVER_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044,
             QUEUE_NOTIFY = 0x050, INTERRUPT_STATUS = 0x060, STATUS = 0x070, QUEUE_DESC_LOW = 0x080, QUEUE_DRIVER_LOW = 0x090,
@@ -46,7 +48,7 @@ final class VsockDriver {
     /** The guest memory a driver needs. */
     static final long MEMORY = 16 << 20;
     static final int SIZE = 64;
-    private static final int NEXT = 1, WRITE = 2;
+    static final int NEXT = 1, WRITE = 2, INDIRECT = 4;
     private static final long SLOT = 0x11000; // a whole packet of 64 KiB and its header
     private static final long RX_SLOTS = 0x100000, TX_SLOTS = 0x800000, EVENTS = 0x3c000;
 
@@ -290,6 +292,16 @@ final class VsockDriver {
         }
     }
 
+    /** {@return whether an interrupt came within {@code nanos}} */
+    boolean awaitInterrupt(long nanos) {
+        try {
+            return interrupts.tryAcquire(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** {@return what the device wrote in the event buffers: nothing, ever} */
     boolean eventsUntouched() {
         return usedIdx(EVQ) == 0 && Arrays.equals(new byte[32], memory.read(GuestAddress.of(EVENTS), 32));
@@ -312,28 +324,41 @@ final class VsockDriver {
         return b;
     }
 
-    private void descriptor(int q, int index, long address, long length, int flags, int next) {
+    /** Writes descriptor {@code index} of queue {@code q}'s table. */
+    void descriptor(int q, int index, long address, long length, int flags, int next) {
         ByteBuffer d = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, address).putInt(8, (int) length)
                 .putShort(12, (short) flags).putShort(14, (short) next);
         memory.write(GuestAddress.of(rings[3 * q] + 16L * index), d.array());
     }
 
-    private void publish(int q, int head) {
+    /** Puts {@code head} in queue {@code q}'s next available entry and moves the index past it (no notification). */
+    void publish(int q, int head) {
         long avail = rings[3 * q + 1];
         memory.writeU16(GuestAddress.of(avail + 4 + 2L * (availIdx[q] % SIZE)), head);
         availIdx[q] = (availIdx[q] + 1) & 0xffff;
         memory.writeU16(GuestAddress.of(avail + 2), availIdx[q]);
     }
 
-    private void setUsedEvent(int q, int index) {
+    void setUsedEvent(int q, int index) {
         memory.writeU16(GuestAddress.of(rings[3 * q + 1] + 4 + 2L * SIZE), index);
+    }
+
+    /** Moves queue {@code q}'s available index to {@code idx}, whatever the ring holds. */
+    void setAvailIdx(int q, int idx) {
+        availIdx[q] = idx & 0xffff;
+        memory.writeU16(GuestAddress.of(rings[3 * q + 1] + 2), availIdx[q]);
+    }
+
+    int availIdx(int q) {
+        return availIdx[q];
     }
 
     int usedIdx(int q) {
         return memory.readU16(GuestAddress.of(rings[3 * q + 2] + 2));
     }
 
-    private long[] usedElement(int q, int i) {
+    /** The id and the length of used ring entry {@code i} of queue {@code q}. */
+    long[] usedElement(int q, int i) {
         long element = rings[3 * q + 2] + 4 + 8L * (i % SIZE);
         return new long[] {memory.readU32(GuestAddress.of(element)), memory.readU32(GuestAddress.of(element + 4))};
     }
