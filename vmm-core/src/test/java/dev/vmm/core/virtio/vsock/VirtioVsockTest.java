@@ -265,6 +265,42 @@ class VirtioVsockTest {
     }
 
     @Test
+    void withoutReceiveBuffersTheDeviceReadsNothingFromTheHostProgram() throws IOException {
+        VirtioVsock device = open();
+        VsockDriver driver = new VsockDriver(device, memory, CID);
+        driver.refill = false;
+        assertTrue(driver.bringUp(VsockDriver.VERSION_1 | VsockDriver.EVENT_IDX, 1, HEADER + 4096)); // one buffer: for the REQUEST
+        HostSocket host = hostConnect(device);
+        host.write("CONNECT 55\n");
+        Packet request = driver.await(p -> p.op() == REQUEST, "REQUEST");
+        GuestStream guest = new GuestStream(driver, 55, request.srcPort(), 64 << 20);
+        guest.send(RESPONSE, 0, new byte[0]);
+        assertEquals("OK " + Integer.toUnsignedString(request.srcPort()), host.readLine());
+
+        // The guest's credit is 64 MiB, but it offers no buffer: the host program can write only what
+        // its socket holds, as the device reads nothing it could not hand on at once.
+        byte[] data = bytes(8 << 20, 8);
+        ByteBuffer out = ByteBuffer.wrap(data);
+        int[] idle = {0};
+        await(driver, () -> {
+            idle[0] = host.writeSome(out) == 0 ? idle[0] + 1 : 0;
+            return idle[0] == 20; // twenty tries in a row, at least 10 ms apart, found the socket full
+        }, "the host's socket to fill");
+        int written = out.position();
+        assertTrue(written < 4 << 20, written + " bytes written into a stream that nobody reads");
+        assertEquals(List.of(), driver.drain(), "nothing for the guest");
+
+        driver.refill = true;
+        driver.offerRx(VsockDriver.SIZE);
+        await(driver, () -> {
+            host.writeSome(out);
+            dispatch(driver.receive(), guest);
+            return guest.in.size() == data.length;
+        }, "everything once there are buffers");
+        assertArrayEquals(data, guest.in.toByteArray());
+    }
+
+    @Test
     void aGuestConnectsToTheHostProgramListeningAtThePathWithThePort() throws IOException {
         VirtioVsock device = open();
         VsockDriver driver = up(device);
