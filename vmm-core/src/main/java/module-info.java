@@ -10,5 +10,6 @@ module dev.vmm.core {
     exports dev.vmm.core.microvm;
     exports dev.vmm.core.prefault;
     exports dev.vmm.core.virtio;
+    exports dev.vmm.core.virtio.vsock;
     exports dev.vmm.core.x86;
 }

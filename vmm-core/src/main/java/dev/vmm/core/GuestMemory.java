@@ -327,20 +327,6 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * Copies guest memory at {@code address} into the remaining bytes of {@code into}, and moves its
-     * position past them: as many bytes as it has room for, with no array made on the way.
-     *
-     * @param address the guest physical address of the first byte
-     * @param into receives the bytes, from its position to its limit
-     * @throws IllegalArgumentException when the range is not inside one region
-     */
-    public void read(GuestAddress address, ByteBuffer into) {
-        int length = into.remaining();
-        MemorySegment.ofBuffer(into).copyFrom(hostSlice(address, length));
-        into.position(into.position() + length);
-    }
-
-    /**
      * {@return a copy of {@code length} bytes of guest memory at {@code address}}
      *
      * @param address the guest physical address of the first byte
@@ -349,6 +335,20 @@ public final class GuestMemory implements AutoCloseable {
      */
     public byte[] read(GuestAddress address, int length) {
         return hostSlice(address, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Copies guest memory at {@code address} into the remaining bytes of {@code into}, and moves
+     * its position past them: {@link #read(GuestAddress, int)} without a new array each time.
+     *
+     * @param address the guest physical address of the first byte
+     * @param into receives as many bytes as it has remaining
+     * @throws IllegalArgumentException when the range is not inside one region
+     */
+    public void read(GuestAddress address, ByteBuffer into) {
+        int length = into.remaining();
+        MemorySegment.ofBuffer(into).copyFrom(hostSlice(address, length));
+        into.position(into.position() + length);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
 import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.virtio.VirtioMmio;
+import dev.vmm.core.virtio.vsock.VirtioVsock;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,6 +135,16 @@ final class ApiSnippets {
         try (VirtioBlock disk = VirtioBlock.open(Path.of("rootfs.ext4"), false)) { // checked: one sentence if not
             VirtioMmio transport = new VirtioMmio(disk, memory, irq);             // then on the MMIO bus
             // ... run the VM ...
+        }
+        // @end
+    }
+
+    static void virtioVsock(GuestMemory memory, Interrupt irq) {
+        // @start region="virtio-vsock"
+        try (VirtioVsock vsock = VirtioVsock.open(3, Path.of("/run/vm/vsock.sock"))) { // guest CID 3
+            VirtioMmio transport = new VirtioMmio(vsock, memory, irq);
+            // ... run the VM: on the host, connect to /run/vm/vsock.sock and write "CONNECT 52\n"
+            // to reach the guest's port 52; the guest's connections to port 80 reach /run/vm/vsock.sock_80
         }
         // @end
     }

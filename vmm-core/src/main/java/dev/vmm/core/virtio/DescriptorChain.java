@@ -134,6 +134,66 @@ public final class DescriptorChain {
         return done;
     }
 
+    /**
+     * Copies readable bytes, from {@code offset} into their run, into the remaining bytes of
+     * {@code into}: as many as both hold, straight from guest memory with no array in between.
+     * The buffer's position moves past them.
+     *
+     * @param offset where to start in the run of readable bytes
+     * @param into receives the bytes
+     * @return the bytes copied, fewer than {@code into.remaining()} where the readable buffers end
+     * @throws IllegalArgumentException when {@code offset} is negative
+     */
+    public int read(long offset, ByteBuffer into) {
+        return copy(readable, offset, into, true);
+    }
+
+    /**
+     * Copies the remaining bytes of {@code from} into the writable buffers, from {@code offset}
+     * into their run: as much as they hold. The buffer's position moves past the bytes written.
+     *
+     * @param offset where to start in the run of writable bytes
+     * @param from the bytes to write, from its position to its limit
+     * @return the bytes written, fewer than {@code from.remaining()} where the writable buffers end
+     * @throws IllegalArgumentException when {@code offset} is negative
+     */
+    public int write(long offset, ByteBuffer from) {
+        return copy(writable, offset, from, false);
+    }
+
+    private int copy(List<Buffer> buffers, long offset, ByteBuffer bytes, boolean toBytes) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Offset " + offset + " into a chain's buffers is negative.");
+        }
+        int done = 0;
+        long skip = offset;
+        int limit = bytes.limit();
+        try {
+            for (Buffer b : buffers) {
+                if (!bytes.hasRemaining()) {
+                    break;
+                }
+                if (skip >= b.length()) {
+                    skip -= b.length();
+                    continue;
+                }
+                int n = (int) Math.min(b.length() - skip, bytes.remaining());
+                bytes.limit(bytes.position() + n);
+                if (toBytes) {
+                    memory.read(b.address().plus(skip), bytes);
+                } else {
+                    memory.write(b.address().plus(skip), bytes);
+                }
+                bytes.limit(limit);
+                done += n;
+                skip = 0;
+            }
+        } finally {
+            bytes.limit(limit);
+        }
+        return done;
+    }
+
     Virtqueue queue() {
         return queue;
     }

@@ -10,6 +10,7 @@
  * {@link dev.vmm.core.virtio.VirtioNet}, a virtio-net device on a {@code FramePort} (a
  * {@code Tap}), with its {@link dev.vmm.core.virtio.MacAddress}, served the same way. A broken rule is a
  * {@link dev.vmm.core.virtio.VirtqueueException}, which sets the device's DEVICE_NEEDS_RESET.
- * {@code microvm.MicroVm} wires one up per disk.
+ * {@code microvm.MicroVm} wires one up per disk. The socket device, with its host side on Unix
+ * sockets, is in {@code virtio.vsock}.
  */
 package dev.vmm.core.virtio;

@@ -6,6 +6,7 @@ import dev.vmm.core.GuestMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 import static dev.vmm.core.virtio.TestDriver.INDIRECT;
@@ -74,6 +75,19 @@ class VirtqueueTest {
         assertEquals(3, chain.write(1, "xyz".getBytes()));
         assertEquals("x", new String(memory.read(GuestAddress.of(0x20001), 1)));
         assertEquals("yz", new String(memory.read(GuestAddress.of(0x40000), 2)));
+
+        ByteBuffer buffer = ByteBuffer.allocate(10).position(1);
+        assertEquals(6, chain.read(1, buffer), "the same run through a buffer: as much as the readable bytes hold");
+        assertEquals(7, buffer.position());
+        assertEquals("bcdefg", new String(buffer.array(), 1, 6));
+        ByteBuffer from = ByteBuffer.wrap("12345".getBytes()).limit(4);
+        assertEquals(3, chain.write(1, from), "as much as the writable bytes hold after the offset");
+        assertEquals(3, from.position());
+        assertEquals(4, from.limit(), "the limit is left as it was");
+        assertEquals("1", new String(memory.read(GuestAddress.of(0x20001), 1)));
+        assertEquals("23", new String(memory.read(GuestAddress.of(0x40000), 2)));
+        assertEquals(0, chain.write(4, ByteBuffer.allocate(1)));
+        assertThrows(IllegalArgumentException.class, () -> chain.read(-1, ByteBuffer.allocate(1)));
     }
 
     @Test
