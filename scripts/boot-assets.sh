@@ -11,13 +11,16 @@
 #                          MP-table parsing and most drivers>
 #   VMM_BOOT_ROOTFS=<a 64 MiB ext4 image (sparse) for a virtio-blk disk: the static busybox with its
 #                    applet links, /bin/vmm-boot-complete, scripts/disk-bench.c built as
-#                    /bin/vmm-disk-bench, scripts/rootfs-init.sh as /sbin/init and
+#                    /bin/vmm-disk-bench, scripts/vsock-tool.c built as /bin/vmm-vsock (vsock and
+#                    TCP echo servers and clients), scripts/rootfs-init.sh as /sbin/init and
 #                    scripts/guest-lib.sh as /lib/vmm-guest.sh.
 #                    Made without root privileges (mkfs.ext4 -d, then debugfs). A guest that mounts
 #                    it read-write changes it: boot the cached image with "ro" or boot a copy>
 #   VMM_BOOT_ROOTFS_INITRD=<a cpio for VMM_BOOT_KERNEL that loads the modules the root needs
-#                           (virtio_mmio, virtio_blk, ext4 and theirs, decompressed), mounts root=
-#                           (default /dev/vda) and switches to it: scripts/rootfs-initramfs-init.sh>
+#                           (virtio_mmio, virtio_blk, ext4 and theirs, decompressed) and those of
+#                           the network and vsock devices (virtio_net, the virtio vsock transport
+#                           and theirs), mounts root= (default /dev/vda) and switches to it:
+#                           scripts/rootfs-initramfs-init.sh>
 # Everything is cached under $VMM_CACHE (default ~/.cache/vmm); progress and errors go to stderr.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -41,11 +44,15 @@ ROOTFS_MIB=64
 # The guest's disk benchmark (vmm.diskbench= in rootfs-init.sh): plain C, so static glibc.
 DISK_BENCH_SOURCE="$VMM_ROOT/scripts/disk-bench.c"
 DISK_BENCH_CFLAGS=(-static -O2 -s)
-ROOTFS_FORMAT=1
+# The guest's socket tool (vmm.vsock.*= and vmm.net.*= in rootfs-init.sh): busybox has no AF_VSOCK.
+VSOCK_TOOL_SOURCE="$VMM_ROOT/scripts/vsock-tool.c"
+ROOTFS_FORMAT=2
 # What mounting an ext4 root on a virtio-mmio disk needs, loaded in this order, each after the
 # modules it depends on. crc32c_generic first: ext4 and jbd2 ask for the crc32c hash by name
 # (softdep "pre: crypto-crc32c", not a symbol dependency) for metadata_csum, which mkfs.ext4 sets.
-ROOTFS_MODULES=(crc32c_generic virtio_mmio virtio_blk ext4)
+# Then the devices the root's tests use: virtio-net (eth0) and the guest side of virtio-vsock. A VM
+# without them loads these all the same; they bind nothing.
+ROOTFS_MODULES=(crc32c_generic virtio_mmio virtio_blk ext4 virtio_net vmw_vsock_virtio_transport)
 
 [ $# = 0 ] || [ "$1" = --cloud ] || die "usage: boot-assets.sh [--cloud]"
 tmp_files=()
@@ -55,7 +62,7 @@ trap 'rm -rf "${tmp_files[@]}"' EXIT
 export PATH="$PATH:/usr/sbin:/sbin"
 ensure_debs cpio:cpio mkfs.ext4:e2fsprogs debugfs:e2fsprogs
 ensure_static_busybox || die "/bin/busybox from busybox-static is missing after installing it."
-for f in "$INIT_SCRIPT" "$HELPER_SOURCE" "$ROOTFS_INIT" "$ROOTFS_INITRD_INIT" "$GUEST_LIB" "$DISK_BENCH_SOURCE"; do
+for f in "$INIT_SCRIPT" "$HELPER_SOURCE" "$ROOTFS_INIT" "$ROOTFS_INITRD_INIT" "$GUEST_LIB" "$DISK_BENCH_SOURCE" "$VSOCK_TOOL_SOURCE"; do
   [ -r "$f" ] || die "$f is missing."
 done
 
@@ -171,7 +178,7 @@ cached_build "$initrd" "the boot initramfs" build_initrd
 # ---- Root file system: an ext4 image with busybox, the helper and scripts/rootfs-init.sh. ----
 busybox_version=$(/bin/busybox --help 2>&1 | sed -n 1p)
 key=$( { echo "$ROOTFS_FORMAT $ROOTFS_MIB $busybox_version"; printf '%s\n' "${HELPER_CFLAGS[@]}" "${DISK_BENCH_CFLAGS[@]}";
-         cat "$ROOTFS_INIT" "$HELPER_SOURCE" "$GUEST_LIB" "$DISK_BENCH_SOURCE"; } | sha256sum | cut -c1-16)
+         cat "$ROOTFS_INIT" "$HELPER_SOURCE" "$GUEST_LIB" "$DISK_BENCH_SOURCE" "$VSOCK_TOOL_SOURCE"; } | sha256sum | cut -c1-16)
 rootfs="$VMM_CACHE/rootfs/rootfs-$key.ext4"
 build_rootfs() { # OUT
   local out=$1 stage p cmds complaints
@@ -186,6 +193,8 @@ build_rootfs() { # OUT
   [ -r /usr/lib/x86_64-linux-gnu/libc.a ] || ensure_debs vmm-needs-libc6-dev:libc6-dev
   gcc "${DISK_BENCH_CFLAGS[@]}" -o "$stage/bin/vmm-disk-bench" "$DISK_BENCH_SOURCE" \
     || die "Could not compile $DISK_BENCH_SOURCE with gcc (static, glibc): see the messages above."
+  gcc "${DISK_BENCH_CFLAGS[@]}" -o "$stage/bin/vmm-vsock" "$VSOCK_TOOL_SOURCE" \
+    || die "Could not compile $VSOCK_TOOL_SOURCE with gcc (static, glibc): see the messages above."
   # Busybox's applets as links, made here: the guest's root may be mounted read-only.
   while read -r p; do
     case $p in sbin/init | linuxrc | bin/busybox) continue ;; esac
@@ -228,11 +237,13 @@ build_rootfs_initrd() { # OUT
   [ -d "$moddir" ] || die "$boot_kernel_pkg holds no lib/modules/$kver."
   # The kernel must have the virtio-mmio transport, which binds the DSDT's LNRO0005 devices
   # through ACPI (Debian's 6.12 has it as a module, without CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES).
-  for setting in CONFIG_VIRTIO_MMIO CONFIG_VIRTIO_BLK CONFIG_EXT4_FS; do
-    value=$(sed -n "s/^$setting=//p" "$boot_kernel_dir/boot/config-$kver" 2>/dev/null)
+  for setting in CONFIG_VIRTIO_MMIO:"mount a root on a virtio-mmio disk" CONFIG_VIRTIO_BLK:"mount a root on a virtio-mmio disk" \
+      CONFIG_EXT4_FS:"mount a root on a virtio-mmio disk" CONFIG_VIRTIO_NET:"drive a virtio-net device" \
+      CONFIG_VSOCKETS:"offer vsock sockets" CONFIG_VIRTIO_VSOCKETS:"drive a virtio-vsock device"; do
+    value=$(sed -n "s/^${setting%%:*}=//p" "$boot_kernel_dir/boot/config-$kver" 2>/dev/null)
     case $value in
       y | m) ;;
-      *) die "$boot_kernel_pkg is built without $setting (boot/config-$kver says '${value:-not set}'): it cannot mount a root on a virtio-mmio disk." ;;
+      *) die "$boot_kernel_pkg is built without ${setting%%:*} (boot/config-$kver says '${value:-not set}'): it cannot ${setting#*:}." ;;
     esac
   done
   stage=$(mktemp -d "$VMM_CACHE/tmp.rootfs-initrd.XXXXXX")

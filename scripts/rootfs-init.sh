@@ -22,6 +22,20 @@
 # SECONDS (1 to 600, default 10) per test after a 2 s warm-up, one "vmm-disk-bench: ..." line per
 # test on the console; then powers off. The benchmark gets 4 x SECONDS + 60 s; after that the init
 # powers off anyway.
+# Network and vsock (before vmm.write and vmm.diskbench, all after boot-complete; each prints one
+# line saying what it did or why it could not; /bin/vmm-vsock is scripts/vsock-tool.c):
+# vmm.net=ADDR/PREFIX: gives eth0 (virtio-net) that IPv4 address and brings it (and lo) up.
+# vmm.net.echo=PORT: a TCP echo server on PORT, in the background (vmm-vsock -t listen).
+# vmm.vsock.echo=PORT: a vsock echo server on PORT, in the background (vmm-vsock listen). Both
+# serve many connections at once; each is echoed until the peer half-closes, then half-closed back.
+# vmm.vsock.send=PORT,KIB and vmm.net.send=ADDR:PORT,KIB (KIB 1 to 1048576): connects to the host
+# (vsock CID 2, or TCP), sends KIB KiB of the test pattern (vmm-vsock pattern: splitmix64's words
+# from seed 0, little-endian), half-closes, reads what comes back until the host closes and prints
+# "vmm-vsock: sent KIB KiB to port PORT, echo sha256 X, expected Y" (or "vmm-net: sent KIB KiB to
+# ADDR:PORT, ..."): X = Y when the host echoed every byte. Each gets 60 s + 10 ms per KiB.
+# vmm.stay=SECONDS (1 to 3600): after the above, prints "vmm-boot: staying up for at most SECONDS s"
+# and keeps the VM running that long (for a host test to talk to the echo servers; the host may end
+# the VM earlier), then goes on as usual.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -48,6 +62,7 @@ case ",$(awk '$2 == "/" { o = $4 } END { print o }' /proc/mounts 2>/dev/null)," 
 if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
 
 how=reboot write_kib="" write_to=/vmm-write.bin diskbench=""
+net="" net_echo="" vsock_echo="" vsock_send="" net_send="" stay="" servers=""
 cmdline=$(cat /proc/cmdline 2>/dev/null)
 set -f # the command line is split into words, never globbed
 for w in $cmdline; do
@@ -56,9 +71,121 @@ for w in $cmdline; do
     vmm.write=*) write_kib=${w#vmm.write=} ;;
     vmm.write.to=*) write_to=${w#vmm.write.to=} ;;
     vmm.diskbench=*) diskbench=${w#vmm.diskbench=} ;;
+    vmm.net=*) net=${w#vmm.net=} ;;
+    vmm.net.echo=*) net_echo=${w#vmm.net.echo=} ;;
+    vmm.net.send=*) net_send=${w#vmm.net.send=} ;;
+    vmm.vsock.echo=*) vsock_echo=${w#vmm.vsock.echo=} ;;
+    vmm.vsock.send=*) vsock_send=${w#vmm.vsock.send=} ;;
+    vmm.stay=*) stay=${w#vmm.stay=} ;;
   esac
 done
 set +f
+
+# Whether $1 is a decimal number from 1 to $2 (no leading zero, at most 10 digits).
+in_range() { # VALUE MAX
+  case $1 in "" | *[!0-9]* | 0* | ???????????*) return 1 ;; esac
+  [ "$1" -le "$2" ]
+}
+
+# vmm.net=ADDR/PREFIX on eth0.
+net_up() {
+  local error
+  case $net in
+    *.*.*.*/*) ;;
+    *) echo "vmm-net: vmm.net=$net is not ADDR/PREFIX (an IPv4 address and a prefix length); eth0 left down"; return ;;
+  esac
+  if [ ! -e /sys/class/net/eth0 ]; then
+    local names="" d
+    for d in /sys/class/net/*; do [ -e "$d" ] && names="$names ${d##*/}"; done
+    echo "vmm-net: no eth0 (network interfaces:${names:- none}); vmm.net=$net not applied"
+    return
+  fi
+  ip link set lo up 2>/dev/null
+  if error=$( { ip addr add "$net" dev eth0 && ip link set eth0 up; } 2>&1); then
+    echo "vmm-net: eth0 $net up (mac $(cat /sys/class/net/eth0/address 2>/dev/null))"
+  else
+    echo "vmm-net: could not bring eth0 up with $net: $(echo "${error:-no message}" | tail -n 1)"
+  fi
+}
+
+# Starts an echo server in the background: PREFIX OPTION PORT MAXPORT [-t].
+echo_server() {
+  local prefix=$1 option=$2 port=$3 max=$4 pid
+  shift 4
+  if ! in_range "$port" "$max"; then
+    echo "$prefix: $option=$port is not a port from 1 to $max; no echo server"
+  elif [ ! -x /bin/vmm-vsock ]; then
+    echo "$prefix: no /bin/vmm-vsock in this image; no echo server"
+  # -b: the server listens before the pid comes back, so it is ready once this line is printed.
+  elif pid=$(/bin/vmm-vsock "$@" listen -b "$port"); then
+    servers="$servers $pid"
+    echo "$prefix: echo server on port $port (pid $pid)"
+  else
+    echo "$prefix: could not start the echo server on port $port (see the line above)"
+  fi
+}
+
+# Sends KIB KiB of the pattern to the host and prints the sha256 of what came back: PREFIX OPTION
+# VALUE TARGET CONNECT-ARGUMENTS...
+send_pattern() {
+  local prefix=$1 option=$2 value=$3 target=$4 kib=${3##*,} limit result sum expected errors
+  shift 4
+  if ! in_range "$kib" 1048576; then
+    echo "$prefix: $option=$value: KIB must be a number from 1 to 1048576; nothing sent"; return
+  fi
+  [ -x /bin/vmm-vsock ] || { echo "$prefix: no /bin/vmm-vsock in this image; nothing sent"; return; }
+  limit=$((60 + kib / 100))
+  # The tool's errors join the checksum on stdout (fd 3); pipefail gives its status (137: killed).
+  result=$( { set -o pipefail; /bin/vmm-vsock pattern "$kib" 2>/dev/null \
+              | timeout -s KILL "$limit" /bin/vmm-vsock "$@" 2>&3 | sha256sum; } 3>&1; echo "status $?")
+  sum=$(echo "$result" | sed -n 's/^\([0-9a-f]\{64\}\)  -$/\1/p')
+  errors=$(echo "$result" | grep -v -e '^[0-9a-f]\{64\}  -$' -e '^status ' | tail -n 1)
+  case $result in
+    *"status 0") expected=$(/bin/vmm-vsock pattern "$kib" | sha256sum | cut -c1-64)
+      echo "$prefix: sent $kib KiB to $target, echo sha256 $sum, expected $expected" ;;
+    *"status 137") echo "$prefix: sending $kib KiB to $target did not end within $limit s" ;;
+    *) errors=${errors#vmm-vsock: }
+      echo "$prefix: could not send $kib KiB to $target: ${errors:-no message} (exit status ${result##*status })" ;;
+  esac
+}
+
+# The network and vsock options, in the order the header gives.
+network() {
+  local port
+  [ -z "$net" ] || net_up
+  [ -z "$net_echo" ] || echo_server vmm-net vmm.net.echo "$net_echo" 65535 -t
+  [ -z "$vsock_echo" ] || echo_server vmm-vsock vmm.vsock.echo "$vsock_echo" 4294967294
+  if [ -n "$vsock_send" ]; then
+    port=${vsock_send%%,*}
+    if [ "$port" = "$vsock_send" ] || ! in_range "$port" 4294967294; then
+      echo "vmm-vsock: vmm.vsock.send=$vsock_send is not PORT,KIB; nothing sent"
+    else
+      send_pattern vmm-vsock vmm.vsock.send "$vsock_send" "port $port" connect 2 "$port"
+    fi
+  fi
+  if [ -n "$net_send" ]; then
+    port=${net_send%%,*}
+    port=${port##*:}
+    case $net_send in
+      *.*.*.*:*,*) ;;
+      *) port="" ;;
+    esac
+    if ! in_range "$port" 65535; then
+      echo "vmm-net: vmm.net.send=$net_send is not ADDR:PORT,KIB; nothing sent"
+    else
+      send_pattern vmm-net vmm.net.send "$net_send" "${net_send%%,*}" -t connect "${net_send%%:*}" "$port"
+    fi
+  fi
+  if [ -n "$stay" ]; then
+    if in_range "$stay" 3600; then
+      echo "vmm-boot: staying up for at most $stay s"
+      sleep "$stay"
+    else
+      echo "vmm-boot: vmm.stay=$stay is not a number of seconds from 1 to 3600; not staying"
+    fi
+  fi
+}
+if [ -n "$net$net_echo$vsock_echo$vsock_send$net_send$stay" ]; then network; fi
 
 # KiB 0 to N-1 of the pattern described at the top.
 write_pattern() { # N
@@ -144,6 +271,9 @@ if [ -z "$write_kib" ] && [ "$root_rw" = 1 ]; then
   mount -o remount,ro / 2>/dev/null
 fi
 
+# The echo servers hold the console too: once they are gone, closing it below waits again.
+# Each is a session of its own (setsid): its group holds its connections as well.
+for pid in $servers; do kill -- "-$pid" 2>/dev/null; done
 # Closing the last descriptor on the console waits until the line above has left the serial port.
 exec 0<&- 1>&- 2>&-
 /bin/busybox "$how" -f

@@ -5,7 +5,7 @@
 # (VMM_BOOT_ROOTFS_INITRD, built by scripts/boot-assets.sh next to a static busybox, the kernel's
 # modules decompressed into /lib/modules/NAME.ko and /etc/vmm-modules, their names in load order).
 # It loads the modules (virtio_mmio binds the DSDT's LNRO0005 devices, virtio_blk makes /dev/vda,
-# ext4), waits up to 10 s (vmm.rootwait=S) for the root device, mounts it (root=, default
+# ext4; virtio_net and the virtio vsock transport for a VM that has those devices), waits up to 10 s (vmm.rootwait=S) for the root device, mounts it (root=, default
 # /dev/vda; rootfstype=, default ext4; read-only with "ro" on the command line) and switch_root's
 # to its init (init=, else /sbin/init, else /init): scripts/rootfs-init.sh on the project's image.
 # When something is missing it prints one line saying what ("vmm-boot: cannot mount the root: ...")
