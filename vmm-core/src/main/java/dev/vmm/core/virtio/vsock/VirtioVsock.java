@@ -71,6 +71,10 @@ import java.util.concurrent.TimeUnit;
 public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     /** The virtio device ID of a socket device. */
     public static final int DEVICE_TYPE = 19;
+    /** The lowest context ID a guest may have: 0 to 2 are the hypervisor's, loopback's and the host's. */
+    public static final long MIN_GUEST_CID = 3;
+    /** The highest context ID a guest may have: only 32 bits are used, and 2^32 - 1 means any. */
+    public static final long MAX_GUEST_CID = 0xffff_fffeL;
     /** Each of the three queues' maximum size (receive, transmit, event). */
     public static final int QUEUE_SIZE = 256;
     /** The most connections at once, host sockets still sending their CONNECT line included. */
@@ -137,7 +141,7 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     }
 
     static VirtioVsock open(long guestCid, Path socket, Limits limits) {
-        if (guestCid < 3 || guestCid > 0xfffffffeL) {
+        if (guestCid < MIN_GUEST_CID || guestCid > MAX_GUEST_CID) {
             throw new IllegalArgumentException("A guest CID is 3 to 4294967294 (0 to 2 are the hypervisor's, loopback's and the host's,"
                     + " and only 32 bits are used), not " + Long.toUnsignedString(guestCid) + ": give another.");
         }
