@@ -74,7 +74,8 @@ public final class Tap implements FramePort {
      *     belongs to another kind of interface or to a tap in use
      */
     public static Tap open(String name) throws IOException {
-        byte[] bytes = checkName(name);
+        checkName(name);
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         NativeAccess.require();
         int raw = Libc.open(TUN_DEVICE, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
         if (raw < 0) {
@@ -106,7 +107,13 @@ public final class Tap implements FramePort {
         }
     }
 
-    private static byte[] checkName(String name) {
+    /**
+     * Checks an interface name as {@link #open} does, without opening anything.
+     *
+     * @param name the interface name
+     * @throws IllegalArgumentException with one sentence when {@code name} is not a valid interface name
+     */
+    public static void checkName(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         boolean valid = bytes.length >= 1 && bytes.length <= MAX_NAME_BYTES && !name.equals(".") && !name.equals("..")
                 && name.chars().noneMatch(c -> c == '/' || c == ':' || c == 0 || Character.isWhitespace(c));
@@ -114,7 +121,6 @@ public final class Tap implements FramePort {
             throw new IllegalArgumentException("\"" + name + "\" is not an interface name: give 1 to " + MAX_NAME_BYTES
                     + " bytes without '/', ':' or white space, such as vmm0.");
         }
-        return bytes;
     }
 
     private static String cannotOpenTun(int errno) {

@@ -48,6 +48,8 @@ public final class Vcpu implements AutoCloseable {
     // positive; both change only under `this`, so clearing the one can never erase a kick.
     private long kicksPending;
     private boolean stage2RootStale;
+    // A memory slot change is under way (Vm.breakingPreFaults): pre-faults wait to enter until it ends.
+    private boolean slotChanging;
     private final int id;
     private final Arena runArena;
     private final MemorySegment run;
@@ -402,19 +404,46 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * Called by {@link Vm} after a memory slot change, which may leave this vCPU's root stale; the
-     * Vm then interrupts a pre-fault already under way (it entered before the flag was set).
+     * Called by {@link Vm} before a memory slot change: until {@link #endSlotChange}, a pre-fault
+     * waits before it enters the kernel.
+     *
+     * @return whether a pre-fault is inside its call now, to be signalled out while the change waits for it
      */
-    synchronized void stage2RootMayBeStale() {
-        stage2RootStale = true;
+    synchronized boolean beginSlotChange() {
+        slotChanging = true;
+        return inCall && !inRun;
     }
 
     /**
-     * Enters a pre-fault call, or, when a slot change has made the root stale since the last one,
-     * clears the flag and returns false so that the root is dropped first. Checking and entering
-     * under one lock leaves no window for a slot change to slip between them unnoticed.
+     * Called by {@link Vm} after the slot change, which may have left this vCPU's root stale; the
+     * Vm then interrupts a pre-fault that was under way when the change began.
+     */
+    synchronized void endSlotChange(boolean rootMayBeStale) {
+        slotChanging = false;
+        if (rootMayBeStale) {
+            stage2RootStale = true;
+        }
+        notifyAll();
+    }
+
+    /**
+     * Enters a pre-fault call once no slot change is under way, or, when one has made the root
+     * stale since the last call, clears the flag and returns false so that the root is dropped
+     * first. Checking and entering under one lock leaves no window for a slot change to slip
+     * between them unnoticed.
      */
     private synchronized boolean enterPreFault() {
+        boolean interrupted = false;
+        while (slotChanging) { // a change ends within milliseconds: wait it out, interrupted or not
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         if (stage2RootStale) {
             stage2RootStale = false;
             return false;

@@ -177,28 +177,34 @@ public final class Vm implements AutoCloseable {
      * the change itself waits for such a pre-fault to leave (SRCU), and a pre-fault under way when
      * it ends keeps spinning on the stale root. Without the signals both hang for good. The pre-fault returns EINTR or its progress, and the
      * caller's loop reissues it against the new slots, after {@link Vcpu#preFaultMemory} has
-     * replaced the stale root.
+     * replaced the stale root. Pre-faults that would start during the change wait for its end, so
+     * only those already inside their call need signals: with none (a boot's memory mapping), no
+     * thread is started, which at start-up would cost the JVM's virtual-thread machinery.
      */
     private void breakingPreFaults(Runnable slotChange, boolean zapsRoots) {
-        if (vcpus.isEmpty()) {
-            slotChange.run();
-            return;
+        boolean preFaultUnderWay = false;
+        for (Vcpu vcpu : vcpus) {
+            preFaultUnderWay |= vcpu.beginSlotChange();
         }
         AtomicBoolean changed = new AtomicBoolean();
-        Thread.ofVirtual().name("vmm-slot-change-breaker").start(() -> {
-            while (!changed.get()) {
-                vcpus.forEach(Vcpu::signalPreFault);
-                LockSupport.parkNanos(500_000);
-            }
-        });
+        if (preFaultUnderWay) {
+            Thread.ofVirtual().name("vmm-slot-change-breaker").start(() -> {
+                while (!changed.get()) {
+                    vcpus.forEach(Vcpu::signalPreFault);
+                    LockSupport.parkNanos(500_000);
+                }
+            });
+        }
         try {
             slotChange.run();
         } finally {
             changed.set(true);
-            if (zapsRoots) {
-                vcpus.forEach(Vcpu::stage2RootMayBeStale);
+            for (Vcpu vcpu : vcpus) {
+                vcpu.endSlotChange(zapsRoots);
             }
-            vcpus.forEach(Vcpu::interruptPreFault);
+            if (preFaultUnderWay) {
+                vcpus.forEach(Vcpu::interruptPreFault);
+            }
         }
     }
 

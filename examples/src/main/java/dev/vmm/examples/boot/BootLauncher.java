@@ -6,6 +6,7 @@ import dev.vmm.core.boot.BootException;
 import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.virtio.VirtioBlock;
+import dev.vmm.core.virtio.vsock.VirtioVsock;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 
@@ -52,11 +53,18 @@ public final class BootLauncher {
     /** {@code --plan}'s status when the defaults are needed: run it again with the VMM_BOOT_* images in the environment. */
     static final int NEEDS_DEFAULT_IMAGES = 3;
 
-    /** Checks the kernel, initrd, sizes and disks, each problem one sentence ({@link BootException}), before any boot. */
+    /**
+     * Checks the kernel, initrd, sizes, disks and the vsock socket's path, each problem one sentence
+     * ({@link BootException}), before any boot. Taps are opened by the boot itself: opening one
+     * here would create and remove an interface on the host.
+     */
     static void checkInputs(BootOptions options) {
         LinuxBoot.plan(options.kernel(), options.initrd(), options.commandLine(), options.memoryMib() << 20, options.cpus());
         for (MicroVmConfig.Drive drive : options.drives()) {
             VirtioBlock.open(drive.image(), drive.readOnly()).close();
+        }
+        if (options.vsock() != null) {
+            VirtioVsock.open(options.vsock().guestCid(), options.vsock().socket()).close();
         }
     }
 

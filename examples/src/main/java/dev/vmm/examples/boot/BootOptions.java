@@ -5,6 +5,7 @@ import dev.vmm.core.boot.BootException;
 import dev.vmm.core.boot.LinuxBoot;
 import dev.vmm.core.microvm.MicroVmConfig;
 import dev.vmm.core.prefault.PreFaultPolicy;
+import dev.vmm.core.virtio.MacAddress;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -17,20 +18,26 @@ import java.util.Locale;
 /**
  * The launcher's command line. Bad input is a {@link BootException} with one sentence.
  *
+ * @param networkInterfaces the guest's network interfaces, in order
+ * @param vsock the vsock device, or null
  * @param jfr where a Flight Recorder recording of the (first) boot goes, or null
  * @param child internal: boot once and print the measurement for a parent launcher
  */
 record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib, int cpus, PreFaultPolicy preFault,
-                   List<MicroVmConfig.Drive> drives, boolean firstDriveIsRoot, int runs, boolean json, boolean compareQemu, int timeoutSeconds, Path jfr, boolean child) {
+                   List<MicroVmConfig.Drive> drives, boolean firstDriveIsRoot, List<MicroVmConfig.NetworkInterface> networkInterfaces,
+                   MicroVmConfig.Vsock vsock, int runs, boolean json, boolean compareQemu, int timeoutSeconds, Path jfr, boolean child) {
 
     static final String USAGE = """
             usage: BootLauncher (--kernel PATH | --config FILE) [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
                                 [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE | --disk-ro IMAGE]...
+                                [--net tap=NAME[,mac=MAC]]... [--vsock cid=N,uds=PATH]
                                 [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE]
               --kernel      bzImage or ELF vmlinux to boot
               --config      a JSON machine description in the shape of Firecracker's --config-file:
                               {"boot-source": {"kernel_image_path": ..., "initrd_path": ..., "boot_args": ...},
                                "drives": [{"drive_id": ..., "path_on_host": ..., "is_root_device": B, "is_read_only": B}],
+                               "network-interfaces": [{"iface_id": ..., "host_dev_name": ..., "guest_mac": ...}],
+                               "vsock": {"guest_cid": N, "uds_path": ...},
                                "machine-config": {"vcpu_count": N, "mem_size_mib": N}}
                             options given beside it take precedence
               --initrd      initial RAM disk (a cpio archive)
@@ -42,6 +49,14 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
               --rootfs-ro   the root disk is read-only (and the command line gets ro)
               --disk        one more raw disk image, writable: /dev/vdb, /dev/vdc, ... in order (up to 8 disks in all)
               --disk-ro     one more raw disk image, read-only
+              --net         a virtio-net interface (eth0, eth1, ... in order) on the host's tap NAME, created if it does not
+                            exist (which takes CAP_NET_ADMIN) and removed after; mac= the guest's address (default: random,
+                            locally administered). Addresses and routes on the tap are the host's to set (ip addr, ip link)
+              --vsock       a virtio-vsock device, guest context ID N (3 or more), with Firecracker's hybrid vsock: a host
+                            program connects to the Unix socket PATH and writes "CONNECT <port>\\n" to reach a guest
+                            listener; the guest's connections to CID 2 port P reach a listener on PATH_P. uds= comes last
+                            (a comma after it belongs to the path); PATH must not exist yet, and is removed after
+              (disks, network interfaces and the vsock device: 8 virtio devices at most, in that order)
               --prefault    pre-fault policy for guest memory (default NONE)
               --runs        boots to measure, each in a fresh JVM when more than one (default 1)
               --json        print one JSON object per run instead of the report
@@ -54,7 +69,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
 
     /** The options that take a value (those of parse's second switch). */
     private static final List<String> VALUED_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs",
-            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro", "--jfr");
+            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro", "--net", "--vsock", "--jfr");
 
     static BootOptions parse(String... args) {
         return parse(true, args);
@@ -73,6 +88,9 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         boolean json = false, qemu = false, child = false, rootReadOnly = false, rootfsOption = false;
         Path rootfs = null, jfr = null;
         List<MicroVmConfig.Drive> disks = new ArrayList<>();
+        List<MicroVmConfig.NetworkInterface> nics = new ArrayList<>();
+        MicroVmConfig.Vsock vsock = null;
+        boolean vsockOption = false;
         MachineConfigFile file = configFile(args);
         if (file != null) {
             kernel = file.kernel();
@@ -85,6 +103,8 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                 rootReadOnly = file.root().readOnly();
             }
             disks.addAll(file.disks());
+            nics.addAll(file.networkInterfaces());
+            vsock = file.vsock();
         }
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -94,7 +114,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                 case "--rootfs-ro" -> rootReadOnly = true;
                 case "--child" -> child = true;
                 case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout", "--rootfs", "--disk",
-                     "--disk-ro", "--jfr" -> {
+                     "--disk-ro", "--net", "--vsock", "--jfr" -> {
                     if (i + 1 >= args.length) {
                         throw new BootException("Option " + option + " needs a value (see --help).");
                     }
@@ -113,6 +133,14 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                         case "--jfr" -> jfr = recordingFile(path(option, value));
                         case "--disk" -> disks.add(new MicroVmConfig.Drive(path(option, value), false));
                         case "--disk-ro" -> disks.add(new MicroVmConfig.Drive(path(option, value), true));
+                        case "--net" -> nics.add(networkInterface(value));
+                        case "--vsock" -> {
+                            if (vsockOption) {
+                                throw new BootException("--vsock is given twice: this VM has one vsock device.");
+                            }
+                            vsockOption = true;
+                            vsock = vsock(value);
+                        }
                         case "--mem" -> mem = number(option, value, 1, 1 << 20);
                         case "--cpus" -> cpus = (int) number(option, value, 1, 255);
                         case "--runs" -> runs = (int) number(option, value, 1, 1000);
@@ -128,7 +156,8 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                     }
                 }
                 default -> throw new BootException("Unknown option " + shown(option) + ": the options are --kernel, --config, --initrd, --cmdline,"
-                        + " --mem, --cpus, --rootfs, --rootfs-ro, --disk, --disk-ro, --prefault, --runs, --json, --compare qemu and --timeout.");
+                        + " --mem, --cpus, --rootfs, --rootfs-ro, --disk, --disk-ro, --net, --vsock, --prefault, --runs, --json, --compare qemu,"
+                        + " --timeout and --jfr.");
             }
         }
         if (kernel == null && kernelRequired) {
@@ -144,10 +173,50 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
             throw new BootException("--rootfs-ro without --rootfs: give the root disk image with --rootfs IMAGE.");
         }
         drives.addAll(disks);
-        if (drives.size() > MicroVmConfig.MAX_DRIVES) {
-            throw new BootException(drives.size() + " disks given: this VM takes at most " + MicroVmConfig.MAX_DRIVES + ".");
+        int virtioDevices = drives.size() + nics.size() + (vsock == null ? 0 : 1);
+        if (virtioDevices > MicroVmConfig.MAX_VIRTIO_DEVICES) {
+            throw new BootException(drives.size() + " disks, " + nics.size() + " network interfaces and " + (vsock == null ? "no" : "a")
+                    + " vsock device given: this VM takes at most " + MicroVmConfig.MAX_VIRTIO_DEVICES + " in all.");
         }
-        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, runs, json, qemu, timeout, jfr, child);
+        if (qemu && (!nics.isEmpty() || vsock != null)) {
+            throw new BootException("--compare qemu boots disks only, not --net or --vsock: leave those out to compare.");
+        }
+        return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, List.copyOf(nics), vsock,
+                runs, json, qemu, timeout, jfr, child);
+    }
+
+    /** {@code --net tap=NAME[,mac=MAC]}. */
+    private static MicroVmConfig.NetworkInterface networkInterface(String value) {
+        String tap = null;
+        MacAddress mac = null;
+        for (String part : value.split(",", -1)) {
+            if (part.startsWith("tap=") && tap == null) {
+                tap = part.substring(4);
+            } else if (part.startsWith("mac=") && mac == null) {
+                try {
+                    mac = MacAddress.parse(part.substring(4));
+                } catch (IllegalArgumentException e) {
+                    throw new BootException("--net: " + e.getMessage());
+                }
+            } else {
+                throw new BootException("--net takes tap=NAME[,mac=MAC], each once, not " + shown(value) + ".");
+            }
+        }
+        if (tap == null) {
+            throw new BootException("--net takes tap=NAME[,mac=MAC], not " + shown(value) + ": name the host's tap interface.");
+        }
+        return new MicroVmConfig.NetworkInterface(tap, mac);
+    }
+
+    /** {@code --vsock cid=N,uds=PATH}: uds= last, taking the rest (commas too). */
+    private static MicroVmConfig.Vsock vsock(String value) {
+        int uds = value.startsWith("uds=") ? 0 : value.indexOf(",uds=") + 1;
+        String head = uds == 0 ? "" : value.substring(0, uds - 1);
+        if (uds == 0 && !value.startsWith("uds=") || !head.startsWith("cid=") || head.indexOf(',') >= 0) {
+            throw new BootException("--vsock takes cid=N,uds=PATH, not " + shown(value) + ".");
+        }
+        long cid = number("--vsock cid", head.substring(4), 0, 0xffff_ffffL);
+        return new MicroVmConfig.Vsock(cid, path("--vsock uds", value.substring(uds + 4)));
     }
 
     /** The machine description of {@code --config FILE}, if given (once). */
@@ -217,7 +286,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
     }
 
     MicroVmConfig vmConfig() {
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault, drives);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryMib << 20, cpus, preFault, drives, networkInterfaces, vsock);
     }
 
     /** Where a boot finds a file of the machine: see {@link #withFilesPlaced}. */
@@ -237,7 +306,8 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
             placed.add(new MicroVmConfig.Drive(placement.place(i == 0 && firstDriveIsRoot ? "root disk" : "disk", d.image(), !d.readOnly()), d.readOnly()));
         }
         return new BootOptions(placement.place("kernel", kernel, false), initrd == null ? null : placement.place("initrd", initrd, false),
-                commandLine, memoryMib, cpus, preFault, List.copyOf(placed), firstDriveIsRoot, runs, json, compareQemu, timeoutSeconds, jfr, child);
+                commandLine, memoryMib, cpus, preFault, List.copyOf(placed), firstDriveIsRoot, networkInterfaces, vsock, runs, json, compareQemu,
+                timeoutSeconds, jfr, child);
     }
 
     /** The arguments that make a child launcher boot once with these settings; the {@code first} boot is recorded with --jfr. */
@@ -266,7 +336,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         return a;
     }
 
-    /** The arguments for one boot of this machine: kernel, initrd, command line, sizes, pre-fault, disks and timeout. */
+    /** The arguments for one boot of this machine: kernel, initrd, command line, sizes, pre-fault, virtio devices and timeout. */
     List<String> machineArguments() {
         List<String> a = new ArrayList<>(List.of("--kernel", kernel.toString(), "--cmdline", commandLine,
                 "--mem", Long.toString(memoryMib), "--cpus", Integer.toString(cpus), "--prefault", preFault.name(),
@@ -284,6 +354,12 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
             } else {
                 a.addAll(List.of(drive.readOnly() ? "--disk-ro" : "--disk", drive.image().toString()));
             }
+        }
+        for (MicroVmConfig.NetworkInterface nic : networkInterfaces) {
+            a.addAll(List.of("--net", "tap=" + nic.tap() + (nic.mac() == null ? "" : ",mac=" + nic.mac())));
+        }
+        if (vsock != null) {
+            a.addAll(List.of("--vsock", "cid=" + vsock.guestCid() + ",uds=" + vsock.socket()));
         }
         return a;
     }

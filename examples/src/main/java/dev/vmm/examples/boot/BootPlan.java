@@ -78,6 +78,10 @@ record BootPlan(List<String> run, List<String> training, List<Path> staged, long
             options = BootOptions.parse(given); // says what is missing
         }
         BootLauncher.checkInputs(options);
+        if (where == Where.SANDBOX && (!options.networkInterfaces().isEmpty() || options.vsock() != null)) {
+            throw new BootException("--net and --vsock need this host's own KVM: in the sandbox, the tap and the socket would be inside"
+                    + " its machine, out of reach from here (./vmm test boots them there).");
+        }
         if (where == Where.SANDBOX && options.jfr() != null && !inside(options.jfr().getParent(), project)) {
             throw new BootException("--jfr " + options.jfr() + ": inside the sandbox only the project folder (" + project + ") is writable: name a file there.");
         }

@@ -3,6 +3,7 @@ package dev.vmm.examples.boot;
 
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.virtio.MacAddress;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,8 +30,8 @@ import java.util.Set;
  * }</pre>
  *
  * Every field is checked, each problem one {@link BootException} sentence naming the file and the
- * field. Sections of Firecracker's that this VMM does not have yet (drives, network interfaces,
- * vsock, ...) are refused by name rather than ignored, so nothing in a file silently does nothing.
+ * field. Sections of Firecracker's that this VMM does not have yet (logger, metrics, balloon, ...)
+ * are refused by name rather than ignored, so nothing in a file silently does nothing.
  *
  * @param kernel from boot-source.kernel_image_path
  * @param initrd from boot-source.initrd_path, or null
@@ -39,13 +40,15 @@ import java.util.Set;
  * @param cpus from machine-config.vcpu_count, or null for the default
  * @param root the drive with is_root_device true, or null
  * @param disks the other drives, in file order
+ * @param networkInterfaces from network-interfaces, in file order
+ * @param vsock from vsock, or null
  */
 record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryMib, Integer cpus, MicroVmConfig.Drive root,
-                         List<MicroVmConfig.Drive> disks) {
+                         List<MicroVmConfig.Drive> disks, List<MicroVmConfig.NetworkInterface> networkInterfaces, MicroVmConfig.Vsock vsock) {
     /** Larger than any machine description; a bigger file is a mistake (a kernel given as the config, say). */
     static final long MAX_SIZE = 1 << 20;
 
-    private static final Set<String> FIRECRACKER_SECTIONS_NOT_HERE = Set.of("network-interfaces", "vsock", "logger",
+    private static final Set<String> FIRECRACKER_SECTIONS_NOT_HERE = Set.of("logger",
             "metrics", "balloon", "mmds-config", "entropy", "cpu-config");
 
     /** Reads and checks {@code file}. */
@@ -91,7 +94,7 @@ record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryM
                 throw new BootException(where + " has a section \"" + section + "\", which this VMM does not support yet: remove it.");
             }
         }
-        top.allowOnly("boot-source", "drives", "machine-config");
+        top.allowOnly("boot-source", "drives", "machine-config", "network-interfaces", "vsock");
         Fields boot = new Fields(where, "boot-source.", top.require("boot-source"), "\"boot-source\"");
         boot.allowOnly("kernel_image_path", "initrd_path", "boot_args");
         Path kernel = boot.path("kernel_image_path", true);
@@ -136,11 +139,48 @@ record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryM
                     disks.add(drive);
                 }
             }
-            if (disks.size() + (root == null ? 0 : 1) > MicroVmConfig.MAX_DRIVES) {
-                throw new BootException(where + " has " + list.size() + " drives: this VM takes at most " + MicroVmConfig.MAX_DRIVES + ".");
+        }
+        List<MicroVmConfig.NetworkInterface> nics = new ArrayList<>();
+        Object interfaces = top.optional("network-interfaces");
+        if (interfaces != null) {
+            if (!(interfaces instanceof List<?> list)) {
+                throw new BootException(where + ": network-interfaces must be a JSON array ([...]) of interfaces.");
+            }
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                Fields n = new Fields(where, "network-interfaces[" + i + "].", list.get(i), "network-interfaces[" + i + "]");
+                n.allowOnly("iface_id", "host_dev_name", "guest_mac");
+                if (!ids.add(n.string("iface_id", true))) {
+                    throw new BootException(where + ": network-interfaces[" + i + "].iface_id " + BootOptions.shown(n.string("iface_id", true))
+                            + " is given to an earlier interface too: give each interface its own id.");
+                }
+                String mac = n.string("guest_mac", false);
+                try {
+                    nics.add(new MicroVmConfig.NetworkInterface(n.string("host_dev_name", true), mac == null ? null : MacAddress.parse(mac)));
+                } catch (IllegalArgumentException | BootException e) {
+                    throw new BootException(where + ": network-interfaces[" + i + "]: " + e.getMessage());
+                }
             }
         }
-        return new MachineConfigFile(kernel, initrd, bootArgs, memoryMib, cpus, root, List.copyOf(disks));
+        MicroVmConfig.Vsock vsock = null;
+        Object vsockSection = top.optional("vsock");
+        if (vsockSection != null) {
+            Fields v = new Fields(where, "vsock.", vsockSection, "\"vsock\"");
+            v.allowOnly("vsock_id", "guest_cid", "uds_path");
+            v.string("vsock_id", false); // Firecracker's name for the device: a string if given, and nothing else to it
+            long cid = v.wholeNumber("guest_cid", 0, 0xffff_ffffL, true);
+            try {
+                vsock = new MicroVmConfig.Vsock(cid, v.path("uds_path", true));
+            } catch (BootException e) {
+                throw new BootException(where + ": vsock: " + e.getMessage());
+            }
+        }
+        if (disks.size() + (root == null ? 0 : 1) + nics.size() + (vsock == null ? 0 : 1) > MicroVmConfig.MAX_VIRTIO_DEVICES) {
+            throw new BootException(where + " has " + (disks.size() + (root == null ? 0 : 1)) + " drives, " + nics.size()
+                    + " network interfaces and " + (vsock == null ? "no" : "a") + " vsock device: this VM takes at most "
+                    + MicroVmConfig.MAX_VIRTIO_DEVICES + " in all.");
+        }
+        return new MachineConfigFile(kernel, initrd, bootArgs, memoryMib, cpus, root, List.copyOf(disks), List.copyOf(nics), vsock);
     }
 
     /** One JSON object of the description, and checked access to its members. */
@@ -210,7 +250,11 @@ record MachineConfigFile(Path kernel, Path initrd, String bootArgs, Long memoryM
         }
 
         Long wholeNumber(String key, long min, long max) {
-            Object value = optional(key);
+            return wholeNumber(key, min, max, false);
+        }
+
+        Long wholeNumber(String key, long min, long max, boolean required) {
+            Object value = required ? require(key) : optional(key);
             if (value == null) {
                 return null;
             }

@@ -105,6 +105,13 @@ class BootPlanTest {
         assertMessage("not a multiple of the 512-byte sector", BootPlan.Where.HOST, "--disk-ro", odd.toString());
         assertMessage("of guest memory is too small", BootPlan.Where.SANDBOX, "--mem", "8");
         assertMessage("does not exist", BootPlan.Where.HOST, "--kernel", dir.resolve("missing").toString());
+        Path taken = Files.write(dir.resolve("taken.sock"), new byte[0]);
+        assertMessage("already exists: remove it", BootPlan.Where.HOST, "--vsock", "cid=3,uds=" + taken);
+        assertMessage("its folder " + dir.resolve("none") + " does not exist", BootPlan.Where.HOST, "--vsock", "cid=3,uds=" + dir.resolve("none/v.sock"));
+        assertTrue(BootPlan.make(List.of("--vsock", "cid=3,uds=" + dir.resolve("v.sock")), BootPlan.Where.HOST, defaults, project).isPresent());
+        assertFalse(Files.exists(dir.resolve("v.sock")), "the check's socket is gone again");
+        assertMessage("--net and --vsock need this host's own KVM", BootPlan.Where.SANDBOX, "--net", "tap=vmm0");
+        assertMessage("--net and --vsock need this host's own KVM", BootPlan.Where.SANDBOX, "--vsock", "cid=3,uds=" + dir.resolve("v.sock"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.vmm.examples.boot;
 
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.virtio.MacAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,7 @@ class MachineConfigFileTest {
                   "boot-source": {"kernel_image_path": "/boot/vmlinuz", "initrd_path": "initrd.cpio", "boot_args": "console=ttyS0 reboot=a"},
                   "machine-config": {"vcpu_count": 2, "mem_size_mib": 512, "smt": false}
                 }""");
-        assertEquals(new MachineConfigFile(Path.of("/boot/vmlinuz"), Path.of("initrd.cpio"), "console=ttyS0 reboot=a", 512L, 2, null, List.of()), c);
+        assertEquals(new MachineConfigFile(Path.of("/boot/vmlinuz"), Path.of("initrd.cpio"), "console=ttyS0 reboot=a", 512L, 2, null, List.of(), List.of(), null), c);
         MachineConfigFile minimal = parse("{\"boot-source\": {\"kernel_image_path\": \"k\", \"initrd_path\": null}}");
         assertEquals(Path.of("k"), minimal.kernel());
         assertNull(minimal.initrd());
@@ -60,8 +61,8 @@ class MachineConfigFileTest {
                 .contains("not a string"));
         assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"smt\": true}}")
                 .contains("machine-config.smt must be false"));
-        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"vsock\": {}}")
-                .contains("has a section \"vsock\", which this VMM does not support yet: remove it"));
+        assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"balloon\": {}}")
+                .contains("has a section \"balloon\", which this VMM does not support yet: remove it"));
         String kernel = "{\"boot-source\": {\"kernel_image_path\": \"k\"}, ";
         assertTrue(error(kernel + "\"drives\": {}}").contains("drives must be a JSON array ([...]) of drives"));
         assertTrue(error(kernel + "\"drives\": [{\"drive_id\": \"a\", \"path_on_host\": \"x\", \"is_root_device\": true}]}")
@@ -73,7 +74,7 @@ class MachineConfigFileTest {
         assertTrue(error(kernel + "\"drives\": [" + drive + ", " + drive.replace("\"a\"", "\"b\"") + "]}")
                 .contains("drives[1] is a second root device"));
         assertTrue(error("{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"bootsource\": {}}")
-                .contains("an unknown field 'bootsource': the fields there are boot-source, drives, machine-config"));
+                .contains("an unknown field 'bootsource': the fields there are boot-source, drives, machine-config, network-interfaces, vsock"));
     }
 
     @Test
@@ -108,6 +109,83 @@ class MachineConfigFileTest {
                 .commandLine(), "a root= of the user's stays");
         assertEquals("--rootfs-ro without --rootfs: give the root disk image with --rootfs IMAGE.",
                 assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--rootfs-ro")).getMessage());
+    }
+
+    @Test
+    void networkInterfacesAndVsockAreFirecrackers() {
+        MachineConfigFile c = parse("""
+                {"boot-source": {"kernel_image_path": "k"},
+                 "network-interfaces": [{"iface_id": "eth0", "host_dev_name": "tap0", "guest_mac": "06:00:AC:10:00:02"},
+                                        {"iface_id": "eth1", "host_dev_name": "vmm%d"}],
+                 "vsock": {"vsock_id": "vsock0", "guest_cid": 3, "uds_path": "/run/v.sock"}}""");
+        assertEquals(List.of(new MicroVmConfig.NetworkInterface("tap0", MacAddress.parse("06:00:ac:10:00:02")),
+                new MicroVmConfig.NetworkInterface("vmm%d", null)), c.networkInterfaces());
+        assertEquals(new MicroVmConfig.Vsock(3, Path.of("/run/v.sock")), c.vsock());
+
+        String kernel = "{\"boot-source\": {\"kernel_image_path\": \"k\"}, ";
+        assertTrue(error(kernel + "\"network-interfaces\": {}}").contains("network-interfaces must be a JSON array ([...]) of interfaces"));
+        assertTrue(error(kernel + "\"network-interfaces\": [{\"iface_id\": \"a\"}]}").contains("has no \"network-interfaces[0].host_dev_name\""));
+        assertTrue(error(kernel + "\"network-interfaces\": [{\"iface_id\": \"a\", \"host_dev_name\": \"t\", \"rx_rate_limiter\": {}}]}")
+                .contains("an unknown field 'network-interfaces[0].rx_rate_limiter'"));
+        String nic = "{\"iface_id\": \"a\", \"host_dev_name\": \"tap0\"}";
+        assertTrue(error(kernel + "\"network-interfaces\": [" + nic + ", " + nic + "]}")
+                .contains("network-interfaces[1].iface_id 'a' is given to an earlier interface too"));
+        assertTrue(error(kernel + "\"network-interfaces\": [{\"iface_id\": \"a\", \"host_dev_name\": \"a/b\"}]}")
+                .contains("network-interfaces[0]: \"a/b\" is not an interface name"));
+        assertTrue(error(kernel + "\"network-interfaces\": [{\"iface_id\": \"a\", \"host_dev_name\": \"t\", \"guest_mac\": \"06:00\"}]}")
+                .contains("network-interfaces[0]: \"06:00\" is not a MAC address"));
+        assertTrue(error(kernel + "\"network-interfaces\": [{\"iface_id\": \"a\", \"host_dev_name\": \"t\", \"guest_mac\": \"01:00:5e:00:00:01\"}]}")
+                .contains("is a multicast address"));
+        assertTrue(error(kernel + "\"vsock\": {\"uds_path\": \"v\"}}").contains("has no \"vsock.guest_cid\""));
+        assertTrue(error(kernel + "\"vsock\": {\"guest_cid\": 2, \"uds_path\": \"v\"}}").contains("vsock: The guest CID 2 is not one a guest may have"));
+        assertTrue(error(kernel + "\"vsock\": {\"guest_cid\": 3}}").contains("has no \"vsock.uds_path\""));
+        assertTrue(error(kernel + "\"vsock\": {\"guest_cid\": 3, \"uds_path\": \"v\", \"port\": 1}}").contains("an unknown field 'vsock.port'"));
+        String drive = "{\"drive_id\": \"d%d\", \"path_on_host\": \"x\", \"is_root_device\": false, \"is_read_only\": true}";
+        StringBuilder drives = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            drives.append(i == 0 ? "" : ", ").append(drive.formatted(i));
+        }
+        assertTrue(error(kernel + "\"drives\": [" + drives + "], \"vsock\": {\"guest_cid\": 3, \"uds_path\": \"v\"}}")
+                .contains("has 8 drives, 0 network interfaces and a vsock device: this VM takes at most 8 in all"));
+    }
+
+    @Test
+    void netAndVsockOptionsGiveTheSameDevicesAndSurviveTheChildLauncher() {
+        BootOptions o = BootOptions.parse("--kernel", "k", "--disk", "d", "--net", "tap=tap0,mac=06:00:00:00:00:01", "--net", "tap=tap1",
+                "--vsock", "cid=42,uds=/tmp/a,b.sock");
+        assertEquals(List.of(new MicroVmConfig.NetworkInterface("tap0", MacAddress.parse("06:00:00:00:00:01")),
+                new MicroVmConfig.NetworkInterface("tap1", null)), o.networkInterfaces());
+        assertEquals(new MicroVmConfig.Vsock(42, Path.of("/tmp/a,b.sock")), o.vsock(), "uds= takes the rest, commas too");
+        assertEquals(o.vmConfig(), BootOptions.parse(o.childArguments(true).toArray(String[]::new)).vmConfig(), "a child launcher boots the same devices");
+        assertEquals(o.vmConfig().networkInterfaces(), o.networkInterfaces());
+        assertEquals(o.vsock(), o.vmConfig().vsock());
+
+        assertEquals("--net takes tap=NAME[,mac=MAC], not 'mac=06:00:00:00:00:01': name the host's tap interface.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--net", "mac=06:00:00:00:00:01")).getMessage());
+        assertEquals("--net takes tap=NAME[,mac=MAC], each once, not 'tap=a,tap=b'.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--net", "tap=a,tap=b")).getMessage());
+        assertTrue(assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--net", "tap=a,mac=zz"))
+                .getMessage().startsWith("--net: \"zz\" is not a MAC address"));
+        assertTrue(assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--net", "tap=" + "x".repeat(16)))
+                .getMessage().contains("is not an interface name: give 1 to 15 bytes"));
+        assertEquals("--vsock takes cid=N,uds=PATH, not 'uds=/tmp/v,cid=3'.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--vsock", "uds=/tmp/v,cid=3")).getMessage());
+        assertEquals("--vsock takes cid=N,uds=PATH, not 'cid=3'.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--vsock", "cid=3")).getMessage());
+        assertEquals("--vsock cid takes a whole number from 0 to 4294967295, not 'x'.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--vsock", "cid=x,uds=v")).getMessage());
+        assertTrue(assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--vsock", "cid=1,uds=v"))
+                .getMessage().startsWith("The guest CID 1 is not one a guest may have: give 3 to 4294967294"));
+        assertEquals("--vsock is given twice: this VM has one vsock device.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--vsock", "cid=3,uds=a", "--vsock", "cid=4,uds=b")).getMessage());
+        assertEquals("--compare qemu boots disks only, not --net or --vsock: leave those out to compare.",
+                assertThrows(BootException.class, () -> BootOptions.parse("--kernel", "k", "--net", "tap=t", "--compare", "qemu")).getMessage());
+        List<String> nine = new java.util.ArrayList<>(List.of("--kernel", "k", "--vsock", "cid=3,uds=v"));
+        for (int i = 0; i < 8; i++) {
+            nine.addAll(List.of("--net", "tap=t" + i));
+        }
+        assertEquals("0 disks, 8 network interfaces and a vsock device given: this VM takes at most 8 in all.",
+                assertThrows(BootException.class, () -> BootOptions.parse(nine.toArray(String[]::new))).getMessage());
     }
 
     @Test

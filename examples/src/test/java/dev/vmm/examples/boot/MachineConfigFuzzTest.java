@@ -46,7 +46,8 @@ class MachineConfigFuzzTest {
         assertTrue(config.kernel() != null, "a description always names a kernel");
         assertTrue(config.cpus() == null || (config.cpus() >= 1 && config.cpus() <= 255), "vCPUs " + config.cpus());
         assertTrue(config.memoryMib() == null || (config.memoryMib() >= 1 && config.memoryMib() <= 1 << 20), "MiB " + config.memoryMib());
-        assertTrue(config.disks().size() + (config.root() == null ? 0 : 1) <= dev.vmm.core.microvm.MicroVmConfig.MAX_DRIVES, "drives " + config.disks());
+        int virtioDevices = config.disks().size() + (config.root() == null ? 0 : 1) + config.networkInterfaces().size() + (config.vsock() == null ? 0 : 1);
+        assertTrue(virtioDevices <= dev.vmm.core.microvm.MicroVmConfig.MAX_VIRTIO_DEVICES, "virtio devices " + config);
         return true;
     }
 

@@ -9,6 +9,7 @@ import dev.vmm.core.Kvm;
 import dev.vmm.core.KvmException;
 import dev.vmm.core.KvmVendor;
 import dev.vmm.core.MpState;
+import dev.vmm.core.Tap;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.VcpuExit;
 import dev.vmm.core.Vm;
@@ -26,9 +27,12 @@ import dev.vmm.core.prefault.PreFaultProgress;
 import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
 import dev.vmm.core.virtio.VirtioBlock;
+import dev.vmm.core.virtio.VirtioNet;
+import dev.vmm.core.virtio.vsock.VirtioVsock;
 import dev.vmm.core.x86.BootCpu;
 import dev.vmm.core.x86.GuestCpuid;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +50,10 @@ import java.util.function.IntConsumer;
  * A minimal x86-64 virtual machine that boots Linux: guest RAM with the 32-bit MMIO gap, the
  * in-kernel irqchip (PIC, I/O APIC, LAPICs) and PIT, ACPI tables (hardware-reduced), and the
  * {@linkplain MicroVmDevices devices}: a 16550 UART at 0x3f8 as console, the i8042 reset line, the
- * RTC/CMOS clock, the boot-complete port and the ACPI power register. Every other port or MMIO
- * access is {@linkplain #unhandledAccesses() counted} and ignored.
+ * RTC/CMOS clock, the boot-complete port and the ACPI power register; and the virtio devices of its
+ * {@linkplain MicroVmConfig config}, in this order in the DSDT: virtio-blk drives, virtio-net
+ * interfaces on taps, a virtio-vsock device. Every other port or MMIO access is
+ * {@linkplain #unhandledAccesses() counted} and ignored.
  *
  * {@snippet class=dev.vmm.core.ApiSnippets region=micro-vm}
  * }
@@ -83,7 +89,8 @@ public final class MicroVm implements AutoCloseable {
     private final Map<BootEvent, Long> events = new EnumMap<>(BootEvent.class);
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final List<Thread> vcpuThreads = new CopyOnWriteArrayList<>();
-    private final List<VirtioBlock> disks = new ArrayList<>(); // opened before KVM is touched; each owned by its slot once attached
+    private final List<VirtioSlot.Device> virtioDevices = new ArrayList<>(); // opened before KVM is touched; each owned by its slot once attached
+    private final List<VirtioNet> networkInterfaces = new ArrayList<>();
     private final List<VirtioSlot> virtioSlots = new ArrayList<>();
     private final List<Thread> notificationThreads = new CopyOnWriteArrayList<>();
     private ConsoleOutput consoleOutput;
@@ -131,11 +138,10 @@ public final class MicroVm implements AutoCloseable {
         LinuxBoot boot = LinuxBoot.plan(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus());
         MicroVm microVm = new MicroVm(config, console);
         try {
-            if (!config.drives().isEmpty()) {
-                Aml[] entries = new Aml[config.drives().size()];
+            microVm.openVirtioDevices();
+            if (!microVm.virtioDevices.isEmpty()) {
+                Aml[] entries = new Aml[microVm.virtioDevices.size()];
                 for (int i = 0; i < entries.length; i++) {
-                    MicroVmConfig.Drive drive = config.drives().get(i);
-                    microVm.disks.add(VirtioBlock.open(drive.image(), drive.readOnly()));
                     entries[i] = VirtioSlot.dsdtEntry(i);
                 }
                 boot = boot.withDsdt(Dsdt.microVm().with(Aml.scope("\\_SB", entries)));
@@ -146,6 +152,37 @@ public final class MicroVm implements AutoCloseable {
         } catch (RuntimeException e) {
             microVm.close();
             throw e;
+        }
+    }
+
+    /** Opens the drives, taps and vsock socket, in slot order: drives, network interfaces, vsock. */
+    private void openVirtioDevices() {
+        for (int i = 0; i < config.drives().size(); i++) {
+            MicroVmConfig.Drive drive = config.drives().get(i);
+            VirtioBlock disk = VirtioBlock.open(drive.image(), drive.readOnly());
+            virtioDevices.add(new VirtioSlot.Device("virtio-blk disk " + i + " (" + drive.image() + ")", disk, disk::close));
+        }
+        for (int i = 0; i < config.networkInterfaces().size(); i++) {
+            MicroVmConfig.NetworkInterface nic = config.networkInterfaces().get(i);
+            Tap tap;
+            try {
+                tap = Tap.open(nic.tap());
+            } catch (IOException e) {
+                throw new BootException(e.getMessage());
+            }
+            VirtioNet net;
+            try {
+                net = nic.mac() == null ? new VirtioNet(tap) : new VirtioNet(tap, nic.mac());
+            } catch (RuntimeException e) {
+                tap.close();
+                throw e;
+            }
+            networkInterfaces.add(net);
+            virtioDevices.add(new VirtioSlot.Device("virtio-net interface " + i + " (tap " + tap.name() + ")", net, net::close));
+        }
+        if (config.vsock() != null) {
+            VirtioVsock vsock = VirtioVsock.open(config.vsock().guestCid(), config.vsock().socket());
+            virtioDevices.add(new VirtioSlot.Device("virtio-vsock (" + config.vsock().socket() + ")", vsock, vsock::close));
         }
     }
 
@@ -206,9 +243,9 @@ public final class MicroVm implements AutoCloseable {
                 stop(new MicroVmExit(MicroVmExit.Reason.POWEROFF, "ACPI S5"));
             }
         }, Clock.systemUTC());
-        for (int i = 0; i < disks.size(); i++) {
-            String what = "virtio-blk disk " + i + " (" + config.drives().get(i).image() + ")";
-            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, disks.get(i), t -> failed(what, t))); // a device failure ends the run
+        for (int i = 0; i < virtioDevices.size(); i++) {
+            VirtioSlot.Device device = virtioDevices.get(i);
+            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, device, t -> failed(device.description(), t))); // a device failure ends the run
         }
         mark(BootEvent.KERNEL_LOADED);
     }
@@ -240,8 +277,11 @@ public final class MicroVm implements AutoCloseable {
             }
             stoppedForGood = new boolean[vcpus.size()];
             for (VirtioSlot slot : virtioSlots) { // a device failure ends the run, as a vCPU's does
-                notificationThreads.add(Thread.ofPlatform().daemon().name("vmm-virtio-notify-" + notificationThreads.size())
-                        .start(() -> guarded("a virtio device's notifications", slot::forwardNotifications)));
+                for (int queue = 0; queue < slot.queues(); queue++) {
+                    int q = queue;
+                    notificationThreads.add(Thread.ofPlatform().daemon().name("vmm-virtio-notify-" + notificationThreads.size())
+                            .start(() -> guarded("the notifications of " + slot.description(), () -> slot.forwardNotifications(q))));
+                }
             }
             for (Vcpu vcpu : vcpus) {
                 vcpuThreads.add(Thread.ofPlatform().name("vcpu-" + vcpu.id()).start(() -> runVcpu(vcpu)));
@@ -451,6 +491,19 @@ public final class MicroVm implements AutoCloseable {
         return devices;
     }
 
+    /**
+     * Sets the link status network interface {@code index} reports to the guest, with a
+     * configuration change interrupt when it changes (Linux turns its carrier off or on). Frames
+     * still flow either way: stopping them is the guest driver's part.
+     *
+     * @param index the interface, in {@link MicroVmConfig#networkInterfaces()} order
+     * @param up whether the link is up
+     * @throws IndexOutOfBoundsException when there is no such interface
+     */
+    public void setLinkUp(int index, boolean up) {
+        networkInterfaces.get(index).setLinkUp(up);
+    }
+
     /** {@return the console bytes lost because the console consumer fell too far behind} */
     public long consoleBytesDropped() {
         return consoleOutput == null ? 0 : consoleOutput.dropped();
@@ -473,8 +526,8 @@ public final class MicroVm implements AutoCloseable {
         for (VirtioSlot slot : virtioSlots) {
             slot.close();
         }
-        for (VirtioBlock disk : disks.subList(virtioSlots.size(), disks.size())) {
-            disk.close(); // opened, but never attached (the build failed first)
+        for (VirtioSlot.Device device : virtioDevices.subList(virtioSlots.size(), virtioDevices.size())) {
+            device.close().run(); // opened, but never attached (the build failed first)
         }
         for (Thread thread : notificationThreads) {
             try {

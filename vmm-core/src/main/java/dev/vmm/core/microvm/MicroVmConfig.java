@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.Tap;
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.prefault.PreFaultPolicy;
+import dev.vmm.core.virtio.MacAddress;
+import dev.vmm.core.virtio.vsock.VirtioVsock;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +21,11 @@ import java.util.List;
  * @param cpus vCPUs (1 to {@link dev.vmm.core.boot.LinuxBoot#maxCpus(boolean)}; {@link MicroVm#create} checks this and the memory size)
  * @param preFault what to do to guest memory before the kernel is loaded
  * @param drives virtio-blk disks, in order: the first is /dev/vda in a Linux guest
+ * @param networkInterfaces virtio-net interfaces, in order: the first is eth0 in a Linux guest
+ * @param vsock the virtio-vsock device, or null for none
  */
 public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault,
-                            List<Drive> drives) {
+                            List<Drive> drives, List<NetworkInterface> networkInterfaces, Vsock vsock) {
     /**
      * A virtio-blk disk backed by a raw image file (a whole number of 512-byte sectors).
      *
@@ -40,8 +45,67 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
         }
     }
 
-    /** Most drives: one per I/O APIC pin above the ISA interrupts (16 to 23). */
-    public static final int MAX_DRIVES = 8;
+    /**
+     * A virtio-net interface backed by a tap on the host, opened by {@link MicroVm#create} in the
+     * network namespace of the thread that calls it (created there if it does not exist, which
+     * takes CAP_NET_ADMIN; a persistent tap made for this user is attached to without it).
+     *
+     * @param tap the host's tap interface name (1 to 15 bytes)
+     * @param mac the guest's MAC address, or null for a random locally administered one
+     */
+    public record NetworkInterface(String tap, MacAddress mac) {
+        /**
+         * Checks the tap name and that the MAC address can be an interface's own.
+         *
+         * @throws BootException when either is not
+         */
+        public NetworkInterface {
+            if (tap == null) {
+                throw new BootException("A network interface without a tap: give the name of the host's tap interface.");
+            }
+            try {
+                Tap.checkName(tap);
+            } catch (IllegalArgumentException e) {
+                throw new BootException(e.getMessage());
+            }
+            if (mac != null && mac.isMulticast()) {
+                throw new BootException("The MAC address " + mac + " is a multicast address, which no interface may have as its own:"
+                        + " give one whose first byte is even, such as 02:00:00:00:00:01.");
+            }
+        }
+    }
+
+    /**
+     * A virtio-vsock device with Firecracker's hybrid vsock on the host: a program connects to the
+     * Unix socket {@code socket} and writes "CONNECT port\n" to reach a guest listener, and a guest
+     * connection to the host (CID 2) port P reaches a listener on the Unix socket "{@code socket}_P".
+     *
+     * @param guestCid the guest's context ID, {@link VirtioVsock#MIN_GUEST_CID} to {@link VirtioVsock#MAX_GUEST_CID}
+     * @param socket where {@link MicroVm#create} creates the listening socket: a path that does not
+     *     exist yet, in a folder that does; removed when the VM closes
+     */
+    public record Vsock(long guestCid, Path socket) {
+        /**
+         * Checks the context ID and that there is a socket path.
+         *
+         * @throws BootException when either is wrong
+         */
+        public Vsock {
+            if (guestCid < VirtioVsock.MIN_GUEST_CID || guestCid > VirtioVsock.MAX_GUEST_CID) {
+                throw new BootException("The guest CID " + guestCid + " is not one a guest may have: give " + VirtioVsock.MIN_GUEST_CID
+                        + " to " + VirtioVsock.MAX_GUEST_CID + " (0 to 2 are the hypervisor's, loopback's and the host's).");
+            }
+            if (socket == null) {
+                throw new BootException("A vsock device without a socket path: give where its Unix socket is to be created.");
+            }
+        }
+    }
+
+    /**
+     * Most virtio devices (drives, network interfaces and the vsock device together): one per
+     * I/O APIC pin above the ISA interrupts (16 to 23).
+     */
+    public static final int MAX_VIRTIO_DEVICES = 8;
 
     /**
      * The console on the UART at 0x3f8, a restart after a panic (the VM ends on the reboot), and no
@@ -60,9 +124,9 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
 
     /**
      * Fills in the defaults: the default command line for null, no pre-fault for null, no drives
-     * for null.
+     * or network interfaces for null.
      *
-     * @throws BootException when there is no kernel or more than {@link #MAX_DRIVES} drives
+     * @throws BootException when there is no kernel or more than {@link #MAX_VIRTIO_DEVICES} virtio devices
      */
     public MicroVmConfig {
         if (kernel == null) {
@@ -75,9 +139,29 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
             preFault = PreFaultPolicy.NONE;
         }
         drives = drives == null ? List.of() : List.copyOf(drives);
-        if (drives.size() > MAX_DRIVES) {
-            throw new BootException(drives.size() + " drives given: this VM takes at most " + MAX_DRIVES + ".");
+        networkInterfaces = networkInterfaces == null ? List.of() : List.copyOf(networkInterfaces);
+        int virtioDevices = drives.size() + networkInterfaces.size() + (vsock == null ? 0 : 1);
+        if (virtioDevices > MAX_VIRTIO_DEVICES) {
+            throw new BootException(drives.size() + " drives, " + networkInterfaces.size() + " network interfaces and "
+                    + (vsock == null ? "no" : "a") + " vsock device given: this VM takes at most " + MAX_VIRTIO_DEVICES
+                    + " virtio devices in all.");
         }
+    }
+
+    /**
+     * A configuration with drives and no network interfaces or vsock.
+     *
+     * @param kernel a bzImage or an ELF vmlinux
+     * @param initrd the initial RAM disk, or null for none
+     * @param commandLine the kernel command line, or null for {@link #DEFAULT_COMMAND_LINE}
+     * @param memoryBytes guest RAM in bytes (a multiple of 4 KiB)
+     * @param cpus vCPUs
+     * @param preFault what to do to guest memory before the kernel is loaded, or null for NONE
+     * @param drives virtio-blk disks, or null for none
+     * @throws BootException when there is no kernel or more than {@link #MAX_VIRTIO_DEVICES} drives
+     */
+    public MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault, List<Drive> drives) {
+        this(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives, List.of(), null);
     }
 
     /**
@@ -92,7 +176,7 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
      * @throws BootException when there is no kernel
      */
     public MicroVmConfig(Path kernel, Path initrd, String commandLine, long memoryBytes, int cpus, PreFaultPolicy preFault) {
-        this(kernel, initrd, commandLine, memoryBytes, cpus, preFault, List.of());
+        this(kernel, initrd, commandLine, memoryBytes, cpus, preFault, List.of(), List.of(), null);
     }
 
     /**
@@ -114,7 +198,7 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
      * @param commandLine the command line, or null for {@link #DEFAULT_COMMAND_LINE}
      */
     public MicroVmConfig withCommandLine(String commandLine) {
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives, networkInterfaces, vsock);
     }
 
     /**
@@ -123,18 +207,40 @@ public record MicroVmConfig(Path kernel, Path initrd, String commandLine, long m
      * @param preFault the policy, or null for NONE
      */
     public MicroVmConfig withPreFault(PreFaultPolicy preFault) {
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives, networkInterfaces, vsock);
     }
 
     /**
      * {@return this config with one more drive, after the others}
      *
      * @param drive the drive
-     * @throws BootException when that makes more than {@link #MAX_DRIVES}
+     * @throws BootException when that makes more than {@link #MAX_VIRTIO_DEVICES} virtio devices
      */
     public MicroVmConfig withDrive(Drive drive) {
         List<Drive> more = new ArrayList<>(drives);
         more.add(drive);
-        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, more);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, more, networkInterfaces, vsock);
+    }
+
+    /**
+     * {@return this config with one more network interface, after the others}
+     *
+     * @param networkInterface the interface
+     * @throws BootException when that makes more than {@link #MAX_VIRTIO_DEVICES} virtio devices
+     */
+    public MicroVmConfig withNetworkInterface(NetworkInterface networkInterface) {
+        List<NetworkInterface> more = new ArrayList<>(networkInterfaces);
+        more.add(networkInterface);
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives, more, vsock);
+    }
+
+    /**
+     * {@return this config with a vsock device, in place of any other}
+     *
+     * @param vsock the vsock device, or null for none
+     * @throws BootException when that makes more than {@link #MAX_VIRTIO_DEVICES} virtio devices
+     */
+    public MicroVmConfig withVsock(Vsock vsock) {
+        return new MicroVmConfig(kernel, initrd, commandLine, memoryBytes, cpus, preFault, drives, networkInterfaces, vsock);
     }
 }

@@ -9,31 +9,43 @@ import dev.vmm.core.acpi.Aml;
 import dev.vmm.core.acpi.Dsdt;
 import dev.vmm.core.devices.IoEventNotifier;
 import dev.vmm.core.devices.IrqFdInterrupt;
-import dev.vmm.core.virtio.VirtioBlock;
+import dev.vmm.core.virtio.VirtioDevice;
 import dev.vmm.core.virtio.VirtioMmio;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
  * Where the {@code index}-th virtio device of a {@link MicroVm} lives, and what connects it to
  * KVM: a 4 KiB MMIO window from 0xD0000000 up (in the 32-bit MMIO gap) holding its virtio-mmio
- * registers, I/O APIC pin 16 + index raised through an irqfd, an ioeventfd on its QueueNotify
- * register (so a notification costs the vCPU no exit), and its entry in the DSDT, where Linux's
- * virtio_mmio driver finds it.
+ * registers, I/O APIC pin 16 + index raised through an irqfd, an ioeventfd per queue on its
+ * QueueNotify register (so a notification costs the vCPU no exit), and its entry in the DSDT, where
+ * Linux's virtio_mmio driver finds it.
  */
 final class VirtioSlot implements AutoCloseable {
+    /**
+     * A device opened for a slot before KVM is touched.
+     *
+     * @param description what it is, for messages: "virtio-blk disk 0 (/path)"
+     * @param device the device
+     * @param close releases what the device holds (its file, tap or socket)
+     */
+    record Device(String description, VirtioDevice device, Runnable close) {
+    }
+
     static final GuestAddress FIRST_WINDOW = GuestAddress.of(0xd000_0000L);
     static final long WINDOW_STRIDE = 0x1000;
     static final int FIRST_GSI = 16;
     private static final long QUEUE_NOTIFY = 0x50;
 
-    private final VirtioBlock device;
+    private final Device device;
     private final VirtioMmio transport;
     private final IrqFdInterrupt interrupt;
-    private final IoEventNotifier queueNotify;
+    private final List<IoEventNotifier> queueNotify; // by queue index
 
-    private VirtioSlot(VirtioBlock device, VirtioMmio transport, IrqFdInterrupt interrupt, IoEventNotifier queueNotify) {
+    private VirtioSlot(Device device, VirtioMmio transport, IrqFdInterrupt interrupt, List<IoEventNotifier> queueNotify) {
         this.device = device;
         this.transport = transport;
         this.interrupt = interrupt;
@@ -57,31 +69,47 @@ final class VirtioSlot implements AutoCloseable {
      * Puts {@code device} into slot {@code index} of {@code vm}; it owns the device from here on
      * (closes it). {@code deviceFailed} hears of a failure of the device's own thread.
      */
-    static VirtioSlot attach(Vm vm, GuestMemory memory, MicroVmDevices devices, int index, VirtioBlock device, Consumer<Throwable> deviceFailed) {
+    static VirtioSlot attach(Vm vm, GuestMemory memory, MicroVmDevices devices, int index, Device device, Consumer<Throwable> deviceFailed) {
         IrqFdInterrupt interrupt = null;
+        List<IoEventNotifier> queueNotify = new ArrayList<>();
         try {
             interrupt = IrqFdInterrupt.register(vm, gsi(index));
-            VirtioMmio transport = new VirtioMmio(device, memory, interrupt, deviceFailed);
-            // The block device has one queue, 0: only that value counts (another exits and is ignored by the transport).
-            IoEventNotifier queueNotify = IoEventNotifier.register(vm, IoEventAddress.mmio(window(index).plus(QUEUE_NOTIFY)), 4, OptionalLong.of(0));
+            VirtioMmio transport = new VirtioMmio(device.device(), memory, interrupt, deviceFailed);
+            // One eventfd per queue, each counting only writes of its own index: another value exits and the transport ignores it.
+            for (int queue = 0; queue < device.device().queueMaxSizes().length; queue++) {
+                queueNotify.add(IoEventNotifier.register(vm, IoEventAddress.mmio(window(index).plus(QUEUE_NOTIFY)), 4, OptionalLong.of(queue)));
+            }
             devices.mmio().register(window(index).value(), VirtioMmio.SIZE, transport);
-            return new VirtioSlot(device, transport, interrupt, queueNotify);
+            return new VirtioSlot(device, transport, interrupt, List.copyOf(queueNotify));
         } catch (RuntimeException e) {
+            queueNotify.forEach(IoEventNotifier::close);
             if (interrupt != null) {
                 interrupt.close();
             }
-            device.close();
+            device.close().run();
             throw e;
         }
     }
 
+    /** {@return what the device in this slot is, for messages} */
+    String description() {
+        return device.description();
+    }
+
+    /** {@return how many queues the device has: one notification thread each} */
+    int queues() {
+        return queueNotify.size();
+    }
+
     /**
-     * Forwards the guest's notifications to the transport until {@link #close()}: the body of this
-     * slot's notification thread. The transport only wakes the device's own worker: no I/O here.
+     * Forwards the guest's notifications of {@code queue} to the transport until {@link #close()}:
+     * the body of one of this slot's notification threads. The transport only wakes the device's
+     * own worker: no I/O here.
      */
-    void forwardNotifications() {
-        while (queueNotify.await() > 0) {
-            transport.queueNotified(0);
+    void forwardNotifications(int queue) {
+        IoEventNotifier notifier = queueNotify.get(queue);
+        while (notifier.await() > 0) {
+            transport.queueNotified(queue);
         }
     }
 
@@ -93,10 +121,10 @@ final class VirtioSlot implements AutoCloseable {
     @Override
     public void close() {
         try {
-            queueNotify.close();
+            queueNotify.forEach(IoEventNotifier::close);
         } finally {
             try {
-                device.close();
+                device.close().run();
             } finally {
                 interrupt.close();
             }

@@ -93,8 +93,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
     private final long capacity;
     private final byte[] id;
     private final byte[] config;
-    private Worker worker; // guarded by this
-    private boolean closed; // guarded by this
+    private final CurrentWorker<Worker> worker = new CurrentWorker<>();
 
     private VirtioBlock(FileChannel file, boolean readOnly, long capacity, byte[] id) {
         this.file = file;
@@ -229,32 +228,27 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
     /** Starts the worker on the request queue; a closed device starts none, and its requests are never served. */
     @Override
     public synchronized void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
-        stopWorker();
-        if (!closed) {
-            worker = new Worker(memory, queues.getFirst(), usedBuffers, faults, (features & F_FLUSH) == 0);
-            worker.thread.start();
-        }
+        worker.start(faults, () -> new Worker(memory, queues.getFirst(), usedBuffers, faults, (features & F_FLUSH) == 0));
     }
 
     /** Wakes the worker; no I/O here. */
     @Override
     public synchronized void queueNotified(int queue) {
-        if (worker != null) {
-            worker.wake();
-        }
+        worker.wake();
     }
 
     /** Stops the worker and waits for it: it no longer touches the queue or guest memory when this returns. */
     @Override
     public synchronized void reset() {
-        stopWorker();
+        worker.stop();
     }
 
     /** Stops the worker as {@link #reset()} does and closes the image; the device serves nothing more. */
     @Override
     public synchronized void close() {
-        closed = true;
-        stopWorker();
+        if (!worker.close()) {
+            return;
+        }
         try {
             file.close();
         } catch (IOException e) {
@@ -263,19 +257,12 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
     }
 
     /** The current worker thread, for tests. */
-    synchronized Thread workerThread() {
-        return worker == null ? null : worker.thread;
-    }
-
-    private void stopWorker() {
-        if (worker != null) {
-            worker.stop();
-            worker = null;
-        }
+    Thread workerThread() {
+        return worker.thread();
     }
 
     /** One activation's thread: serves the queue whenever notified, until stopped. */
-    private final class Worker implements Runnable {
+    private final class Worker extends VirtioWorker {
         private final GuestMemory memory;
         private final Virtqueue queue;
         private final Interrupt usedBuffers;
@@ -283,40 +270,21 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         private final boolean writeThrough;
         private final byte[] header = new byte[HEADER];
         private final byte[] status = new byte[1];
-        private final Thread thread;
         private boolean notified; // guarded by this
-        private volatile boolean stopped;
 
         Worker(GuestMemory memory, Virtqueue queue, Interrupt usedBuffers, Faults faults, boolean writeThrough) {
+            super("vmm-virtio-blk");
             this.memory = memory;
             this.queue = queue;
             this.usedBuffers = usedBuffers;
             this.faults = faults;
             this.writeThrough = writeThrough;
-            this.thread = Thread.ofPlatform().daemon().name("vmm-virtio-blk").unstarted(this);
         }
 
-        synchronized void wake() {
+        @Override
+        protected synchronized void wake() {
             notified = true;
             notifyAll();
-        }
-
-        void stop() {
-            synchronized (this) {
-                stopped = true;
-                notifyAll();
-            }
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the caller's, kept for it: the worker must stop before the queues go
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
 
         @Override
@@ -333,7 +301,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         }
 
         private synchronized boolean awaitNotification() {
-            while (!notified && !stopped) {
+            while (!notified && !stopped()) {
                 try {
                     wait();
                 } catch (InterruptedException e) {
@@ -341,12 +309,12 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
                 }
             }
             notified = false;
-            return !stopped;
+            return !stopped();
         }
 
         /** Serves every available chain, each returned and notified as soon as it is done. */
         private void serve() throws VirtqueueException {
-            while (!stopped) {
+            while (!stopped()) {
                 Optional<DescriptorChain> next = queue.pop();
                 if (next.isEmpty()) {
                     return;
@@ -432,7 +400,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
                 }
                 long n = Math.min(b.length() - skip, length);
                 for (long done = 0; done < n; ) {
-                    if (stopped) {
+                    if (stopped()) {
                         return false;
                     }
                     long piece = Math.min(PIECE, n - done);

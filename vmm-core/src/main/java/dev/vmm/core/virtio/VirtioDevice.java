@@ -15,7 +15,8 @@ import java.util.List;
  * from an ioeventfd's thread too); they must not block on the outside world for long. A device
  * whose work is slow (disk I/O) does it on a thread of its own: {@link #queueNotified} only wakes
  * that thread, {@link #reset} waits until it no longer touches the queues or guest memory, and
- * the thread reports a broken queue, or its own failure, through {@link Faults}.
+ * the thread reports a broken queue, or its own failure, through {@link Faults}. Such a device
+ * keeps its thread in a {@link CurrentWorker}.
  */
 public interface VirtioDevice {
     /**

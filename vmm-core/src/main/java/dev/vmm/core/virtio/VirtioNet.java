@@ -107,8 +107,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     private final AtomicLong rxFrames = new AtomicLong(), rxDropped = new AtomicLong();
     private volatile Runnable configChanged = () -> { };
     private boolean linkUp = true; // guarded by this
-    private Worker worker; // guarded by this
-    private boolean closed; // guarded by this
+    private final CurrentWorker<Worker> worker = new CurrentWorker<>();
 
     /**
      * What the device has done since it was made, for tests and metrics.
@@ -258,68 +257,49 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
 
     /**
      * Sets the port's receive offloads to those the driver accepted and starts the worker; a
-     * closed device starts none. A port that refuses them is set to none.
+     * closed device starts none. A port that refuses them is set to none; a port closed under the
+     * device, or no eventfd to be had, goes to {@code faults}.
      */
     @Override
     public synchronized void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
-        stopWorker();
-        if (closed) {
-            return;
-        }
-        try {
+        worker.start(faults, () -> {
             Set<Offload> offloads = receiveOffloads(features);
             if (!port.setOffloads(offloads)) {
                 offloads = Set.of(); // what it hands over now is fully formed, whatever the driver took
                 port.setOffloads(offloads);
             }
-            worker = new Worker(memory, queues.get(RX_QUEUE), queues.get(TX_QUEUE), usedBuffers, faults, features, offloads);
-        } catch (RuntimeException e) { // the port closed under the device, or no eventfd to be had
-            faults.failed(e);
-            return;
-        }
-        worker.thread.start();
+            return new Worker(memory, queues.get(RX_QUEUE), queues.get(TX_QUEUE), usedBuffers, faults, features, offloads);
+        });
     }
 
     /** Wakes the worker; no frame is touched here. */
     @Override
     public synchronized void queueNotified(int queue) {
-        if (worker != null) {
-            worker.wake.signal(1);
-        }
+        worker.wake();
     }
 
     /** Stops the worker and waits for it: it no longer touches the queues or guest memory when this returns. */
     @Override
     public synchronized void reset() {
-        stopWorker();
+        worker.stop();
     }
 
     /** Stops the worker as {@link #reset()} does and closes the port; the device serves nothing more. */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
+        if (worker.close()) {
+            port.close();
+            buffers.close();
         }
-        closed = true;
-        stopWorker();
-        port.close();
-        buffers.close();
     }
 
     /** The current worker thread, for tests. */
-    synchronized Thread workerThread() {
-        return worker == null ? null : worker.thread;
-    }
-
-    private void stopWorker() {
-        if (worker != null) {
-            worker.stop();
-            worker = null;
-        }
+    Thread workerThread() {
+        return worker.thread();
     }
 
     /** One activation's thread: moves frames both ways until stopped. */
-    private final class Worker implements Runnable {
+    private final class Worker extends VirtioWorker {
         private final GuestMemory memory;
         private final Virtqueue rx;
         private final Virtqueue tx;
@@ -329,16 +309,15 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         private final boolean guestChecksum;
         private final Set<Offload> offloads;
         private final long roomToRead;
-        private final EventFd wake;
-        private final Thread thread;
+        private final EventFd wakeUp; // signalled by wake(), waited on in poll(2)
         // Receive chains popped and not yet used, in ring order, and their writable bytes in all.
         private final List<DescriptorChain> held = new ArrayList<>(QUEUE_SIZE);
         private final int[] written = new int[QUEUE_SIZE];
         private long heldRoom;
         private boolean portEmpty; // the last read found no frame, with room for one: wait on the port too
-        private volatile boolean stopped;
 
         Worker(GuestMemory memory, Virtqueue rx, Virtqueue tx, Interrupt usedBuffers, Faults faults, long features, Set<Offload> offloads) {
+            super("vmm-virtio-net");
             this.memory = memory;
             this.rx = rx;
             this.tx = tx;
@@ -348,43 +327,35 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
             this.guestChecksum = (features & F_GUEST_CSUM) != 0;
             this.offloads = offloads;
             this.roomToRead = offloads.contains(Offload.TSO4) || offloads.contains(Offload.TSO6) ? MAX_FRAME : MIN_RX_BUFFER;
-            this.wake = EventFd.create();
-            this.thread = Thread.ofPlatform().daemon().name("vmm-virtio-net").unstarted(this);
+            this.wakeUp = EventFd.create();
         }
 
-        void stop() {
-            stopped = true;
-            wake.signal(1);
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the caller's, kept for it: the worker must stop before the queues go
-                }
-            }
-            wake.close();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        @Override
+        protected void wake() {
+            wakeUp.signal(1);
+        }
+
+        @Override
+        protected void afterStop() {
+            wakeUp.close();
         }
 
         @Override
         public void run() {
             try {
-                while (!stopped) {
-                    wake.take();
+                while (!stopped()) {
+                    wakeUp.take();
                     boolean busy;
                     do {
                         busy = transmit() | receive();
-                    } while (busy && !stopped);
-                    if (stopped) {
+                    } while (busy && !stopped());
+                    if (stopped()) {
                         return;
                     }
                     if (portEmpty) {
-                        port.awaitReadable(wake);
+                        port.awaitReadable(wakeUp);
                     } else {
-                        EventFd.awaitAny(wake);
+                        EventFd.awaitAny(wakeUp);
                     }
                 }
             } catch (VirtqueueException e) {
@@ -397,7 +368,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         /** Sends what the driver made available, up to a budget; returns whether there was any. */
         private boolean transmit() throws VirtqueueException {
             boolean any = false;
-            for (int i = 0; i < BUDGET && !stopped; i++) {
+            for (int i = 0; i < BUDGET && !stopped(); i++) {
                 Optional<DescriptorChain> next = tx.pop();
                 if (next.isEmpty()) {
                     break;
@@ -428,7 +399,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         private boolean receive() throws VirtqueueException, IOException {
             portEmpty = false;
             boolean any = false;
-            for (int i = 0; i < BUDGET && !stopped; i++) {
+            for (int i = 0; i < BUDGET && !stopped(); i++) {
                 if (!collect(roomToRead)) {
                     break; // the driver's next notification says there is more room
                 }

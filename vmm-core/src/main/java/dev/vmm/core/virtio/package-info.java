@@ -8,7 +8,8 @@
  * (version 2) as a {@code devices.BusDevice}; {@link dev.vmm.core.virtio.VirtioBlock}, a
  * virtio-blk device on a raw image file served by its own worker thread; and
  * {@link dev.vmm.core.virtio.VirtioNet}, a virtio-net device on a {@code FramePort} (a
- * {@code Tap}), with its {@link dev.vmm.core.virtio.MacAddress}, served the same way. A broken rule is a
+ * {@code Tap}), with its {@link dev.vmm.core.virtio.MacAddress}, served the same way: each keeps its
+ * {@link dev.vmm.core.virtio.VirtioWorker} in a {@link dev.vmm.core.virtio.CurrentWorker}. A broken rule is a
  * {@link dev.vmm.core.virtio.VirtqueueException}, which sets the device's DEVICE_NEEDS_RESET.
  * {@code microvm.MicroVm} wires one up per disk. The socket device, with its host side on Unix
  * sockets, is in {@code virtio.vsock}.

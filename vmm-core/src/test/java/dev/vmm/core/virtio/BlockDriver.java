@@ -8,32 +8,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A virtio-blk driver for tests, as Linux's virtio_mmio and virtio_blk drive the device: bring-up
- * through the registers, each request a chain of descriptors (header, data, status) in guest
- * memory, and completion awaited on the interrupt, never by sleeping. Offsets and numbers are
- * spelled out from the spec (virtio 1.2, 4.2.2 and 5.2), not taken from the device.
+ * through the registers ({@link MmioDriver}), each request a chain of descriptors (header, data,
+ * status) in guest memory, and completion awaited on the interrupt, never by sleeping. Numbers are
+ * spelled out from the spec (virtio 1.2, 5.2), not taken from the device.
  */
-final class BlockDriver {
+final class BlockDriver extends MmioDriver {
     static final int T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8;
     static final int S_OK = 0, S_IOERR = 1, S_UNSUPP = 2;
-    static final long VERSION_1 = 1L << 32, INDIRECT_DESC = 1L << 28, EVENT_IDX = 1L << 29;
     static final long F_SEG_MAX = 1L << 2, F_RO = 1L << 5, F_BLK_SIZE = 1L << 6, F_FLUSH = 1L << 9;
     static final long LINUX_FEATURES = VERSION_1 | INDIRECT_DESC | EVENT_IDX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
-    static final int DEVICE_ID = 0x008, DEVICE_FEATURES = 0x010, DEVICE_FEATURES_SEL = 0x014, DRIVER_FEATURES = 0x020,
-            DRIVER_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044,
-            QUEUE_NOTIFY = 0x050, INTERRUPT_STATUS = 0x060, STATUS = 0x070, QUEUE_DESC_LOW = 0x080, QUEUE_DRIVER_LOW = 0x090,
-            QUEUE_DEVICE_LOW = 0x0a0, CONFIG = 0x100;
-    static final int ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, DEVICE_NEEDS_RESET = 0x40;
-    /** Generous: the machine is shared, and a wait ends as soon as the interrupt comes. */
-    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** Where indirect tables go, one per request (0x100 bytes: 16 descriptors each), and where data buffers start. */
     static final long INDIRECT = 0x10000, DATA = 0x20000;
 
@@ -48,12 +34,6 @@ final class BlockDriver {
         }
     }
 
-    final GuestMemory memory;
-    final VirtioMmio mmio;
-    /** What the transport heard of failures of the device's own thread. */
-    final List<Throwable> deviceFailures = new CopyOnWriteArrayList<>();
-    private final Semaphore interrupts = new Semaphore(0);
-    private volatile Thread interruptedBy;
     private TestDriver ring;
     private int nextDescriptor;
     private int nextIndirect;
@@ -61,56 +41,21 @@ final class BlockDriver {
     private int published;
 
     BlockDriver(VirtioDevice device, GuestMemory memory) {
-        this.memory = memory;
-        this.mmio = new VirtioMmio(device, memory, () -> {
-            interruptedBy = Thread.currentThread();
-            interrupts.release();
-        }, deviceFailures::add);
+        super(device, memory);
     }
 
     /** Linux's bring-up with queue 0 of {@code size} at guest address 0; false when the device refused the features. */
     boolean bringUp(int size, long features) {
-        write(STATUS, 0);
-        write(STATUS, ACKNOWLEDGE);
-        write(STATUS, ACKNOWLEDGE | DRIVER);
-        write(DRIVER_FEATURES_SEL, 1);
-        write(DRIVER_FEATURES, (int) (features >>> 32));
-        write(DRIVER_FEATURES_SEL, 0);
-        write(DRIVER_FEATURES, (int) features);
-        write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK);
-        if ((read(STATUS) & FEATURES_OK) == 0) {
+        if (!negotiate(features)) {
             return false;
         }
         memory.fill(GuestAddress.of(0), INDIRECT, (byte) 0); // fresh rings
         ring = TestDriver.at(memory, size, 0);
-        write(QUEUE_SEL, 0);
-        write(QUEUE_NUM, size);
-        write(QUEUE_DESC_LOW, (int) ring.desc.value());
-        write(QUEUE_DRIVER_LOW, (int) ring.avail.value());
-        write(QUEUE_DEVICE_LOW, (int) ring.used.value());
-        write(QUEUE_READY, 1);
-        write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+        setUpQueue(0, ring);
+        driverOk();
         published = 0;
         free();
         return true;
-    }
-
-    long offeredFeatures() {
-        write(DEVICE_FEATURES_SEL, 1);
-        long high = Integer.toUnsignedLong(read(DEVICE_FEATURES));
-        write(DEVICE_FEATURES_SEL, 0);
-        return high << 32 | Integer.toUnsignedLong(read(DEVICE_FEATURES));
-    }
-
-    /** {@code length} bytes of the configuration space from {@code offset}, read one byte at a time as any width is allowed. */
-    ByteBuffer config(int offset, int length) {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < length; i++) {
-            byte[] one = {-1};
-            mmio.read(CONFIG + offset + i, one);
-            b.put(i, one[0]);
-        }
-        return b;
     }
 
     /**
@@ -200,21 +145,9 @@ final class BlockDriver {
         free();
     }
 
-    /** Waits for an interrupt until {@code done}, failing after the timeout. */
-    void await(BooleanSupplier done, String what) {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        try {
-            while (!done.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !interrupts.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                    fail("Waited " + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s for " + what + ": used index "
-                            + ring.usedIdx() + ", status 0x" + Integer.toHexString(read(STATUS)));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
+    @Override
+    protected String progress() {
+        return ", used index " + ring.usedIdx();
     }
 
     private void free() {
@@ -253,20 +186,5 @@ final class BlockDriver {
 
     int usedIdx() {
         return ring.usedIdx();
-    }
-
-    /** The thread that raised the last interrupt. */
-    Thread interruptedBy() {
-        return interruptedBy;
-    }
-
-    int read(int offset) {
-        byte[] data = {-1, -1, -1, -1};
-        mmio.read(offset, data);
-        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    }
-
-    void write(int offset, int value) {
-        mmio.write(offset, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value).array());
     }
 }

@@ -5,11 +5,8 @@ import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -17,27 +14,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A virtio-net driver for tests, as Linux's virtio_mmio and virtio_net drive the device: bring-up
- * of the receive queue (0) and the transmit queue (1) through the registers, receive buffers
+ * of the receive queue (0) and the transmit queue (1) through the registers ({@link MmioDriver}), receive buffers
  * posted as chains of device-writable descriptors, frames sent as chains of readable ones, and
  * completion awaited on the interrupt (with VIRTIO_F_EVENT_IDX, used_event asks for it). Numbers
  * are spelled out from the spec (virtio 1.2, 4.2.2 and 5.1), not taken from the device.
  */
-final class NetDriver {
-    static final long VERSION_1 = 1L << 32, INDIRECT_DESC = 1L << 28, EVENT_IDX = 1L << 29;
+final class NetDriver extends MmioDriver {
     static final long CSUM = 1L << 0, GUEST_CSUM = 1L << 1, MAC = 1L << 5, GUEST_TSO4 = 1L << 7, GUEST_TSO6 = 1L << 8,
             GUEST_ECN = 1L << 9, HOST_TSO4 = 1L << 11, HOST_TSO6 = 1L << 12, HOST_ECN = 1L << 13, MRG_RXBUF = 1L << 15,
             STATUS_FEATURE = 1L << 16;
     static final long OFFLOADS = CSUM | GUEST_CSUM | GUEST_TSO4 | GUEST_TSO6 | GUEST_ECN | HOST_TSO4 | HOST_TSO6 | HOST_ECN;
     /** What Linux 6.x accepts of a device that offers everything here, but merged receive buffers. */
     static final long LINUX = VERSION_1 | INDIRECT_DESC | EVENT_IDX | MAC | STATUS_FEATURE | OFFLOADS;
-    static final int DEVICE_ID = 0x008, DEVICE_FEATURES = 0x010, DEVICE_FEATURES_SEL = 0x014, DRIVER_FEATURES = 0x020,
-            DRIVER_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044,
-            QUEUE_NOTIFY = 0x050, INTERRUPT_STATUS = 0x060, INTERRUPT_ACK = 0x064, STATUS = 0x070, QUEUE_DESC_LOW = 0x080,
-            QUEUE_DRIVER_LOW = 0x090, QUEUE_DEVICE_LOW = 0x0a0, CONFIG_GENERATION = 0x0fc, CONFIG = 0x100;
-    static final int ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, DEVICE_NEEDS_RESET = 0x40;
     static final int RX = 0, TX = 1;
     static final int HEADER = 12;
-    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** Where the rings, the indirect tables and the two directions' buffers live. */
     static final long RX_RING = 0x0, TX_RING = 0x4000, INDIRECT = 0x10000, RX_DATA = 0x100000, TX_DATA = 0x800000, DATA_END = 0x1000000;
 
@@ -52,10 +42,6 @@ final class NetDriver {
         }
     }
 
-    final GuestMemory memory;
-    final VirtioMmio mmio;
-    final List<Throwable> deviceFailures = new CopyOnWriteArrayList<>();
-    private final Semaphore interrupts = new Semaphore(0);
     private final TestDriver[] rings = new TestDriver[2];
     private final int[] nextDescriptor = new int[2];
     private final int[] published = new int[2];
@@ -64,58 +50,26 @@ final class NetDriver {
     private long features;
 
     NetDriver(VirtioDevice device, GuestMemory memory) {
-        this.memory = memory;
-        this.mmio = new VirtioMmio(device, memory, interrupts::release, deviceFailures::add);
+        super(device, memory);
     }
 
     /** Linux's bring-up with both queues of {@code size}; false when the device refused the features. */
     boolean bringUp(int size, long features) {
-        write(STATUS, 0);
-        write(STATUS, ACKNOWLEDGE);
-        write(STATUS, ACKNOWLEDGE | DRIVER);
-        write(DRIVER_FEATURES_SEL, 1);
-        write(DRIVER_FEATURES, (int) (features >>> 32));
-        write(DRIVER_FEATURES_SEL, 0);
-        write(DRIVER_FEATURES, (int) features);
-        write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK);
-        if ((read(STATUS) & FEATURES_OK) == 0) {
+        if (!negotiate(features)) {
             return false;
         }
         this.features = features;
         memory.fill(GuestAddress.of(0), INDIRECT, (byte) 0); // fresh rings
         for (int q : new int[] {RX, TX}) {
             rings[q] = TestDriver.at(memory, size, q == RX ? RX_RING : TX_RING);
-            write(QUEUE_SEL, q);
-            write(QUEUE_NUM, size);
-            write(QUEUE_DESC_LOW, (int) rings[q].desc.value());
-            write(QUEUE_DRIVER_LOW, (int) rings[q].avail.value());
-            write(QUEUE_DEVICE_LOW, (int) rings[q].used.value());
-            write(QUEUE_READY, 1);
+            setUpQueue(q, rings[q]);
             nextDescriptor[q] = 0;
             published[q] = 0;
             nextData[q] = q == RX ? RX_DATA : TX_DATA;
         }
         nextIndirect = 0;
-        write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+        driverOk();
         return true;
-    }
-
-    long offeredFeatures() {
-        write(DEVICE_FEATURES_SEL, 1);
-        long high = Integer.toUnsignedLong(read(DEVICE_FEATURES));
-        write(DEVICE_FEATURES_SEL, 0);
-        return high << 32 | Integer.toUnsignedLong(read(DEVICE_FEATURES));
-    }
-
-    /** {@code length} bytes of the configuration space from {@code offset}, one byte at a time. */
-    ByteBuffer config(int offset, int length) {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < length; i++) {
-            byte[] one = {-1};
-            mmio.read(CONFIG + offset + i, one);
-            b.put(i, one[0]);
-        }
-        return b;
     }
 
     /** A receive chain of writable buffers of these lengths (filled with 0xee, which the device must overwrite), not yet posted. */
@@ -175,21 +129,9 @@ final class NetDriver {
         await(() -> usedIdx(queue) == (count & 0xffff), "the device to use " + count + " chains of queue " + queue);
     }
 
-    /** Waits for an interrupt until {@code done}, failing after the timeout. */
-    void await(BooleanSupplier done, String what) {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        try {
-            while (!done.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !interrupts.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                    fail("Waited " + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s for " + what + ": used indexes "
-                            + usedIdx(RX) + " and " + usedIdx(TX) + ", status 0x" + Integer.toHexString(read(STATUS)));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
+    @Override
+    protected String progress() {
+        return ", used indexes " + usedIdx(RX) + " and " + usedIdx(TX);
     }
 
     /** Polls {@code done} every millisecond, for what raises no interrupt (a frame dropped), failing after the timeout. */
@@ -275,16 +217,6 @@ final class NetDriver {
 
     TestDriver ring(int queue) {
         return rings[queue];
-    }
-
-    int read(int offset) {
-        byte[] data = {-1, -1, -1, -1};
-        mmio.read(offset, data);
-        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    }
-
-    void write(int offset, int value) {
-        mmio.write(offset, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value).array());
     }
 
     /** A frame of {@code length} bytes, vnet header first (zeros but {@code gsoType} and {@code flags}), then bytes from {@code seed}. */

@@ -7,10 +7,11 @@ import dev.vmm.core.GuestMemory;
 /**
  * The driver's side of one split virtqueue in guest memory, laid out as Linux's virtio_ring does
  * (descriptor table, available ring right after it, used ring at the next multiple of 4), for
- * tests that build rings by hand. Written from the spec, not from {@link Virtqueue}.
+ * tests that build rings by hand, and for the test drivers' queues. Written from the spec, not
+ * from {@link Virtqueue}. Public for the vsock tests, in a subpackage.
  */
-final class TestDriver {
-    static final int NEXT = 1, WRITE = 2, INDIRECT = 4;
+public final class TestDriver {
+    public static final int NEXT = 1, WRITE = 2, INDIRECT = 4;
 
     final GuestMemory memory;
     final int size;
@@ -28,7 +29,7 @@ final class TestDriver {
     }
 
     /** A queue of {@code size} whose three parts start at {@code base}, one after the other. */
-    static TestDriver at(GuestMemory memory, int size, long base) {
+    public static TestDriver at(GuestMemory memory, int size, long base) {
         long avail = base + 16L * size;
         long used = (avail + 6 + 2L * size + 3) & ~3L;
         return new TestDriver(memory, size, GuestAddress.of(base), GuestAddress.of(avail), GuestAddress.of(used));
@@ -46,7 +47,7 @@ final class TestDriver {
         return queue;
     }
 
-    TestDriver descriptor(int index, long address, long length, int flags, int next) {
+    public TestDriver descriptor(int index, long address, long length, int flags, int next) {
         descriptor(memory, desc, index, address, length, flags, next);
         return this;
     }
@@ -68,7 +69,7 @@ final class TestDriver {
     }
 
     /** Puts each head in the next available ring entry, then moves the available index past them. */
-    TestDriver publish(int... heads) {
+    public TestDriver publish(int... heads) {
         for (int head : heads) {
             memory.writeU16(avail.plus(4 + 2L * (availIdx % size)), head);
             availIdx = (availIdx + 1) & 0xffff;
@@ -77,7 +78,12 @@ final class TestDriver {
         return this;
     }
 
-    void setAvailIdx(int idx) {
+    /** {@return the available index the driver last published} */
+    public int availIdx() {
+        return availIdx;
+    }
+
+    public void setAvailIdx(int idx) {
         availIdx = idx & 0xffff;
         memory.writeU16(avail.plus(2), availIdx);
     }
@@ -86,7 +92,7 @@ final class TestDriver {
         memory.writeU16(avail, flags);
     }
 
-    void setUsedEvent(int index) {
+    public void setUsedEvent(int index) {
         memory.writeU16(avail.plus(4 + 2L * size), index);
     }
 
@@ -94,12 +100,12 @@ final class TestDriver {
         return memory.readU16(used.plus(4 + 8L * size));
     }
 
-    int usedIdx() {
+    public int usedIdx() {
         return memory.readU16(used.plus(2));
     }
 
     /** The id and the length of used ring entry {@code i} (an index into the ring, taken modulo the size). */
-    long[] usedElement(int i) {
+    public long[] usedElement(int i) {
         GuestAddress element = used.plus(4 + 8L * (i % size));
         return new long[] {memory.readU32(element), memory.readU32(element.plus(4))};
     }

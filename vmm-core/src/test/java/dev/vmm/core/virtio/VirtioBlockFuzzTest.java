@@ -5,6 +5,7 @@ import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.virtio.BlockDriver.Request;
 import dev.vmm.core.virtio.BlockDriver.Segment;
+import dev.vmm.fuzz.FuzzSeed;
 import dev.vmm.fuzz.Fuzzer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -338,26 +339,19 @@ class VirtioBlockFuzzTest {
     }
 
     /** Inputs as op streams (see {@link Rig#play}). */
-    private static final class Ops {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
+    private static final class Ops extends FuzzSeed<Ops> {
         /** bit 7: the read-only device; bit 0: accept VIRTIO_BLK_F_RO; 1: EVENT_IDX; 2: INDIRECT_DESC; 3: not FLUSH; 4-5: queue size 8, 16, 64, 256. */
         Ops(int how) {
-            out.write(how);
+            put(how);
         }
 
         /** A request: {@code typeCode} 0 to 7 picks IN, OUT, FLUSH, GET_ID, IN, OUT, 2, 11; {@code sectorCode} bits 6-7 pick the mode. */
         Ops request(boolean indirect, int typeCode, int sectorCode, int sectors, int shape, int form) {
-            out.write(indirect ? 4 : 0);
-            out.write(typeCode);
-            out.write(sectorCode);
-            return le(sectors, 2).put(shape, form);
+            return put(indirect ? 4 : 0, typeCode, sectorCode).le(sectors, 2).put(shape, form);
         }
 
         Ops rawType(int type, int sectorCode, int lengthCode) {
-            out.write(0);
-            out.write(0xf8);
-            return le(type, 4).put(sectorCode).le(lengthCode, 2).put(0, 0);
+            return put(0, 0xf8).le(type, 4).put(sectorCode).le(lengthCode, 2).put(0, 0);
         }
 
         Ops rawSector(int typeCode, long sector, int sectors) {
@@ -370,24 +364,6 @@ class VirtioBlockFuzzTest {
 
         Ops reset() {
             return put(3);
-        }
-
-        Ops put(int... values) {
-            for (int v : values) {
-                out.write(v);
-            }
-            return this;
-        }
-
-        Ops le(long value, int width) {
-            for (int i = 0; i < width; i++) {
-                out.write((int) (value >>> (8 * i)));
-            }
-            return this;
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
         }
     }
 

@@ -3,11 +3,11 @@ package dev.vmm.core.virtio;
 
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
+import dev.vmm.fuzz.FuzzSeed;
 import dev.vmm.fuzz.Fuzzer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -289,13 +289,10 @@ class VirtioNetFuzzTest {
     }
 
     /** Inputs as op streams (see {@link Rig#play}). */
-    private static final class Ops {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
+    private static final class Ops extends FuzzSeed<Ops> {
         /** The first bring-up: feature bits (see FEATURE_BITS) and the queue size code. */
         Ops(int features, int sizeCode) {
-            out.write(features);
-            out.write(sizeCode);
+            put(features, sizeCode);
         }
 
         Ops send(int index, int frameCode) {
@@ -312,17 +309,6 @@ class VirtioNetFuzzTest {
 
         Ops settle() {
             return put(4);
-        }
-
-        Ops put(int... values) {
-            for (int v : values) {
-                out.write(v);
-            }
-            return this;
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
         }
     }
 

@@ -3,11 +3,11 @@ package dev.vmm.core.virtio;
 
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
+import dev.vmm.fuzz.FuzzSeed;
 import dev.vmm.fuzz.Fuzzer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -215,9 +215,7 @@ class VirtqueueFuzzTest {
     }
 
     /** Inputs as op streams (see {@link Rig#play}). */
-    private static final class Ops {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
+    private static final class Ops extends FuzzSeed<Ops> {
         Ops bringUp(int how, int sizeCode) {
             return put(4, how, sizeCode);
         }
@@ -252,29 +250,6 @@ class VirtqueueFuzzTest {
 
         Ops raw(int op, int offset, int... data) {
             return put(op).le(offset, 2).put(data);
-        }
-
-        Ops put(int... values) {
-            for (int v : values) {
-                out.write(v);
-            }
-            return this;
-        }
-
-        Ops put(byte[] data) {
-            out.writeBytes(data);
-            return this;
-        }
-
-        Ops le(long value, int width) {
-            for (int i = 0; i < width; i++) {
-                out.write((int) (value >>> (8 * i)));
-            }
-            return this;
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
         }
     }
 

@@ -4,6 +4,7 @@ package dev.vmm.core.virtio.vsock;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.boot.BootException;
 import dev.vmm.core.devices.Interrupt;
+import dev.vmm.core.virtio.CurrentWorker;
 import dev.vmm.core.virtio.VirtioDevice;
 import dev.vmm.core.virtio.Virtqueue;
 
@@ -71,6 +72,10 @@ import java.util.concurrent.TimeUnit;
 public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     /** The virtio device ID of a socket device. */
     public static final int DEVICE_TYPE = 19;
+    /** The lowest context ID a guest may have: 0 to 2 are the hypervisor's, loopback's and the host's. */
+    public static final long MIN_GUEST_CID = 3;
+    /** The highest context ID a guest may have: only 32 bits are used, and 2^32 - 1 means any. */
+    public static final long MAX_GUEST_CID = 0xffff_fffeL;
     /** Each of the three queues' maximum size (receive, transmit, event). */
     public static final int QUEUE_SIZE = 256;
     /** The most connections at once, host sockets still sending their CONNECT line included. */
@@ -110,9 +115,8 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     private final ServerSocketChannel listener;
     private final Limits limits;
     private final byte[] config;
-    private VsockMuxer worker; // guarded by this
-    private VsockMuxer last;   // guarded by this: the last worker, for its counters
-    private boolean closed;    // guarded by this
+    private final CurrentWorker<VsockMuxer> worker = new CurrentWorker<>();
+    private VsockMuxer last; // guarded by this: the last worker, for its counters
 
     private VirtioVsock(long guestCid, Path socket, ServerSocketChannel listener, Limits limits) {
         this.guestCid = guestCid;
@@ -137,7 +141,7 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     }
 
     static VirtioVsock open(long guestCid, Path socket, Limits limits) {
-        if (guestCid < 3 || guestCid > 0xfffffffeL) {
+        if (guestCid < MIN_GUEST_CID || guestCid > MAX_GUEST_CID) {
             throw new IllegalArgumentException("A guest CID is 3 to 4294967294 (0 to 2 are the hypervisor's, loopback's and the host's,"
                     + " and only 32 bits are used), not " + Long.toUnsignedString(guestCid) + ": give another.");
         }
@@ -219,42 +223,35 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
      */
     @Override
     public synchronized void activate(long features, GuestMemory memory, List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
-        stopWorker();
-        if (closed) {
-            return;
-        }
+        worker.start(faults, () -> last = newMuxer(queues, usedBuffers, faults)); // last: its counters outlive it
+    }
+
+    private VsockMuxer newMuxer(List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
         try {
-            worker = new VsockMuxer(guestCid, socket, listener, limits, queues.get(0), queues.get(1), usedBuffers, faults);
+            return new VsockMuxer(guestCid, socket, listener, limits, queues.get(0), queues.get(1), usedBuffers, faults);
         } catch (IOException e) {
-            faults.failed(new UncheckedIOException("The vsock device cannot open its selector: " + e.getMessage(), e));
-            return;
+            throw new UncheckedIOException("The vsock device cannot open its selector: " + e.getMessage(), e);
         }
-        last = worker;
-        worker.thread.start();
     }
 
     /** Wakes the worker; no socket or queue work here. */
     @Override
     public synchronized void queueNotified(int queue) {
-        if (worker != null) {
-            worker.wake();
-        }
+        worker.wake();
     }
 
     /** Stops the worker and waits for it; every connection's socket is closed, the listening socket kept. */
     @Override
     public synchronized void reset() {
-        stopWorker();
+        worker.stop();
     }
 
     /** Stops the worker as {@link #reset()} does, closes the listening socket and removes its file; the device serves nothing more. */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!worker.close()) {
             return;
         }
-        closed = true;
-        stopWorker();
         try {
             listener.close();
         } catch (IOException e) {
@@ -268,19 +265,12 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     }
 
     /** The current worker thread, for tests. */
-    synchronized Thread workerThread() {
-        return worker == null ? null : worker.thread;
+    Thread workerThread() {
+        return worker.thread();
     }
 
     /** What the current or last worker holds, for tests. */
     synchronized Counters counters() {
         return last == null ? new Counters(0, 0, 0, 0, 0, 0, 0, 0) : last.counters();
-    }
-
-    private void stopWorker() {
-        if (worker != null) {
-            worker.stop();
-            worker = null;
-        }
     }
 }

@@ -4,6 +4,7 @@ package dev.vmm.core.virtio.vsock;
 import dev.vmm.core.devices.Interrupt;
 import dev.vmm.core.virtio.DescriptorChain;
 import dev.vmm.core.virtio.VirtioDevice.Faults;
+import dev.vmm.core.virtio.VirtioWorker;
 import dev.vmm.core.virtio.Virtqueue;
 import dev.vmm.core.virtio.VirtqueueException;
 
@@ -37,8 +38,8 @@ import static dev.vmm.core.virtio.vsock.VsockHeader.TYPE_STREAM;
  * connection (or opens one, or answers RST), holds the RX chains the driver offers until it has a
  * packet for them, accepts host programs on the listener and reads their CONNECT line, and resets
  * what takes too long. It touches the queues, guest memory and the sockets, and nothing else
- * touches them meanwhile; the transport reaches it only through {@link #wake()} and
- * {@link #stop()}.
+ * touches them meanwhile; the transport reaches it only through {@link #wake()}, and the device's
+ * {@link dev.vmm.core.virtio.CurrentWorker} stops it.
  *
  * <p>Everything is bounded. Connections and host sockets still handshaking, together, are at most
  * the limit (more are refused: an RST to the guest, a closed socket to the host). What the guest
@@ -48,7 +49,7 @@ import static dev.vmm.core.virtio.vsock.VsockHeader.TYPE_STREAM;
  * size, and the TX queue is popped at most its size per round, so a driver that keeps moving its
  * index cannot hold the thread.
  */
-final class VsockMuxer implements Runnable {
+final class VsockMuxer extends VirtioWorker {
     /** RSTs waiting for RX buffers that answer packets of no connection. */
     static final int MAX_ORPHAN_RESETS = 64;
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -63,8 +64,6 @@ final class VsockMuxer implements Runnable {
     private final Interrupt usedBuffers;
     private final Faults faults;
     private final Selector selector;
-    final Thread thread;
-    private volatile boolean stopped;
 
     private SelectionKey listenerKey;
     private final Map<Long, VsockConnection> connections = new HashMap<>();
@@ -93,6 +92,7 @@ final class VsockMuxer implements Runnable {
 
     VsockMuxer(long guestCid, Path socketPath, ServerSocketChannel listener, VirtioVsock.Limits limits,
                Virtqueue rx, Virtqueue tx, Interrupt usedBuffers, Faults faults) throws IOException {
+        super("vmm-virtio-vsock");
         this.guestCid = guestCid;
         this.socketPath = socketPath;
         this.listener = listener;
@@ -102,29 +102,12 @@ final class VsockMuxer implements Runnable {
         this.usedBuffers = usedBuffers;
         this.faults = faults;
         this.selector = Selector.open();
-        this.thread = Thread.ofPlatform().daemon().name("vmm-virtio-vsock").unstarted(this);
     }
 
-    /** A queue was notified: the loop looks at the queues again. From any thread; takes no lock. */
-    void wake() {
+    /** A queue was notified, or the worker stopped: the loop looks at the queues, or ends. From any thread; takes no lock. */
+    @Override
+    protected void wake() {
         selector.wakeup();
-    }
-
-    /** Stops the loop and waits for it: it has closed every connection and no longer touches the queues when this returns. */
-    void stop() {
-        stopped = true;
-        selector.wakeup();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true; // the caller's, kept for it: the worker must stop before the queues go
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     VirtioVsock.Counters counters() {
@@ -135,7 +118,7 @@ final class VsockMuxer implements Runnable {
     public void run() {
         try {
             listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
-            while (!stopped) {
+            while (!stopped()) {
                 long now = System.nanoTime();
                 boolean rxFull = takeRxBuffers();
                 boolean txLeft = transmit(now);
@@ -154,7 +137,7 @@ final class VsockMuxer implements Runnable {
                 } else {
                     selector.select();
                 }
-                if (!stopped) {
+                if (!stopped()) {
                     handleSelected(System.nanoTime());
                 }
             }

@@ -4,11 +4,11 @@ package dev.vmm.core.virtio.vsock;
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.virtio.vsock.VsockDriver.Packet;
+import dev.vmm.fuzz.FuzzSeed;
 import dev.vmm.fuzz.Fuzzer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -637,12 +637,10 @@ class VirtioVsockFuzzTest {
     }
 
     /** Inputs as op streams (see {@link Rig#play}). */
-    private static final class Ops {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
+    private static final class Ops extends FuzzSeed<Ops> {
         /** bit 0: EVENT_IDX; bit 1: INDIRECT_DESC; bit 2: no receive buffers at first; bit 3: used ones not given back. */
         Ops(int how) {
-            out.write(how);
+            put(how);
         }
 
         Ops rx(int count, int code) {
@@ -651,24 +649,6 @@ class VirtioVsockFuzzTest {
 
         Ops process() {
             return put(4);
-        }
-
-        Ops put(int... values) {
-            for (int v : values) {
-                out.write(v);
-            }
-            return this;
-        }
-
-        Ops le(long value, int width) {
-            for (int i = 0; i < width; i++) {
-                out.write((int) (value >>> (8 * i)));
-            }
-            return this;
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static dev.vmm.core.virtio.vsock.VsockDriver.CREDIT_REQUEST;
@@ -160,6 +161,14 @@ class VirtioVsockTest {
         }
     }
 
+    /** Hands {@code guest} what the device sends it until {@code done}. */
+    private static void awaitGuest(VsockDriver driver, GuestStream guest, BooleanSupplier done, String what) {
+        driver.await(() -> {
+            dispatch(driver.receive(), guest);
+            return done.getAsBoolean();
+        }, what);
+    }
+
     private static void await(VsockDriver driver, IoCondition done, String what) {
         driver.await(() -> {
             try {
@@ -245,22 +254,13 @@ class VirtioVsockTest {
         GuestStream guest = c.guest();
         guest.consuming = false; // an application that does not read
         c.host().writeAll(bytes(50_000, 3));
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.creditRequests > 0;
-        }, "a CREDIT_REQUEST");
+        awaitGuest(driver, guest, () -> guest.creditRequests > 0, "a CREDIT_REQUEST");
         assertEquals(10_000, guest.in.size(), "exactly the credit, not a byte more");
         guest.consume(10_000); // sends a CREDIT_UPDATE: room for 10 000 more
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.in.size() == 20_000;
-        }, "the next 10 000 bytes");
+        awaitGuest(driver, guest, () -> guest.in.size() == 20_000, "the next 10 000 bytes");
         guest.consuming = true;
         guest.consume(10_000);
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.in.size() == 50_000;
-        }, "the rest");
+        awaitGuest(driver, guest, () -> guest.in.size() == 50_000, "the rest");
         assertArrayEquals(bytes(50_000, 3), guest.in.toByteArray());
     }
 
@@ -270,12 +270,9 @@ class VirtioVsockTest {
         VsockDriver driver = new VsockDriver(device, memory, CID);
         driver.refill = false;
         assertTrue(driver.bringUp(VsockDriver.VERSION_1 | VsockDriver.EVENT_IDX, 1, HEADER + 4096)); // one buffer: for the REQUEST
-        HostSocket host = hostConnect(device);
-        host.write("CONNECT 55\n");
-        Packet request = driver.await(p -> p.op() == REQUEST, "REQUEST");
-        GuestStream guest = new GuestStream(driver, 55, request.srcPort(), 64 << 20);
-        guest.send(RESPONSE, 0, new byte[0]);
-        assertEquals("OK " + Integer.toUnsignedString(request.srcPort()), host.readLine());
+        Connected c = connectFromHost(device, driver, 55, 64 << 20);
+        HostSocket host = c.host();
+        GuestStream guest = c.guest();
 
         // The guest's credit is 64 MiB, but it offers no buffer: the host program can write only what
         // its socket holds, as the device reads nothing it could not hand on at once.
@@ -311,10 +308,7 @@ class VirtioVsockTest {
         c.guest().send(RW, 0, "hello".getBytes());
         assertArrayEquals("hello".getBytes(), c.host().read(5));
         c.host().write("world");
-        await(driver, () -> {
-            dispatch(driver.receive(), c.guest());
-            return c.guest().in.size() == 5;
-        }, "the host's answer");
+        awaitGuest(driver, c.guest(), () -> c.guest().in.size() == 5, "the host's answer");
         assertEquals("world", c.guest().in.toString(StandardCharsets.US_ASCII));
         assertEquals(1, device.counters().connections());
     }
@@ -382,10 +376,7 @@ class VirtioVsockTest {
         assertEquals(-1, request.dstPort());
 
         good.host().write("still here");
-        await(driver, () -> {
-            dispatch(driver.receive(), good.guest());
-            return good.guest().in.size() == 10;
-        }, "the good connection's bytes");
+        awaitGuest(driver, good.guest(), () -> good.guest().in.size() == 10, "the good connection's bytes");
         assertEquals("still here", good.guest().in.toString(StandardCharsets.US_ASCII));
     }
 
@@ -399,17 +390,11 @@ class VirtioVsockTest {
         guest.send(SHUTDOWN, SHUTDOWN_SEND, new byte[0]);
         assertArrayEquals("last words".getBytes(), c.host().awaitEnd(), "the host reads the guest's bytes, then the end");
         c.host().write("the host goes on");
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.in.size() == 16;
-        }, "the host's bytes after the guest's shutdown");
+        awaitGuest(driver, guest, () -> guest.in.size() == 16, "the host's bytes after the guest's shutdown");
         assertEquals("the host goes on", guest.in.toString(StandardCharsets.US_ASCII));
         assertFalse(guest.reset);
         c.host().channel.shutdownOutput();
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.reset;
-        }, "the RST once both sides are done");
+        awaitGuest(driver, guest, () -> guest.reset, "the RST once both sides are done");
         assertEquals(SHUTDOWN_SEND, guest.shutdownFlags, "a SHUTDOWN(SEND) for the host's end of file came first");
         assertEquals(0, device.counters().connections());
     }
@@ -422,20 +407,14 @@ class VirtioVsockTest {
         GuestStream guest = c.guest();
         c.host().write("bye");
         c.host().channel.shutdownOutput();
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.shutdown();
-        }, "SHUTDOWN");
+        awaitGuest(driver, guest, guest::shutdown, "SHUTDOWN");
         assertEquals("bye", guest.in.toString(StandardCharsets.US_ASCII), "the bytes before the end");
         assertEquals(SHUTDOWN_SEND, guest.shutdownFlags);
         guest.send(RW, 0, "the guest goes on".getBytes());
         assertArrayEquals("the guest goes on".getBytes(), c.host().read(17));
         assertFalse(guest.reset);
         guest.send(SHUTDOWN, SHUTDOWN_SEND | SHUTDOWN_RCV, new byte[0]); // what Linux sends on close()
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.reset;
-        }, "the RST that ends the connection");
+        awaitGuest(driver, guest, () -> guest.reset, "the RST that ends the connection");
         assertArrayEquals("the guest goes on".getBytes(), c.host().awaitEnd());
         assertEquals(0, device.counters().connections());
     }
@@ -458,10 +437,7 @@ class VirtioVsockTest {
         dispatch(driver.receive(), guest);
         assertFalse(guest.reset, "not at once: the host may still take the bytes");
         assertEquals(1, device.counters().connections());
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.reset;
-        }, "the RST once the close timeout passed");
+        awaitGuest(driver, guest, () -> guest.reset, "the RST once the close timeout passed");
         byte[] got = c.host().awaitEnd();
         assertTrue(got.length < sent[0], "the bytes the host did not take in time are dropped");
         assertArrayEquals(Arrays.copyOf(data, got.length), got);
@@ -547,10 +523,7 @@ class VirtioVsockTest {
             guest.sendIgnoringCredit(bytes(64 << 10, i));
             dispatch(driver.receive(), guest);
         }
-        await(driver, () -> {
-            dispatch(driver.receive(), guest);
-            return guest.reset;
-        }, "the RST");
+        awaitGuest(driver, guest, () -> guest.reset, "the RST");
         c.host().awaitEnd();
         VirtioVsock.Counters counters = device.counters();
         assertEquals(0, counters.connections());
@@ -669,10 +642,7 @@ class VirtioVsockTest {
         assertTrue(device.counters().droppedPackets() >= 6, device.counters().toString());
 
         c.guest().send(99, 0, new byte[0]); // an op that does not exist resets the connection
-        await(driver, () -> {
-            dispatch(driver.receive(), c.guest());
-            return c.guest().reset;
-        }, "the RST");
+        awaitGuest(driver, c.guest(), () -> c.guest().reset, "the RST");
         c.host().awaitEnd();
         assertEquals(0, device.counters().connections());
     }

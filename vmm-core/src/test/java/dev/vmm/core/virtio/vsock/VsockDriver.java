@@ -3,8 +3,9 @@ package dev.vmm.core.virtio.vsock;
 
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
+import dev.vmm.core.virtio.MmioDriver;
+import dev.vmm.core.virtio.TestDriver;
 import dev.vmm.core.virtio.VirtioDevice;
-import dev.vmm.core.virtio.VirtioMmio;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,39 +13,28 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A virtio-vsock driver for tests, as Linux's virtio_transport drives the device: bring-up of the
- * three queues through virtio-mmio registers, the receive queue kept full of buffers, each packet
- * sent as one chain on the transmit queue, and what the device put in the receive queue read back
- * as packets. Offsets, ops and the header layout are spelled out from the spec (virtio 1.2, 4.2.2
- * and 5.10), not taken from the device; waits end on the interrupt, never on a sleep.
+ * three queues through virtio-mmio registers ({@link MmioDriver}), the receive queue kept full of
+ * buffers, each packet sent as one chain on the transmit queue, and what the device put in the
+ * receive queue read back as packets. Ops and the header layout are spelled out from the spec
+ * (virtio 1.2, 5.10), not taken from the device; waits end on the interrupt, or after 10 ms at
+ * most (the host's sockets interrupt nobody).
  */
-final class VsockDriver {
+final class VsockDriver extends MmioDriver {
     static final int REQUEST = 1, RESPONSE = 2, RST = 3, SHUTDOWN = 4, RW = 5, CREDIT_UPDATE = 6, CREDIT_REQUEST = 7;
     static final int SHUTDOWN_RCV = 1, SHUTDOWN_SEND = 2;
     static final long HOST = 2;
     static final int HEADER = 44;
-    static final long VERSION_1 = 1L << 32, INDIRECT_DESC = 1L << 28, EVENT_IDX = 1L << 29;
     /** Where the driver's own buffers start: the rings and the event buffers are below. */
     static final long BUFFERS = 0x40000;
-    static final int DEVICE_ID = 0x008, DEVICE_FEATURES = 0x010, DEVICE_FEATURES_SEL = 0x014, DRIVER_FEATURES = 0x020,
-            DRIVER_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044,
-            QUEUE_NOTIFY = 0x050, INTERRUPT_STATUS = 0x060, STATUS = 0x070, QUEUE_DESC_LOW = 0x080, QUEUE_DRIVER_LOW = 0x090,
-            QUEUE_DEVICE_LOW = 0x0a0, CONFIG = 0x100;
-    static final int ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, DEVICE_NEEDS_RESET = 0x40;
     static final int RXQ = 0, TXQ = 1, EVQ = 2;
-    /** Generous: the machine is shared, and a wait ends as soon as the interrupt comes. */
-    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** The guest memory a driver needs. */
     static final long MEMORY = 16 << 20;
     static final int SIZE = 64;
@@ -77,15 +67,10 @@ final class VsockDriver {
         }
     }
 
-    final GuestMemory memory;
-    final VirtioMmio mmio;
-    final List<Throwable> deviceFailures = new CopyOnWriteArrayList<>();
     final long cid;
-    private final Semaphore interrupts = new Semaphore(0);
     private final ArrayDeque<Integer> freeTx = new ArrayDeque<>();
     private final List<Packet> received = new ArrayList<>();
-    private long[] rings; // per queue: descriptor table, available ring, used ring
-    private final int[] availIdx = new int[3];
+    private final TestDriver[] rings = new TestDriver[3];
     private final int[] usedSeen = new int[3];
     private int rxLength;
     private int transmitted; // chains put in the transmit queue since the bring-up
@@ -94,38 +79,19 @@ final class VsockDriver {
     private final ArrayDeque<Integer> heldRx = new ArrayDeque<>();
 
     VsockDriver(VirtioDevice device, GuestMemory memory, long cid) {
-        this.memory = memory;
+        super(device, memory, TimeUnit.MILLISECONDS.toNanos(10));
         this.cid = cid;
-        this.mmio = new VirtioMmio(device, memory, interrupts::release, deviceFailures::add);
     }
 
     /** Linux's bring-up: the three queues of {@link #SIZE}, {@code rxBuffers} receive buffers of {@code rxLength} bytes each offered. */
     boolean bringUp(long features, int rxBuffers, int rxLength) {
-        write(STATUS, 0);
-        write(STATUS, ACKNOWLEDGE);
-        write(STATUS, ACKNOWLEDGE | DRIVER);
-        write(DRIVER_FEATURES_SEL, 1);
-        write(DRIVER_FEATURES, (int) (features >>> 32));
-        write(DRIVER_FEATURES_SEL, 0);
-        write(DRIVER_FEATURES, (int) features);
-        write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK);
-        if ((read(STATUS) & FEATURES_OK) == 0) {
+        if (!negotiate(features)) {
             return false;
         }
         memory.fill(GuestAddress.of(0), RX_SLOTS, (byte) 0);
-        rings = new long[9];
         for (int q = 0; q < 3; q++) {
-            long base = 0x10000L * q;
-            rings[3 * q] = base;
-            rings[3 * q + 1] = base + 16L * SIZE;
-            rings[3 * q + 2] = (base + 16L * SIZE + 6 + 2L * SIZE + 2 + 3) & ~3L;
-            write(QUEUE_SEL, q);
-            write(QUEUE_NUM, SIZE);
-            write(QUEUE_DESC_LOW, (int) rings[3 * q]);
-            write(QUEUE_DRIVER_LOW, (int) rings[3 * q + 1]);
-            write(QUEUE_DEVICE_LOW, (int) rings[3 * q + 2]);
-            write(QUEUE_READY, 1);
-            availIdx[q] = 0;
+            rings[q] = TestDriver.at(memory, SIZE, 0x10000L * q);
+            setUpQueue(q, rings[q]);
             usedSeen[q] = 0;
         }
         this.rxLength = rxLength;
@@ -141,7 +107,7 @@ final class VsockDriver {
             descriptor(EVQ, i, EVENTS + 8L * i, 8, WRITE, 0);
             publish(EVQ, i);
         }
-        write(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+        driverOk();
         for (int i = 0; i < SIZE; i++) {
             if (i < rxBuffers) {
                 publish(RXQ, i);
@@ -275,23 +241,6 @@ final class VsockDriver {
         return all;
     }
 
-    /** Waits, on interrupts and at most 10 ms at a time (the host's sockets interrupt nobody), until {@code done}. */
-    void await(BooleanSupplier done, String what) {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        try {
-            while (!done.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    fail("Waited " + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s for " + what + ", status 0x" + Integer.toHexString(read(STATUS)));
-                }
-                interrupts.tryAcquire(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
-    }
-
     /** {@return whether an interrupt came within {@code nanos}} */
     boolean awaitInterrupt(long nanos) {
         try {
@@ -307,70 +256,36 @@ final class VsockDriver {
         return usedIdx(EVQ) == 0 && Arrays.equals(new byte[32], memory.read(GuestAddress.of(EVENTS), 32));
     }
 
-    long offeredFeatures() {
-        write(DEVICE_FEATURES_SEL, 1);
-        long high = Integer.toUnsignedLong(read(DEVICE_FEATURES));
-        write(DEVICE_FEATURES_SEL, 0);
-        return high << 32 | Integer.toUnsignedLong(read(DEVICE_FEATURES));
-    }
-
-    ByteBuffer config(int offset, int length) {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < length; i++) {
-            byte[] one = {-1};
-            mmio.read(CONFIG + offset + i, one);
-            b.put(i, one[0]);
-        }
-        return b;
-    }
-
     /** Writes descriptor {@code index} of queue {@code q}'s table. */
     void descriptor(int q, int index, long address, long length, int flags, int next) {
-        ByteBuffer d = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, address).putInt(8, (int) length)
-                .putShort(12, (short) flags).putShort(14, (short) next);
-        memory.write(GuestAddress.of(rings[3 * q] + 16L * index), d.array());
+        rings[q].descriptor(index, address, length, flags, next);
     }
 
     /** Puts {@code head} in queue {@code q}'s next available entry and moves the index past it (no notification). */
     void publish(int q, int head) {
-        long avail = rings[3 * q + 1];
-        memory.writeU16(GuestAddress.of(avail + 4 + 2L * (availIdx[q] % SIZE)), head);
-        availIdx[q] = (availIdx[q] + 1) & 0xffff;
-        memory.writeU16(GuestAddress.of(avail + 2), availIdx[q]);
+        rings[q].publish(head);
     }
 
     void setUsedEvent(int q, int index) {
-        memory.writeU16(GuestAddress.of(rings[3 * q + 1] + 4 + 2L * SIZE), index);
+        rings[q].setUsedEvent(index);
     }
 
     /** Moves queue {@code q}'s available index to {@code idx}, whatever the ring holds. */
     void setAvailIdx(int q, int idx) {
-        availIdx[q] = idx & 0xffff;
-        memory.writeU16(GuestAddress.of(rings[3 * q + 1] + 2), availIdx[q]);
+        rings[q].setAvailIdx(idx);
     }
 
     int availIdx(int q) {
-        return availIdx[q];
+        return rings[q].availIdx();
     }
 
     int usedIdx(int q) {
-        return memory.readU16(GuestAddress.of(rings[3 * q + 2] + 2));
+        return rings[q].usedIdx();
     }
 
     /** The id and the length of used ring entry {@code i} of queue {@code q}. */
     long[] usedElement(int q, int i) {
-        long element = rings[3 * q + 2] + 4 + 8L * (i % SIZE);
-        return new long[] {memory.readU32(GuestAddress.of(element)), memory.readU32(GuestAddress.of(element + 4))};
-    }
-
-    int read(int offset) {
-        byte[] data = {-1, -1, -1, -1};
-        mmio.read(offset, data);
-        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    }
-
-    void write(int offset, int value) {
-        mmio.write(offset, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value).array());
+        return rings[q].usedElement(i);
     }
 
     static byte[] concat(byte[] a, byte[] b) {
