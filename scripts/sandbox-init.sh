@@ -83,6 +83,8 @@ say "guest kernel $(uname -r), kvm_amd npt=${npt:-?} (profile $PROFILE)"
 
 mount -t 9p -o "$o9p,ro,cache=loose" hostroot /host || fail "could not mount the host's root (9p tag hostroot)."
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "could not mount a tmpfs on /tmp."
+# The host's /run is its own running state, and read-only here: ip netns needs a writable /run/netns.
+mount -t tmpfs -o mode=755 tmpfs /host/run || fail "could not mount a tmpfs on /run."
 if [ -n "$PROJ" ]; then
   mkdir -p "/host$PROJ" 2>/dev/null # only works below /tmp; elsewhere the folder exists already
   mount -t 9p -o "$o9p,cache=mmap" proj "/host$PROJ" || fail "could not mount the project folder $PROJ writable (9p tag proj)."

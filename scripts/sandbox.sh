@@ -10,7 +10,7 @@
 # so only the sandbox gives the named kernel. The guest boots under QEMU's emulator (TCG, which
 # emulates AMD SVM with nested paging) with a stock Debian kernel that loads kvm_amd; CMD runs in
 # it as root, chrooted into the host's root (read-only 9p), in the same working folder, with the
-# project folder writable, a tmpfs on /tmp, and stdout/stderr streamed live. The exit status is
+# project folder writable, tmpfs on /tmp and /run, and stdout/stderr streamed live. The exit status is
 # CMD's; 124 when --timeout ran out, 125 when the guest failed before CMD ran, 2 for usage errors.
 #
 # Profiles: host (this machine's /dev/kvm), 6.12 (default sandbox, nested paging, has
@@ -26,7 +26,7 @@ PROFILES="host, 6.12, 6.12-nonpt, 6.1"
 INIT_SCRIPT="$VMM_ROOT/scripts/sandbox-init.sh"
 ANCHOR_SOURCE="$VMM_ROOT/scripts/kvm-anchor.c"
 # Bump when the layout of the initramfs built below changes (the init script is hashed anyway).
-INITRD_FORMAT=1
+INITRD_FORMAT=2
 
 note() { printf 'vmm sandbox: %s\n' "$*" >&2; }
 usage_error() { note "$*"; exit 2; }
@@ -172,7 +172,8 @@ build_initrd() {
     for d in ${deps//,/ }; do add "$d" "$2" || return 1; done
     eval "$2+=(\"\$n\")"
   }
-  for m in virtio_pci virtio_console 9pnet_virtio 9p; do add "$m" order9p || return 1; done
+  # tun: for tests that give a VM a tap (in a network namespace of their own).
+  for m in virtio_pci virtio_console 9pnet_virtio 9p tun; do add "$m" order9p || return 1; done
   add kvm_amd orderkvm || return 1
   for m in 9p 9pnet_virtio kvm kvm_amd; do
     [ -n "${path[$m]:-}" ] || grep -q "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" 2>/dev/null \
