@@ -70,6 +70,7 @@ final class GuestRoot {
         final List<String> lines = new CopyOnWriteArrayList<>();
         private final StringBuilder line = new StringBuilder(); // the console thread's alone
         private final CountDownLatch staying = new CountDownLatch(1);
+        private volatile long stayingAt; // System.nanoTime() of the STAYING line
 
         @Override
         public void accept(int b) {
@@ -81,6 +82,7 @@ final class GuestRoot {
             line.setLength(0);
             lines.add(text);
             if (text.startsWith(STAYING)) {
+                stayingAt = System.nanoTime();
                 staying.countDown();
             }
         }
@@ -122,6 +124,11 @@ final class GuestRoot {
         /** {@return ms from the first KVM_RUN to boot-complete} */
         long bootMillis() {
             return TimeUnit.NANOSECONDS.toMillis(vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong() - vm.timeOf(BootEvent.FIRST_RUN).getAsLong());
+        }
+
+        /** {@return ms from boot-complete to {@link #STAYING}: the guest's services and sends} */
+        long servicesMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(console.stayingAt - vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong());
         }
 
         /** Stops the VM (the guest would stay up for a while yet) and checks that it was still running. */
