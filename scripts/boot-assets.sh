@@ -17,10 +17,10 @@
 #                    Made without root privileges (mkfs.ext4 -d, then debugfs). A guest that mounts
 #                    it read-write changes it: boot the cached image with "ro" or boot a copy>
 #   VMM_BOOT_ROOTFS_INITRD=<a cpio for VMM_BOOT_KERNEL that loads the modules the root needs
-#                           (virtio_mmio, virtio_blk, ext4 and theirs, decompressed) and those of
-#                           the network and vsock devices (virtio_net, the virtio vsock transport
-#                           and theirs), mounts root= (default /dev/vda) and switches to it:
-#                           scripts/rootfs-initramfs-init.sh>
+#                           (virtio_mmio, virtio_blk, ext4 and theirs, decompressed) and, when the
+#                           VM has such devices, those of virtio-net and virtio-vsock (virtio_net,
+#                           the virtio vsock transport and theirs), mounts root= (default /dev/vda)
+#                           and switches to it: scripts/rootfs-initramfs-init.sh>
 # Everything is cached under $VMM_CACHE (default ~/.cache/vmm); progress and errors go to stderr.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -50,9 +50,11 @@ ROOTFS_FORMAT=2
 # What mounting an ext4 root on a virtio-mmio disk needs, loaded in this order, each after the
 # modules it depends on. crc32c_generic first: ext4 and jbd2 ask for the crc32c hash by name
 # (softdep "pre: crypto-crc32c", not a symbol dependency) for metadata_csum, which mkfs.ext4 sets.
-# Then the devices the root's tests use: virtio-net (eth0) and the guest side of virtio-vsock. A VM
-# without them loads these all the same; they bind nothing.
-ROOTFS_MODULES=(crc32c_generic virtio_mmio virtio_blk ext4 virtio_net vmw_vsock_virtio_transport)
+ROOTFS_MODULES=(crc32c_generic virtio_mmio virtio_blk ext4)
+# Then, each with what it needs, only when virtio_mmio has found a device of that virtio device ID:
+# eth0 (1, virtio-net) and the guest side of vsock (19, virtio-vsock). A VM without such devices
+# boots as fast as before.
+DEVICE_MODULES=(1:virtio_net 19:vmw_vsock_virtio_transport)
 
 [ $# = 0 ] || [ "$1" = --cloud ] || die "usage: boot-assets.sh [--cloud]"
 tmp_files=()
@@ -227,13 +229,13 @@ cached_build "$rootfs" "the root file system image" build_rootfs
 # ---- Initramfs for the root file system: the kernel's modules that mounting it needs. ----
 kver=${vmlinuz##*/vmlinuz-}
 moddir="$boot_kernel_dir/lib/modules/$kver"
-key=$( { echo "$ROOTFS_FORMAT $boot_kernel_pkg $busybox_version ${ROOTFS_MODULES[*]}"; cat "$ROOTFS_INITRD_INIT"; } \
+key=$( { echo "$ROOTFS_FORMAT $boot_kernel_pkg $busybox_version ${ROOTFS_MODULES[*]} ${DEVICE_MODULES[*]}"; cat "$ROOTFS_INITRD_INIT"; } \
        | sha256sum | cut -c1-16)
 rootfs_initrd="$VMM_CACHE/initramfs/boot-rootfs-$key.cpio"
 build_rootfs_initrd() { # OUT
   local out=$1 stage f name m setting value
   local -A path=() seen=()
-  local order=()
+  local order=() group=() e from summary
   [ -d "$moddir" ] || die "$boot_kernel_pkg holds no lib/modules/$kver."
   # The kernel must have the virtio-mmio transport, which binds the DSDT's LNRO0005 devices
   # through ACPI (Debian's 6.12 has it as a module, without CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES).
@@ -287,20 +289,32 @@ build_rootfs_initrd() { # OUT
     order+=("$n")
   }
   for m in "${ROOTFS_MODULES[@]}"; do add "$m"; done
+  printf '%s\n' "${order[@]}" >"$stage/etc/vmm-modules"
+  summary="${order[*]:-no modules (all built in)}"
+  for m in "${order[@]}"; do group+=(""); done
+  # A device's list holds what the lists before it do not: each is loaded after the root's.
+  for e in "${DEVICE_MODULES[@]}"; do
+    from=${#order[@]}
+    add "${e#*:}"
+    printf '%s\n' "${order[@]:from}" >"$stage/etc/vmm-modules.virtio-${e%%:*}"
+    while [ ${#group[@]} -lt ${#order[@]} ]; do group+=("${e%%:*}"); done
+    summary+="; with virtio device ${e%%:*}: ${order[*]:from}"
+  done
   # Their soft dependencies ("pre: crypto-crc32c") must be met by a module loaded earlier (its
-  # name or one of its aliases), else ext4 mounts nothing: checked rather than trusted.
+  # name or one of its aliases) of the root's list or their own, else ext4 mounts nothing: checked
+  # rather than trusted.
   local i j dep met
   for ((i = 0; i < ${#order[@]}; i++)); do
     for dep in $(modinfo_field "${order[i]}" softdep | sed -n '/^pre:/{s/^pre: *//; s/ *post:.*//; p}'); do
       met=0
       for ((j = 0; j < i; j++)); do
+        [ -z "${group[j]}" ] || [ "${group[j]}" = "${group[i]}" ] || continue
         if [ "${order[j]}" = "${dep//-/_}" ] || grep -qxF "$dep" <<<"$(modinfo_field "${order[j]}" alias)"; then met=1; fi
       done
       [ "$met" = 1 ] || die "${order[i]} asks for $dep first (softdep), which no module loaded before it provides: add it to ROOTFS_MODULES in $0."
     done
   done
-  printf '%s\n' "${order[@]}" >"$stage/etc/vmm-modules"
-  say "the root's initramfs for $kver loads ${order[*]:-no modules (all built in)}"
+  say "the root's initramfs for $kver loads $summary"
   (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out" \
     || die "Could not pack the root file system's initramfs with cpio."
 }

@@ -3,9 +3,11 @@
 # shellcheck shell=dash # busybox ash: dash is the nearest shell that shellcheck knows
 # PID 1 of the initramfs that boots the stock Debian kernel from the virtio-blk disk
 # (VMM_BOOT_ROOTFS_INITRD, built by scripts/boot-assets.sh next to a static busybox, the kernel's
-# modules decompressed into /lib/modules/NAME.ko and /etc/vmm-modules, their names in load order).
+# modules decompressed into /lib/modules/NAME.ko and /etc/vmm-modules, their names in load order;
+# /etc/vmm-modules.virtio-ID, what a virtio device of that ID needs besides).
 # It loads the modules (virtio_mmio binds the DSDT's LNRO0005 devices, virtio_blk makes /dev/vda,
-# ext4; virtio_net and the virtio vsock transport for a VM that has those devices), waits up to 10 s (vmm.rootwait=S) for the root device, mounts it (root=, default
+# ext4), then those of the virtio devices virtio_mmio found (virtio_net for a network interface,
+# the virtio vsock transport for a vsock device), waits up to 10 s (vmm.rootwait=S) for the root device, mounts it (root=, default
 # /dev/vda; rootfstype=, default ext4; read-only with "ro" on the command line) and switch_root's
 # to its init (init=, else /sbin/init, else /init): scripts/rootfs-init.sh on the project's image.
 # When something is missing it prints one line saying what ("vmm-boot: cannot mount the root: ...")
@@ -62,14 +64,25 @@ esac
 
 # Modules, in dependency order; a module that fails stops the boot with the kernel's last words.
 loaded=""
-if [ -r /etc/vmm-modules ]; then
+load() { # LIST-FILE
   while read -r m; do
     [ -n "$m" ] || continue
     error=$(insmod "/lib/modules/$m.ko" 2>&1) \
       || fail "insmod $m failed (${error:-no message}$(kernel_says))"
     loaded="$loaded $m"
-  done </etc/vmm-modules
-fi
+  done <"$1"
+}
+if [ -r /etc/vmm-modules ]; then load /etc/vmm-modules; fi
+# virtio_mmio registers the devices it finds as it loads: their IDs say what else to load, once.
+for d in /sys/bus/virtio/devices/*; do
+  id=$(cat "$d/device" 2>/dev/null)
+  case $id in 0x[0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;; *) continue ;; esac
+  list=/etc/vmm-modules.virtio-$((id))
+  if [ -r "$list" ]; then
+    load "$list"
+    mv "$list" "$list.loaded"
+  fi
+done
 
 # virtio_blk creates the disk as it probes; devtmpfs makes its node. Bounded wait all the same.
 i=0
