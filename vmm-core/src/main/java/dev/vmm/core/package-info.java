@@ -10,7 +10,8 @@
  * The state a snapshot saves and restores comes as get/set pairs: on the vCPU
  * {@link dev.vmm.core.XsaveState}, {@link dev.vmm.core.Xcr}, {@link dev.vmm.core.VcpuEvents},
  * {@link dev.vmm.core.DebugRegisters} and the TSC frequency; on the VM
- * {@link dev.vmm.core.IrqchipState}, {@link dev.vmm.core.PitState} and {@link dev.vmm.core.KvmClock}.
+ * {@link dev.vmm.core.IrqchipState}, {@link dev.vmm.core.PitState} and {@link dev.vmm.core.KvmClock}:
+ * {@snippet class=dev.vmm.core.ApiSnippets region=snapshot-state}
  * On the host side of a network device: {@link dev.vmm.core.Tap}, a Linux tap with a virtio-net
  * header before each frame, one kind of {@link dev.vmm.core.FramePort}.
  * The other packages build on this one: the pre-fault API, x86 setup, Linux boot, ACPI, devices,
