@@ -131,8 +131,8 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * {@return {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes} KVM leaves
-     * {@code mxcsr} 0 here (seen on 6.12): a snapshot takes MXCSR from {@link #xsave()}.
+     * {@return {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes} KVM copies
+     * {@code mxcsr} neither way (x86.c, through 6.12): it reads 0 here, and MXCSR is in {@link #xsave()}.
      */
     public byte[] fpu() {
         try (Arena arena = Arena.ofConfined()) {
@@ -153,8 +153,8 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * {@code KVM_SET_FPU}: replaces the x87/SSE state. A restore uses {@link #setXsave}, which holds
-     * all of it and more.
+     * {@code KVM_SET_FPU}: replaces the x87/SSE state but for MXCSR, which KVM ignores here. A restore
+     * uses {@link #setXsave}, which holds all of it and more.
      *
      * @param fpu the state, {@code sizeof(struct kvm_fpu)} (416) bytes, as {@link #fpu()} returned it
      * @throws IllegalArgumentException when it is not 416 bytes

@@ -34,8 +34,8 @@ class SnapshotStateTest {
             ByteBuffer readBack = ByteBuffer.wrap(vcpu.xsave().bytes()).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0x9f80, readBack.getInt(24), "MXCSR");
             assertEquals(0x0123456789abcdefL, readBack.getLong(160), "XMM0");
-            // KVM_GET_FPU shows the same registers, but for MXCSR: the kernel leaves kvm_fpu.mxcsr 0
-            // (seen here), so only XSAVE carries it.
+            // KVM_GET_FPU shows the same registers, but for MXCSR: x86.c leaves kvm_fpu.mxcsr 0, so only
+            // XSAVE carries it.
             ByteBuffer fpu = ByteBuffer.wrap(vcpu.fpu()).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0x0123456789abcdefL, fpu.getLong(152), "KVM_GET_FPU's XMM0 is the one KVM_SET_XSAVE wrote");
             assertEquals(0, fpu.getInt(408), "KVM_GET_FPU does not report MXCSR");
@@ -53,8 +53,15 @@ class SnapshotStateTest {
             ByteBuffer fpu = ByteBuffer.wrap(vcpu.fpu()).order(ByteOrder.LITTLE_ENDIAN);
             fpu.putShort(128, (short) 0x27f);                // FCW: 53-bit precision
             fpu.putLong(152 + 16, 0x1122334455667788L);      // XMM1's low half
+            fpu.putInt(408, 0x1fc0);                         // MXCSR: DAZ set
             vcpu.setFpu(fpu.array());
-            assertArrayEquals(fpu.array(), vcpu.fpu());
+            byte[] readBack = vcpu.fpu();
+            assertEquals(0, ByteBuffer.wrap(readBack).order(ByteOrder.LITTLE_ENDIAN).getInt(408), "KVM_GET_FPU does not report MXCSR");
+            fpu.putInt(408, 0);
+            assertArrayEquals(fpu.array(), readBack, "everything else round-trips");
+            // x86.c (6.12) copies MXCSR neither way: the vCPU keeps its reset value, as XSAVE shows.
+            assertEquals(0x1f80, ByteBuffer.wrap(vcpu.xsave().bytes()).order(ByteOrder.LITTLE_ENDIAN).getInt(24),
+                    "KVM_SET_FPU ignores kvm_fpu.mxcsr");
             assertThrows(IllegalArgumentException.class, () -> vcpu.setFpu(new byte[415]));
         }
     }
