@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm:
-# pre-fault policies against lazy faulting, host references, the FFM call overhead against C.
+# pre-fault policies against lazy faulting, host references, and against C the FFM call overhead
+# and a VM's whole life (create, map, run, close).
 # Usage: ./vmm bench [--quick] [--forks N] [--kernel PROFILE] [--out DIR] [--only REGEX]
 #   --quick           the short preset (4 minutes in the sandbox instead of 21)
 #   --forks N         JMH forks per combination (default 1)

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -38,7 +39,9 @@ import java.util.stream.Collectors;
  */
 public final class BenchMain {
     static final String STAGE2_BENCHMARK = "dev\\.vmm\\.bench\\.PreFaultBenchmark\\.stage2";
-    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead)Benchmark";
+    /** VMs kept open to measure the resident memory each adds: enough to see past the page granularity. */
+    private static final int OPEN_VMS = 200;
+    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead|VmCycle)Benchmark";
 
     private BenchMain() {}
 
@@ -134,17 +137,40 @@ public final class BenchMain {
         }
         List<Measurement> measurements = measurements(results);
 
-        Optional<CIoctlLoop.Result> c = Optional.empty();
-        if (measurements.stream().anyMatch(m -> m.benchmark().startsWith(Summary.IOCTL))) {
-            System.out.println("# C loop: KVM_CHECK_EXTENSION, " + preset.cRounds() + " rounds of " + preset.cCalls() + " calls");
-            c = Optional.of(CIoctlLoop.measure(CIoctlLoop.compile(dir), preset.cCalls(), preset.cRounds()));
-        }
-
-        Summary summary = new Summary(measurements, c, Combinations.missing(expected, measurements));
+        Summary summary = new Summary(measurements, references(preset, dir, measurements), Combinations.missing(expected, measurements));
         String environment = Environment.describe(preset, stage2);
         Files.writeString(outputs.markdown(), summary.markdown(environment));
         Files.writeString(outputs.svg(), SummaryPlot.svg(summary.firstTouch(), Environment.plotTitle(preset)));
         return summary;
+    }
+
+    /** Runs the C programs, and measures the memory per open VM, for the benchmarks that were run. */
+    private static References references(Preset preset, Path dir, List<Measurement> measurements) throws IOException, InterruptedException {
+        Optional<CProgram.Result> ioctl = Optional.empty(), cycle = Optional.empty(), create = Optional.empty();
+        OptionalDouble cKib = OptionalDouble.empty(), javaKib = OptionalDouble.empty();
+        int rounds = preset.cRounds();
+        if (measurements.stream().anyMatch(m -> m.benchmark().startsWith(Summary.IOCTL))) {
+            System.out.println("# C loop: KVM_CHECK_EXTENSION, " + rounds + " rounds of " + preset.cCalls() + " calls");
+            ioctl = Optional.of(CProgram.measure(CProgram.compile(dir, "ioctl_loop"), List.of(Long.toString(preset.cCalls()),
+                    Integer.toString(rounds)), rounds));
+        }
+        if (measurements.stream().anyMatch(m -> m.benchmark().startsWith(Summary.VM_CYCLE))) {
+            System.out.println("# C VM cycle: " + rounds + " rounds of " + preset.vmCycles() + " cycles, then of as many VM creations;"
+                    + " resident memory of " + OPEN_VMS + " open VMs, in C and in Java");
+            Path vmCycle = CProgram.compile(dir, "vm_cycle");
+            List<String> perRound = List.of(Integer.toString(preset.vmCycles()), Integer.toString(rounds));
+            cycle = Optional.of(CProgram.measure(vmCycle, concat("cycle", perRound), rounds));
+            create = Optional.of(CProgram.measure(vmCycle, concat("create", perRound), rounds));
+            cKib = OptionalDouble.of(CProgram.measure(vmCycle, List.of("rss", Integer.toString(OPEN_VMS), "1"), 1).mean());
+            javaKib = OptionalDouble.of(VmCycleBenchmark.kibPerOpenVm(OPEN_VMS));
+        }
+        return new References(ioctl, cycle, create, cKib, javaKib);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     /** One JMH run of what {@code select} chooses, with the preset's settings. */

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cost of crossing from Java into the kernel: KVM_CHECK_EXTENSION on /dev/kvm, about the
  * cheapest ioctl there is, through the typed API, through the plain downcall and through a
- * critical downcall. {@link CIoctlLoop} runs the same loop in C in the same run for the ratio.
+ * critical downcall. {@link CProgram} runs the same loop in C in the same run for the ratio.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

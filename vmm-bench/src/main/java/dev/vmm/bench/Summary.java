@@ -23,6 +23,7 @@ final class Summary {
     static final String MEMSET_POPULATED = "HostMemoryBenchmark.memsetPopulated";
     static final String MEMSET_FRESH = "HostMemoryBenchmark.memsetFresh";
     static final String IOCTL = "IoctlOverheadBenchmark.";
+    static final String VM_CYCLE = "VmCycleBenchmark.";
 
     /**
      * The guest's first touch after a policy. {@code preFaultMs} is the pre-fault's own time on one
@@ -33,14 +34,14 @@ final class Summary {
                          double preFaultMs, Measurement touch, double totalMs, double speedup) {}
 
     private final List<Measurement> measurements;
-    private final Optional<CIoctlLoop.Result> c;
+    private final References references;
     private final List<FirstTouchRow> firstTouch;
     private final List<Combinations.Combination> missing;
 
     /** @param missing combinations the run should have measured but has no result for; the summary lists them */
-    Summary(List<Measurement> measurements, Optional<CIoctlLoop.Result> c, List<Combinations.Combination> missing) {
+    Summary(List<Measurement> measurements, References references, List<Combinations.Combination> missing) {
         this.measurements = List.copyOf(measurements);
-        this.c = c;
+        this.references = references;
         this.missing = List.copyOf(missing);
         this.firstTouch = firstTouchRows();
     }
@@ -49,8 +50,8 @@ final class Summary {
         return measurements;
     }
 
-    Optional<CIoctlLoop.Result> c() {
-        return c;
+    References references() {
+        return references;
     }
 
     List<FirstTouchRow> firstTouch() {
@@ -147,17 +148,43 @@ final class Summary {
             out.append('\n');
         }
         List<Measurement> ioctls = measurements.stream().filter(m -> m.benchmark().startsWith(IOCTL)).toList();
+        Optional<CProgram.Result> c = references.ioctl();
         if (!ioctls.isEmpty() || c.isPresent()) {
             out.append("### FFM overhead: KVM_CHECK_EXTENSION on /dev/kvm in a loop\n\n")
                     .append("| caller | ns per call | vs C |\n|---|---:|---:|\n");
             for (Measurement m : ioctls) {
-                String ratio = c.map(r -> format("%.2fx", m.score() / r.meanNs())).orElse("n/a");
+                String ratio = c.map(r -> format("%.2fx", m.score() / r.mean())).orElse("n/a");
                 out.append(row("Java, " + m.benchmark().substring(IOCTL.length()), withError(m.score(), m.error()), ratio));
             }
-            c.ifPresent(r -> out.append(row("C (gcc -O2), " + r.roundsNs().size() + " rounds", withError(r.meanNs(), r.errorNs()), "1.00x")));
+            c.ifPresent(r -> out.append(row("C (gcc -O2), " + r.rounds().size() + " rounds", withError(r.mean(), r.error()), "1.00x")));
+            out.append('\n');
+        }
+        Optional<Measurement> cycle = find(VM_CYCLE + "cycle", Map.of()), create = find(VM_CYCLE + "createVm", Map.of());
+        if (cycle.isPresent() || create.isPresent()) {
+            out.append("### A VM's life, Java against C\n\n")
+                    .append("cycle: KVM_CREATE_VM, 2 MiB of fresh memory as its slot, a vCPU in real mode, KVM_RUN to HLT, all closed;\n")
+                    .append("create: KVM_CREATE_VM and close; open VM: the resident memory each of many VMs kept open adds to the\n")
+                    .append("process. Java / C above 1 is slower (for VMs per second, below 1).\n\n")
+                    .append("| what | Java | C (gcc -O2) | Java / C |\n|---|---:|---:|---:|\n");
+            cycle.ifPresent(m -> out.append(versusC("cycle, µs", m, references.vmCycle())));
+            create.ifPresent(m -> {
+                out.append(versusC("create, µs", m, references.vmCreate()));
+                out.append(row("create, VMs per second", format("%.0f", 1e6 / m.score()),
+                        references.vmCreate().map(r -> format("%.0f", 1e6 / r.mean())).orElse("n/a"),
+                        references.vmCreate().map(r -> format("%.2fx", r.mean() / m.score())).orElse("n/a")));
+            });
+            if (references.javaKibPerVm().isPresent() && references.cKibPerVm().isPresent()) {
+                double java = references.javaKibPerVm().getAsDouble(), inC = references.cKibPerVm().getAsDouble();
+                out.append(row("open VM, KiB", number(java), number(inC), inC > 0 ? format("%.2fx", java / inC) : "n/a"));
+            }
             out.append('\n');
         }
         return out.toString();
+    }
+
+    private static String versusC(String what, Measurement java, Optional<CProgram.Result> c) {
+        return row(what, timed(java), c.map(r -> withError(r.mean(), r.error())).orElse("n/a"),
+                c.map(r -> format("%.2fx", java.score() / r.mean())).orElse("n/a"));
     }
 
     private static double gibPerSecond(Measurement m) {

@@ -29,7 +29,8 @@ class BenchSmokeTest {
         // Without KVM_PRE_FAULT_MEMORY (6.12-nonpt, 6.1) the run leaves STAGE2 and FULL out, and says so.
         boolean stage2 = BenchMain.stage2Supported();
         Set<String> expected = new HashSet<>(Set.of(Summary.FIRST_TOUCH, Summary.POPULATE, Summary.MEMSET_POPULATED, Summary.MEMSET_FRESH,
-                Summary.IOCTL + "typed", Summary.IOCTL + "downcall", Summary.IOCTL + "criticalDowncall"));
+                Summary.IOCTL + "typed", Summary.IOCTL + "downcall", Summary.IOCTL + "criticalDowncall",
+                Summary.VM_CYCLE + "cycle", Summary.VM_CYCLE + "createVm"));
         if (stage2) {
             expected.add(Summary.STAGE2);
         }
@@ -43,12 +44,16 @@ class BenchSmokeTest {
         for (Summary.FirstTouchRow row : summary.firstTouch()) {
             assertTrue(Double.isFinite(row.preFaultMs()) && Double.isFinite(row.speedup()), row.toString());
         }
-        assertTrue(summary.c().orElseThrow().meanNs() > 0, "the C loop reported no time");
+        References references = summary.references();
+        assertTrue(references.ioctl().orElseThrow().mean() > 0, "the C loop reported no time");
+        assertTrue(references.vmCycle().orElseThrow().mean() > 0 && references.vmCreate().orElseThrow().mean() > 0,
+                "the C VM cycle reported no time: " + references);
+        assertTrue(references.javaKibPerVm().isPresent() && references.cKibPerVm().isPresent(), references.toString());
 
         BenchMain.Outputs outputs = BenchMain.Outputs.in(dir);
         assertTrue(Files.readString(outputs.json()).contains("FirstTouchBenchmark.touch"), "JMH's JSON lacks the first-touch results");
         String markdown = Files.readString(outputs.markdown());
-        assertTrue(markdown.contains("| C (gcc -O2)") && !markdown.contains("Incomplete run"), markdown);
+        assertTrue(markdown.contains("| C (gcc -O2)") && markdown.contains("| cycle, µs |") && !markdown.contains("Incomplete run"), markdown);
         assertEquals(!stage2, markdown.contains("STAGE2 and FULL were not measured"), markdown);
         assertTrue(Files.readString(outputs.svg()).startsWith("<svg"), "the plot is not an SVG");
     }

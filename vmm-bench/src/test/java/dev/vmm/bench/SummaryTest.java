@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,11 +31,16 @@ class SummaryTest {
             new Measurement(Summary.POPULATE, Map.of("sizeMiB", "64", "pages", "4k"), 40, 1, 3, "ms/op"),
             stage2("STAGE2", "1", 20), stage2("STAGE2", "2", 12), stage2("FULL", "1", 50),
             new Measurement(Summary.MEMSET_POPULATED, Map.of("sizeMiB", "64", "pages", "4k"), 8, 0.1, 3, "ms/op"),
-            new Measurement(Summary.IOCTL + "downcall", Map.of(), 300, 3, 3, "ns/op"));
+            new Measurement(Summary.IOCTL + "downcall", Map.of(), 300, 3, 3, "ns/op"),
+            new Measurement(Summary.VM_CYCLE + "cycle", Map.of(), 1500, 30, 3, "us/op"),
+            new Measurement(Summary.VM_CYCLE + "createVm", Map.of(), 400, 8, 3, "us/op"));
 
     @Test
     void firstTouchAddsTheOneVcpuPreFaultCostAndComparesWithLazyFaulting() {
-        Summary summary = new Summary(run, Optional.of(CIoctlLoop.Result.of(List.of(140.0, 160.0))), List.of());
+        References references = new References(Optional.of(CProgram.Result.of(List.of(140.0, 160.0))),
+                Optional.of(CProgram.Result.of(List.of(1000.0, 1000.0))), Optional.of(CProgram.Result.of(List.of(250.0, 250.0))),
+                OptionalDouble.of(0.5), OptionalDouble.of(2.0));
+        Summary summary = new Summary(run, references, List.of());
         List<Summary.FirstTouchRow> rows = summary.firstTouch();
         assertEquals(List.of(PreFaultPolicy.NONE, PreFaultPolicy.POPULATE, PreFaultPolicy.STAGE2, PreFaultPolicy.FULL),
                 rows.stream().map(Summary.FirstTouchRow::policy).toList());
@@ -52,6 +58,11 @@ class SummaryTest {
         assertTrue(markdown.contains("| populated | 64 MiB | 4k | 8.00 ± 0.10 | 7.81 |"), markdown);
         assertTrue(markdown.contains("| Java, downcall | 300 ± 3.00 | 2.00x |"), markdown);
         assertTrue(markdown.contains("| C (gcc -O2), 2 rounds | 150 ± 10.0 | 1.00x |"), markdown);
+        assertTrue(markdown.contains("| cycle, µs | 1500 ± 30.0 | 1000 ± 0.00 | 1.50x |"), markdown);
+        assertTrue(markdown.contains("| create, µs | 400 ± 8.00 | 250 ± 0.00 | 1.60x |"), markdown);
+        // 1e6 / 400 µs is 2500 VMs/s, against 4000 in C: 0.63 of C's rate.
+        assertTrue(markdown.contains("| create, VMs per second | 2500 | 4000 | 0.63x |"), markdown);
+        assertTrue(markdown.contains("| open VM, KiB | 2.00 | 0.50 | 4.00x |"), markdown);
     }
 
     @Test
@@ -61,7 +72,7 @@ class SummaryTest {
                 .map(policy -> new Combinations.Combination(Summary.FIRST_TOUCH, touch(policy, 1).params())).toList();
         List<Combinations.Combination> missing = Combinations.missing(expected, measured);
         assertEquals(expected.subList(2, 4), missing);
-        Summary summary = new Summary(measured, Optional.empty(), missing);
+        Summary summary = new Summary(measured, References.NONE, missing);
         Summary.FirstTouchRow populate = summary.firstTouch().get(1);
         assertTrue(Double.isNaN(populate.preFaultMs()) && Double.isNaN(populate.speedup()), populate.toString());
         String markdown = summary.markdown("here");
@@ -72,7 +83,7 @@ class SummaryTest {
 
     @Test
     void thePlotIsWellFormedSvgWithTwoBarPartsPerPolicy() throws Exception {
-        Summary summary = new Summary(run, Optional.empty(), List.of());
+        Summary summary = new Summary(run, References.NONE, List.of());
         String svg = SummaryPlot.svg(summary.firstTouch(), "a <test> & title");
         Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));

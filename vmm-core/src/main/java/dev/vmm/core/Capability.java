@@ -39,6 +39,26 @@ public enum Capability {
     READONLY_MEM(KvmConstants.KVM_CAP_READONLY_MEM),
     /** {@code kvm_run.immediate_exit}: a run that returns at once, as a kick needs. */
     IMMEDIATE_EXIT(KvmConstants.KVM_CAP_IMMEDIATE_EXIT),
+    /** {@code KVM_GET_PIT2} and {@code KVM_SET_PIT2}: {@link Vm#pitState()}. */
+    PIT_STATE2(KvmConstants.KVM_CAP_PIT_STATE2),
+    /** {@code KVM_GET_CLOCK} and {@code KVM_SET_CLOCK}: {@link Vm#clock()}; the value is the flags reported. */
+    ADJUST_CLOCK(KvmConstants.KVM_CAP_ADJUST_CLOCK),
+    /** {@code KVM_GET_VCPU_EVENTS} and {@code KVM_SET_VCPU_EVENTS}: {@link Vcpu#vcpuEvents()}. */
+    VCPU_EVENTS(KvmConstants.KVM_CAP_VCPU_EVENTS),
+    /** {@code KVM_GET_DEBUGREGS} and {@code KVM_SET_DEBUGREGS}: {@link Vcpu#debugRegisters()}. */
+    DEBUGREGS(KvmConstants.KVM_CAP_DEBUGREGS),
+    /** {@code KVM_GET_XSAVE} and {@code KVM_SET_XSAVE}: {@link Vcpu#xsave()}. */
+    XSAVE(KvmConstants.KVM_CAP_XSAVE),
+    /** {@code KVM_GET_XCRS} and {@code KVM_SET_XCRS}: {@link Vcpu#xcrs()}. */
+    XCRS(KvmConstants.KVM_CAP_XCRS),
+    /** {@code KVM_GET_XSAVE2}; the value is the size of the XSAVE area in bytes, at least 4096. */
+    XSAVE2(KvmConstants.KVM_CAP_XSAVE2),
+    /** {@code KVM_SET_TSC_KHZ} to any frequency KVM can scale the TSC to. */
+    TSC_CONTROL(KvmConstants.KVM_CAP_TSC_CONTROL),
+    /** {@code KVM_GET_TSC_KHZ}: {@link Vcpu#tscKhz()}. */
+    GET_TSC_KHZ(KvmConstants.KVM_CAP_GET_TSC_KHZ),
+    /** {@code KVM_KVMCLOCK_CTRL}: {@link Vcpu#notifyGuestPaused()}. */
+    KVMCLOCK_CTRL(KvmConstants.KVM_CAP_KVMCLOCK_CTRL),
     /** {@code KVM_SET_USER_MEMORY_REGION2}, memory slots with a guest_memfd. */
     USER_MEMORY2(KvmConstants.KVM_CAP_USER_MEMORY2),
     /** {@code KVM_CREATE_GUEST_MEMFD}, private guest memory. */

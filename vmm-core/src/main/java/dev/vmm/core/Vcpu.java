@@ -6,6 +6,7 @@ import dev.vmm.ffm.libc.Libc;
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
 import dev.vmm.ffm.kvm.kvm_cpuid2;
+import dev.vmm.ffm.kvm.kvm_debugregs;
 import dev.vmm.ffm.kvm.kvm_fpu;
 import dev.vmm.ffm.kvm.kvm_lapic_state;
 import dev.vmm.ffm.kvm.kvm_mp_state;
@@ -13,11 +14,16 @@ import dev.vmm.ffm.kvm.kvm_pre_fault_memory;
 import dev.vmm.ffm.kvm.kvm_msr_entry;
 import dev.vmm.ffm.kvm.kvm_msrs;
 import dev.vmm.ffm.kvm.kvm_run;
+import dev.vmm.ffm.kvm.kvm_xcr;
+import dev.vmm.ffm.kvm.kvm_xcrs;
+import dev.vmm.ffm.kvm.kvm_xsave;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * A virtual CPU: its registers and the run loop's single step, {@link #run()}. Use a vCPU from one
@@ -54,17 +60,24 @@ public final class Vcpu implements AutoCloseable {
     private final Arena runArena;
     private final MemorySegment run;
     private final VcpuExitCounts exits; // counted by the running thread, sampled by JFR
+    // KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM fd: asked per call, as the process may enable
+    // dynamic XSAVE features (AMX) at any time.
+    private final IntSupplier xsave2Size;
 
-    private Vcpu(FileDescriptor fd, int id, Arena runArena, MemorySegment run) {
+    private Vcpu(FileDescriptor fd, int id, Arena runArena, MemorySegment run, IntSupplier xsave2Size) {
         this.fd = fd;
         this.id = id;
         this.runArena = runArena;
         this.run = run;
         this.exits = VcpuExitCounts.open(id);
+        this.xsave2Size = xsave2Size;
     }
 
-    /** Maps the vCPU's {@code kvm_run} area; takes ownership of {@code fd}. */
-    static Vcpu map(FileDescriptor fd, int id, int mmapSize) {
+    /**
+     * Maps the vCPU's {@code kvm_run} area; takes ownership of {@code fd}. {@code xsave2Size} answers
+     * {@code KVM_CAP_XSAVE2} for the VM (0 when the kernel lacks it).
+     */
+    static Vcpu map(FileDescriptor fd, int id, int mmapSize, IntSupplier xsave2Size) {
         Arena arena = Arena.ofShared();
         MemorySegment run;
         int raw = fd.acquire();
@@ -79,7 +92,7 @@ public final class Vcpu implements AutoCloseable {
             fd.close();
             throw new KvmException("mmap(kvm_run)", errno, "vcpu=" + id + " size=" + mmapSize);
         }
-        return new Vcpu(fd, id, arena, run);
+        return new Vcpu(fd, id, arena, run, xsave2Size);
     }
 
     /** {@return the id given at creation (the initial APIC ID)} */
@@ -119,7 +132,10 @@ public final class Vcpu implements AutoCloseable {
         Ioctls.call(fd, KvmIoctls.KVM_SET_SREGS, "KVM_SET_SREGS", sregs.struct);
     }
 
-    /** {@return {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes} */
+    /**
+     * {@return {@code KVM_GET_FPU}: the x87/SSE state as a copy of {@code kvm_fpu}'s bytes} KVM copies
+     * {@code mxcsr} neither way (x86.c, through 6.12): it reads 0 here, and MXCSR is in {@link #xsave()}.
+     */
     public byte[] fpu() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fpu = kvm_fpu.allocate(arena);
@@ -135,6 +151,22 @@ public final class Vcpu implements AutoCloseable {
             kvm_fpu.fcw(fpu, (short) 0x37f);
             kvm_fpu.mxcsr(fpu, 0x1f80);
             Ioctls.call(fd, KvmIoctls.KVM_SET_FPU, "KVM_SET_FPU", fpu);
+        }
+    }
+
+    /**
+     * {@code KVM_SET_FPU}: replaces the x87/SSE state but for MXCSR, which KVM ignores here. A restore
+     * uses {@link #setXsave}, which holds all of it and more.
+     *
+     * @param fpu the state, {@code sizeof(struct kvm_fpu)} (416) bytes, as {@link #fpu()} returned it
+     * @throws IllegalArgumentException when it is not 416 bytes
+     */
+    public void setFpu(byte[] fpu) {
+        if (fpu.length != kvm_fpu.sizeof()) {
+            throw new IllegalArgumentException("An FPU state is " + kvm_fpu.sizeof() + " bytes, not " + fpu.length + ".");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Ioctls.call(fd, KvmIoctls.KVM_SET_FPU, "KVM_SET_FPU", arena.allocateFrom(ValueLayout.JAVA_BYTE, fpu));
         }
     }
 
@@ -278,6 +310,180 @@ public final class Vcpu implements AutoCloseable {
             kvm_mp_state.mp_state(state, mpState.value());
             Ioctls.call(fd, KvmIoctls.KVM_SET_MP_STATE, "KVM_SET_MP_STATE", state, () -> "mp_state=" + mpState);
         }
+    }
+
+    /**
+     * {@code KVM_GET_XSAVE2}, or {@code KVM_GET_XSAVE} on kernels without {@code KVM_CAP_XSAVE2}: the
+     * whole XSAVE area (x87, SSE, AVX and the other enabled state components).
+     *
+     * @return the state, 4 KiB or the larger size {@code KVM_CAP_XSAVE2} reports
+     */
+    public XsaveState xsave() {
+        int size = xsave2Size.getAsInt();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xsave = kvm_xsave.allocate(arena, Math.max(size, XsaveState.MIN_SIZE));
+            if (size > 0) {
+                Ioctls.call(fd, KvmIoctls.KVM_GET_XSAVE2, "KVM_GET_XSAVE2", xsave, () -> "size=" + xsave.byteSize());
+            } else {
+                Ioctls.call(fd, KvmIoctls.KVM_GET_XSAVE, "KVM_GET_XSAVE", xsave);
+            }
+            return XsaveState.wrap(xsave.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /**
+     * {@code KVM_SET_XSAVE}: replaces the XSAVE area. A state smaller than this VM's area (saved
+     * before the process enabled a dynamic feature) is padded with zeros: its header says which
+     * components it holds.
+     *
+     * @param state the state, as {@link #xsave()} returned it
+     * @throws IllegalArgumentException when it is larger than the area {@code KVM_CAP_XSAVE2} reports
+     *     here: it holds components this process has not enabled
+     * @throws KvmException when KVM refuses it, e.g. EINVAL for components the guest's XCR0 or CPUID
+     *     does not allow
+     */
+    public void setXsave(XsaveState state) {
+        int size = Math.max(xsave2Size.getAsInt(), XsaveState.MIN_SIZE);
+        if (state.size() > size) {
+            throw new IllegalArgumentException("The XSAVE state is " + state.size() + " bytes, but this VM's XSAVE area is " + size
+                    + " (KVM_CAP_XSAVE2): enable the same dynamic XSAVE features (arch_prctl ARCH_REQ_XCOMP_GUEST_PERM) as where it was saved.");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xsave = kvm_xsave.allocate(arena, size);
+            state.copyTo(xsave);
+            Ioctls.call(fd, KvmIoctls.KVM_SET_XSAVE, "KVM_SET_XSAVE", xsave, () -> "size=" + state.size());
+        }
+    }
+
+    /** {@return {@code KVM_GET_XCRS}: the extended control registers, in practice only XCR0} */
+    public List<Xcr> xcrs() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xcrs = kvm_xcrs.allocate(arena);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_XCRS, "KVM_GET_XCRS", xcrs);
+            int count = Math.min(kvm_xcrs.nr_xcrs(xcrs), KvmConstants.KVM_MAX_XCRS);
+            List<Xcr> list = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                MemorySegment xcr = kvm_xcrs.xcrs(xcrs, i);
+                list.add(new Xcr(kvm_xcr.xcr(xcr), kvm_xcr.value(xcr)));
+            }
+            return List.copyOf(list);
+        }
+    }
+
+    /**
+     * {@code KVM_SET_XCRS}: writes the extended control registers.
+     *
+     * @param xcrs the registers, as {@link #xcrs()} returned them, at most 16
+     * @throws IllegalArgumentException for more than 16
+     * @throws KvmException when KVM refuses one, e.g. EINVAL for an XCR0 the guest's CPUID does not
+     *     allow (without {@link #setCpuid} only x87, bit 0, is allowed)
+     */
+    public void setXcrs(List<Xcr> xcrs) {
+        if (xcrs.size() > KvmConstants.KVM_MAX_XCRS) {
+            throw new IllegalArgumentException("KVM takes at most " + KvmConstants.KVM_MAX_XCRS + " XCRs, not " + xcrs.size() + ".");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment struct = kvm_xcrs.allocate(arena);
+            kvm_xcrs.nr_xcrs(struct, xcrs.size());
+            for (int i = 0; i < xcrs.size(); i++) {
+                kvm_xcr.xcr(kvm_xcrs.xcrs(struct, i), xcrs.get(i).index());
+                kvm_xcr.value(kvm_xcrs.xcrs(struct, i), xcrs.get(i).value());
+            }
+            Ioctls.call(fd, KvmIoctls.KVM_SET_XCRS, "KVM_SET_XCRS", struct, () -> "xcrs=" + xcrs);
+        }
+    }
+
+    /** {@return {@code KVM_GET_VCPU_EVENTS}: the pending and in-flight exception, interrupt and NMI} */
+    public VcpuEvents vcpuEvents() {
+        VcpuEvents events = new VcpuEvents();
+        Ioctls.call(fd, KvmIoctls.KVM_GET_VCPU_EVENTS, "KVM_GET_VCPU_EVENTS", events.struct);
+        return events;
+    }
+
+    /**
+     * {@code KVM_SET_VCPU_EVENTS}: writes the events back.
+     *
+     * @param events the events, as {@link #vcpuEvents()} returned them and changed since
+     * @throws KvmException when KVM refuses them, e.g. EINVAL for SMM state on a VM without SMM
+     */
+    public void setVcpuEvents(VcpuEvents events) {
+        Ioctls.call(fd, KvmIoctls.KVM_SET_VCPU_EVENTS, "KVM_SET_VCPU_EVENTS", events.struct, events::toString);
+    }
+
+    /** {@return {@code KVM_GET_DEBUGREGS}: DR0 to DR3, DR6 and DR7} */
+    public DebugRegisters debugRegisters() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment regs = kvm_debugregs.allocate(arena);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_DEBUGREGS, "KVM_GET_DEBUGREGS", regs);
+            return new DebugRegisters(kvm_debugregs.db(regs, 0), kvm_debugregs.db(regs, 1), kvm_debugregs.db(regs, 2),
+                    kvm_debugregs.db(regs, 3), kvm_debugregs.dr6(regs), kvm_debugregs.dr7(regs));
+        }
+    }
+
+    /**
+     * {@code KVM_SET_DEBUGREGS}: writes DR0 to DR3, DR6 and DR7.
+     *
+     * @param registers the registers, e.g. as {@link #debugRegisters()} returned them
+     * @throws KvmException EINVAL when DR6 or DR7 has bits above 31 set
+     */
+    public void setDebugRegisters(DebugRegisters registers) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment regs = kvm_debugregs.allocate(arena);
+            kvm_debugregs.db(regs, 0, registers.dr0());
+            kvm_debugregs.db(regs, 1, registers.dr1());
+            kvm_debugregs.db(regs, 2, registers.dr2());
+            kvm_debugregs.db(regs, 3, registers.dr3());
+            kvm_debugregs.dr6(regs, registers.dr6());
+            kvm_debugregs.dr7(regs, registers.dr7());
+            Ioctls.call(fd, KvmIoctls.KVM_SET_DEBUGREGS, "KVM_SET_DEBUGREGS", regs, registers::toString);
+        }
+    }
+
+    /**
+     * {@return {@code KVM_GET_TSC_KHZ}: the guest's TSC frequency in kHz}
+     *
+     * @throws KvmException EIO when KVM does not know the host's TSC frequency
+     */
+    public int tscKhz() {
+        return Ioctls.call(fd, KvmIoctls.KVM_GET_TSC_KHZ, "KVM_GET_TSC_KHZ", 0L);
+    }
+
+    /**
+     * {@code KVM_SET_TSC_KHZ}: sets the guest's TSC frequency, as a restore on another host must.
+     * Without TSC scaling ({@link Capability#TSC_CONTROL} 0) KVM accepts only the host's frequency
+     * (within 250 ppm) or a higher one, which it catches up in software. After a refusal KVM still
+     * reports the refused frequency in {@link #tscKhz()} (it records it before it fails): set one that
+     * works.
+     *
+     * @param khz the frequency in kHz, as {@link #tscKhz()} returned it
+     * @throws IllegalArgumentException when {@code khz} is not positive
+     * @throws KvmException EINVAL for a frequency KVM cannot give the guest, e.g. one below the
+     *     host's without TSC scaling
+     */
+    public void setTscKhz(int khz) {
+        if (khz <= 0) {
+            throw new IllegalArgumentException("A TSC frequency is a positive number of kHz, not " + khz + ".");
+        }
+        try {
+            Ioctls.call(fd, KvmIoctls.KVM_SET_TSC_KHZ, "KVM_SET_TSC_KHZ", khz);
+        } catch (KvmException e) {
+            if (!e.is(Errno.EINVAL)) {
+                throw e;
+            }
+            throw new KvmException("KVM_SET_TSC_KHZ", e.errno(), "khz=" + khz, "KVM cannot run this guest's TSC at " + khz
+                    + " kHz: without TSC scaling (Capability.TSC_CONTROL) only the host's frequency or a higher one works");
+        }
+    }
+
+    /**
+     * {@code KVM_KVMCLOCK_CTRL}: tells the guest, through its kvmclock page, that the VMM paused it
+     * (for a snapshot, say), so that its soft-lockup watchdog does not fire when it runs again. Call
+     * it while the vCPU is paused, before it runs again.
+     *
+     * @throws KvmException EINVAL when the guest has not enabled kvmclock on this vCPU
+     */
+    public void notifyGuestPaused() {
+        Ioctls.call(fd, KvmIoctls.KVM_KVMCLOCK_CTRL, "KVM_KVMCLOCK_CTRL", 0L);
     }
 
     /**

@@ -3,12 +3,15 @@ package dev.vmm.core;
 
 import dev.vmm.ffm.kvm.KvmConstants;
 import dev.vmm.ffm.kvm.KvmIoctls;
+import dev.vmm.ffm.kvm.kvm_clock_data;
 import dev.vmm.ffm.kvm.kvm_dirty_log;
 import dev.vmm.ffm.kvm.kvm_enable_cap;
 import dev.vmm.ffm.kvm.kvm_ioeventfd;
 import dev.vmm.ffm.kvm.kvm_irq_level;
+import dev.vmm.ffm.kvm.kvm_irqchip;
 import dev.vmm.ffm.kvm.kvm_irqfd;
 import dev.vmm.ffm.kvm.kvm_pit_config;
+import dev.vmm.ffm.kvm.kvm_pit_state2;
 import dev.vmm.ffm.kvm.kvm_userspace_memory_region;
 import dev.vmm.ffm.kvm.kvm_userspace_memory_region2;
 
@@ -333,6 +336,104 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
+     * {@code KVM_GET_IRQCHIP}: the state of one in-kernel interrupt controller.
+     *
+     * @param chip which controller
+     * @return its state
+     * @throws KvmException ENXIO when the VM has no in-kernel irqchip ({@link #createIrqchip()})
+     */
+    public IrqchipState irqchip(Irqchip chip) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment irqchip = kvm_irqchip.allocate(arena);
+            kvm_irqchip.chip_id(irqchip, chip.id());
+            callNeedingDevice(KvmIoctls.KVM_GET_IRQCHIP, "KVM_GET_IRQCHIP", irqchip, "chip=" + chip, "the in-kernel irqchip", "createIrqchip()");
+            return IrqchipState.wrap(chip, kvm_irqchip.chip(irqchip).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /**
+     * {@code KVM_SET_IRQCHIP}: replaces the state of one in-kernel interrupt controller.
+     *
+     * @param state the state, as {@link #irqchip} returned it and changed since
+     * @throws KvmException ENXIO when the VM has no in-kernel irqchip
+     */
+    public void setIrqchip(IrqchipState state) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment irqchip = kvm_irqchip.allocate(arena);
+            kvm_irqchip.chip_id(irqchip, state.chip().id());
+            MemorySegment.copy(state.bytesUnsafe(), 0, kvm_irqchip.chip(irqchip), ValueLayout.JAVA_BYTE, 0, IrqchipState.SIZE);
+            callNeedingDevice(KvmIoctls.KVM_SET_IRQCHIP, "KVM_SET_IRQCHIP", irqchip, "chip=" + state.chip(), "the in-kernel irqchip", "createIrqchip()");
+        }
+    }
+
+    /**
+     * {@code KVM_GET_PIT2}: the in-kernel PIT's state.
+     *
+     * @return its state
+     * @throws KvmException ENXIO when the VM has no in-kernel PIT ({@link #createPit()})
+     */
+    public PitState pitState() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pit = kvm_pit_state2.allocate(arena);
+            callNeedingDevice(KvmIoctls.KVM_GET_PIT2, "KVM_GET_PIT2", pit, "", "the in-kernel PIT", "createPit()");
+            return PitState.wrap(pit.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /**
+     * {@code KVM_SET_PIT2}: replaces the in-kernel PIT's state; each channel restarts from its
+     * reload value.
+     *
+     * @param state the state, as {@link #pitState()} returned it and changed since
+     * @throws KvmException ENXIO when the VM has no in-kernel PIT
+     */
+    public void setPitState(PitState state) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pit = arena.allocateFrom(ValueLayout.JAVA_BYTE, state.bytesUnsafe());
+            callNeedingDevice(KvmIoctls.KVM_SET_PIT2, "KVM_SET_PIT2", pit, state.toString(), "the in-kernel PIT", "createPit()");
+        }
+    }
+
+    /** ENXIO from a device ioctl means the device was never created: say which call creates it. */
+    private void callNeedingDevice(long request, String name, MemorySegment arg, String arguments, String device, String creator) {
+        try {
+            Ioctls.call(fd, request, name, arg, () -> arguments);
+        } catch (KvmException e) {
+            if (!e.is(Errno.ENXIO)) {
+                throw e;
+            }
+            throw new KvmException(name, e.errno(), arguments, "This VM has no " + device + ": call Vm." + creator + " first");
+        }
+    }
+
+    /** {@return {@code KVM_GET_CLOCK}: the VM's kvmclock, with the host's time at the same instant} */
+    public KvmClock clock() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = kvm_clock_data.allocate(arena);
+            Ioctls.call(fd, KvmIoctls.KVM_GET_CLOCK, "KVM_GET_CLOCK", data);
+            return new KvmClock(kvm_clock_data.clock(data), KvmClock.flagsOf(kvm_clock_data.flags(data)),
+                    kvm_clock_data.realtime(data), kvm_clock_data.host_tsc(data));
+        }
+    }
+
+    /**
+     * {@code KVM_SET_CLOCK}: sets the VM's kvmclock; with {@link KvmClock.Flag#REALTIME}, KVM adds
+     * the wall-clock time since {@code realtimeNanoseconds}, as a restore wants.
+     *
+     * @param clock the clock, as {@link #clock()} returned it or {@link KvmClock#of(long)} made it
+     */
+    public void setClock(KvmClock clock) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = kvm_clock_data.allocate(arena);
+            kvm_clock_data.clock(data, clock.nanoseconds());
+            kvm_clock_data.flags(data, clock.flagBits());
+            kvm_clock_data.realtime(data, clock.realtimeNanoseconds());
+            kvm_clock_data.host_tsc(data, clock.hostTsc());
+            Ioctls.call(fd, KvmIoctls.KVM_SET_CLOCK, "KVM_SET_CLOCK", data, clock::toString);
+        }
+    }
+
+    /**
      * {@code KVM_IRQ_LINE}: sets the level of a GSI on the in-kernel irqchip.
      *
      * @param gsi the interrupt line (on x86: IOAPIC pin, and the PIC's for 0 to 15)
@@ -519,7 +620,7 @@ public final class Vm implements AutoCloseable {
     public Vcpu createVcpu(int id) {
         int mmapSize = kvm.vcpuMmapSize();
         int raw = Ioctls.call(fd, KvmIoctls.KVM_CREATE_VCPU, "KVM_CREATE_VCPU", id);
-        Vcpu vcpu = Vcpu.map(new FileDescriptor("vCPU " + id, raw), id, mmapSize);
+        Vcpu vcpu = Vcpu.map(new FileDescriptor("vCPU " + id, raw), id, mmapSize, () -> checkExtension(Capability.XSAVE2));
         vcpus.removeIf(v -> !v.isOpen());
         vcpus.add(vcpu);
         if (!fd.isOpen()) { // close() ran meanwhile and may have missed this vCPU

@@ -67,6 +67,30 @@ final class ApiSnippets {
         // @end
     }
 
+    static void snapshotState(Vm vm, Vcpu vcpu, Vm newVm, Vcpu newVcpu) {
+        // @start region="snapshot-state"
+        // Save, with the vCPU stopped (the registers, LAPIC, MSRs and MP state as well):
+        int tscKhz = vcpu.tscKhz();
+        XsaveState xsave = vcpu.xsave();
+        var xcrs = vcpu.xcrs();
+        DebugRegisters debug = vcpu.debugRegisters();
+        VcpuEvents events = vcpu.vcpuEvents();
+        IrqchipState ioapic = vm.irqchip(Irqchip.IOAPIC);
+        PitState pit = vm.pitState();
+        KvmClock clock = vm.clock();
+
+        // Restore into a new VM made the same way (createIrqchip, createPit, setCpuid):
+        newVm.setClock(clock);
+        newVm.setIrqchip(ioapic);
+        newVm.setPitState(pit);
+        newVcpu.setTscKhz(tscKhz);
+        newVcpu.setXsave(xsave);
+        newVcpu.setXcrs(xcrs);
+        newVcpu.setDebugRegisters(debug);
+        newVcpu.setVcpuEvents(events); // after the LAPIC and MP state
+        // @end
+    }
+
     static void ioEventNotifier(Vm vm, GuestAddress base) throws InterruptedException {
         // @start region="io-event-notifier"
         IoEventNotifier queueNotify = IoEventNotifier.register(vm,

@@ -42,6 +42,8 @@ public final class KvmConstants {
     public static final int KVM_CAP_PIT2 = 33;
     /** {@code KVM_IOEVENTFD}: a guest write to an address or port that signals an eventfd. */
     public static final int KVM_CAP_IOEVENTFD = 36;
+    /** {@code KVM_GET_PIT2} and {@code KVM_SET_PIT2}, the PIT state with flags. */
+    public static final int KVM_CAP_PIT_STATE2 = 35;
     /**
      * {@code KVM_SET_IDENTITY_MAP_ADDR}, the guest-physical page Intel VMX uses for real-mode identity page
      * tables.
@@ -65,12 +67,18 @@ public final class KvmConstants {
     public static final int KVM_CAP_XCRS = 56;
     /** The maximum number of vCPUs per VM (the value of the check). */
     public static final int KVM_CAP_MAX_VCPUS = 66;
+    /** {@code KVM_SET_TSC_KHZ} with TSC scaling: any guest TSC frequency KVM can scale to. */
+    public static final int KVM_CAP_TSC_CONTROL = 60;
+    /** {@code KVM_GET_TSC_KHZ} on a vCPU fd. */
+    public static final int KVM_CAP_GET_TSC_KHZ = 61;
     /** The local APIC's TSC-deadline timer mode can be offered to the guest. */
     public static final int KVM_CAP_TSC_DEADLINE_TIMER = 72;
     /**
      * Registers synchronized through {@code kvm_run.s}: the value is the mask of {@code KVM_SYNC_X86_*} sets.
      */
     public static final int KVM_CAP_SYNC_REGS = 74;
+    /** {@code KVM_KVMCLOCK_CTRL}, which tells a guest with kvmclock that the VMM paused it. */
+    public static final int KVM_CAP_KVMCLOCK_CTRL = 76;
     /** Read-only memory slots ({@code KVM_MEM_READONLY}): guest writes to them exit as MMIO. */
     public static final int KVM_CAP_READONLY_MEM = 81;
     /** Level-triggered irqfds ({@code KVM_IRQFD_FLAG_RESAMPLE}). */
@@ -327,4 +335,50 @@ public final class KvmConstants {
     public static final int KVM_NR_INTERRUPTS = 256;
     /** The size in bytes of the local APIC register page, {@code kvm_lapic_state.regs}. */
     public static final int KVM_APIC_REG_SIZE = 0x400;
+    /** The number of pins, and redirection table entries, of the in-kernel IOAPIC. */
+    public static final int KVM_IOAPIC_NUM_PINS = 24;
+    /** The most extended control registers {@code kvm_xcrs} holds. */
+    public static final int KVM_MAX_XCRS = 16;
+
+    // kvm_irqchip.chip_id.
+    /** The master i8259 PIC, IRQs 0 to 7. */
+    public static final int KVM_IRQCHIP_PIC_MASTER = 0;
+    /** The slave i8259 PIC, IRQs 8 to 15. */
+    public static final int KVM_IRQCHIP_PIC_SLAVE = 1;
+    /** The IOAPIC. */
+    public static final int KVM_IRQCHIP_IOAPIC = 2;
+
+    // kvm_pit_state2.flags.
+    /** The HPET has taken over the PIT's interrupt (legacy replacement mode). */
+    public static final int KVM_PIT_FLAGS_HPET_LEGACY = 0x00000001;
+    /** The PC speaker's data line is on (port 0x61 bit 1). */
+    public static final int KVM_PIT_FLAGS_SPEAKER_DATA_ON = 0x00000002;
+
+    // kvm_vcpu_events.flags: which optional fields KVM_SET_VCPU_EVENTS takes.
+    /** {@code nmi.pending} is valid. */
+    public static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 0x00000001;
+    /** {@code sipi_vector} is valid. */
+    public static final int KVM_VCPUEVENT_VALID_SIPI_VECTOR = 0x00000002;
+    /** {@code interrupt.shadow} is valid. */
+    public static final int KVM_VCPUEVENT_VALID_SHADOW = 0x00000004;
+    /** {@code smi} is valid. */
+    public static final int KVM_VCPUEVENT_VALID_SMM = 0x00000008;
+    /** {@code exception.pending} and the exception payload are valid. */
+    public static final int KVM_VCPUEVENT_VALID_PAYLOAD = 0x00000010;
+    /** {@code triple_fault} is valid. */
+    public static final int KVM_VCPUEVENT_VALID_TRIPLE_FAULT = 0x00000020;
+
+    // kvm_vcpu_events.interrupt.shadow.
+    /** Interrupts are blocked for one instruction after a MOV to SS. */
+    public static final int KVM_X86_SHADOW_INT_MOV_SS = 0x01;
+    /** Interrupts are blocked for one instruction after an STI. */
+    public static final int KVM_X86_SHADOW_INT_STI = 0x02;
+
+    // kvm_clock_data.flags.
+    /** The kvmclock is stable: the same on every vCPU (a master clock). */
+    public static final int KVM_CLOCK_TSC_STABLE = 2;
+    /** {@code realtime} is valid; on set, the clock advances by the time since. */
+    public static final int KVM_CLOCK_REALTIME = 1 << 2;
+    /** {@code host_tsc} is valid. */
+    public static final int KVM_CLOCK_HOST_TSC = 1 << 3;
 }

@@ -83,6 +83,14 @@ public final class KvmIoctls {
      * On a VM fd: {@code KVM_IRQ_LINE} that writes the delivery status back into the {@link kvm_irq_level}.
      */
     public static final long KVM_IRQ_LINE_STATUS = Ioctl.iowr(KVMIO, 0x67, kvm_irq_level.layout());
+    /**
+     * On a VM fd: reads the state of the in-kernel PIC or IOAPIC that {@link kvm_irqchip}'s {@code chip_id}
+     * names (after {@code KVM_CREATE_IRQCHIP}).
+     */
+    public static final long KVM_GET_IRQCHIP = Ioctl.iowr(KVMIO, 0x62, kvm_irqchip.layout());
+    // The kernel declares it _IOR although the kernel reads the struct: the number is what matters.
+    /** On a VM fd: writes the state of the in-kernel PIC or IOAPIC from a {@link kvm_irqchip}. */
+    public static final long KVM_SET_IRQCHIP = Ioctl.ior(KVMIO, 0x63, kvm_irqchip.layout());
     /** On a VM fd: binds an eventfd to an interrupt line, or removes the binding, a {@link kvm_irqfd}. */
     public static final long KVM_IRQFD = Ioctl.iow(KVMIO, 0x76, kvm_irqfd.layout());
     /**
@@ -90,6 +98,17 @@ public final class KvmIoctls {
      * {@code KVM_CREATE_IRQCHIP}).
      */
     public static final long KVM_CREATE_PIT2 = Ioctl.iow(KVMIO, 0x77, kvm_pit_config.layout());
+    /**
+     * On a VM fd: sets the kvmclock from a {@link kvm_clock_data}, advanced by the time since its
+     * {@code realtime} with {@code KVM_CLOCK_REALTIME}.
+     */
+    public static final long KVM_SET_CLOCK = Ioctl.iow(KVMIO, 0x7b, kvm_clock_data.layout());
+    /** On a VM fd: reads the kvmclock into a {@link kvm_clock_data}. */
+    public static final long KVM_GET_CLOCK = Ioctl.ior(KVMIO, 0x7c, kvm_clock_data.layout());
+    /** On a VM fd: reads the in-kernel PIT's state into a {@link kvm_pit_state2} (after {@code KVM_CREATE_PIT2}). */
+    public static final long KVM_GET_PIT2 = Ioctl.ior(KVMIO, 0x9f, kvm_pit_state2.layout());
+    /** On a VM fd: writes the in-kernel PIT's state from a {@link kvm_pit_state2}. */
+    public static final long KVM_SET_PIT2 = Ioctl.iow(KVMIO, 0xa0, kvm_pit_state2.layout());
     /**
      * On a VM fd: adds or removes an eventfd that a guest write to an MMIO address or port signals, a
      * {@link kvm_ioeventfd}.
@@ -146,12 +165,50 @@ public final class KvmIoctls {
     public static final long KVM_SET_MP_STATE = Ioctl.iow(KVMIO, 0x99, kvm_mp_state.layout());
     /** On a vCPU fd: queues an NMI; meant for VMMs without an in-kernel irqchip. */
     public static final long KVM_NMI = Ioctl.io(KVMIO, 0x9a);
+    /** On a vCPU fd: reads the pending and injected exception, interrupt and NMI into a {@link kvm_vcpu_events}. */
+    public static final long KVM_GET_VCPU_EVENTS = Ioctl.ior(KVMIO, 0x9f, kvm_vcpu_events.layout());
+    /** On a vCPU fd: writes the events of a {@link kvm_vcpu_events}, the optional ones as its {@code flags} say. */
+    public static final long KVM_SET_VCPU_EVENTS = Ioctl.iow(KVMIO, 0xa0, kvm_vcpu_events.layout());
+    /** On a vCPU fd: reads DR0 to DR3, DR6 and DR7 into a {@link kvm_debugregs}. */
+    public static final long KVM_GET_DEBUGREGS = Ioctl.ior(KVMIO, 0xa1, kvm_debugregs.layout());
+    /** On a vCPU fd: writes DR0 to DR3, DR6 and DR7 from a {@link kvm_debugregs}. */
+    public static final long KVM_SET_DEBUGREGS = Ioctl.iow(KVMIO, 0xa2, kvm_debugregs.layout());
+    // Also on a VM fd, with KVM_CAP_VM_TSC_CONTROL, to set the default of vCPUs created later.
+    /**
+     * On a vCPU fd, with the frequency in kHz as argument: sets the guest's TSC frequency (0: the host's);
+     * without TSC scaling only the host's frequency, or a higher one caught up in software, is accepted.
+     */
+    public static final long KVM_SET_TSC_KHZ = Ioctl.io(KVMIO, 0xa2);
+    /** On a vCPU fd: returns the guest's TSC frequency in kHz. */
+    public static final long KVM_GET_TSC_KHZ = Ioctl.io(KVMIO, 0xa3);
     // Also on a VM fd, with KVM_CAP_ENABLE_CAP_VM.
     /**
      * On a vCPU fd, or a VM fd with {@code KVM_CAP_ENABLE_CAP_VM}: enables a capability, a
      * {@link kvm_enable_cap}.
      */
     public static final long KVM_ENABLE_CAP = Ioctl.iow(KVMIO, 0xa3, kvm_enable_cap.layout());
+    /** On a vCPU fd: reads the first 4 KiB of the XSAVE area into a {@link kvm_xsave}. */
+    public static final long KVM_GET_XSAVE = Ioctl.ior(KVMIO, 0xa4, kvm_xsave.layout());
+    /**
+     * On a vCPU fd: writes the XSAVE area from a {@link kvm_xsave} of the size {@code KVM_CAP_XSAVE2} reports
+     * (4 KiB without it).
+     */
+    public static final long KVM_SET_XSAVE = Ioctl.iow(KVMIO, 0xa5, kvm_xsave.layout());
+    /** On a vCPU fd: reads the extended control registers (XCR0) into a {@link kvm_xcrs}. */
+    public static final long KVM_GET_XCRS = Ioctl.ior(KVMIO, 0xa6, kvm_xcrs.layout());
+    /** On a vCPU fd: writes the extended control registers from a {@link kvm_xcrs}. */
+    public static final long KVM_SET_XCRS = Ioctl.iow(KVMIO, 0xa7, kvm_xcrs.layout());
+    /**
+     * On a vCPU fd: tells the guest, through its kvmclock page, that the VMM paused it, so that its soft
+     * lockup watchdog does not fire; EINVAL when the guest has not enabled kvmclock.
+     */
+    public static final long KVM_KVMCLOCK_CTRL = Ioctl.io(KVMIO, 0xad);
+    // The number encodes 4 KiB, but the kernel writes as many bytes as KVM_CAP_XSAVE2 reports.
+    /**
+     * On a vCPU fd: reads the whole XSAVE area into a {@link kvm_xsave} of the size {@code KVM_CAP_XSAVE2}
+     * reports.
+     */
+    public static final long KVM_GET_XSAVE2 = Ioctl.ior(KVMIO, 0xcf, kvm_xsave.layout());
     /**
      * On a vCPU fd: maps a guest-physical range into KVM's stage-2 page tables ahead of the guest, a
      * {@link kvm_pre_fault_memory}, whose {@code gpa} and {@code size} advance; fails with EINTR or EAGAIN

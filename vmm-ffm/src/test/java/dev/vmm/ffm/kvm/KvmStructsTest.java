@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -67,6 +68,51 @@ class KvmStructsTest {
             kvm_run.io_port(run, (short) 0x3f8);
             assertEquals((short) 0x3f8, run.get(JAVA_SHORT, 32 + 2));
             assertEquals(256, kvm_run.s$OFFSET - kvm_run.padding$OFFSET - 16);
+        }
+    }
+
+    @Test
+    void irqchipUnionMembersOverlapAndIndexTheirArrays() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chip = kvm_irqchip.allocate(arena);
+            kvm_pic_state.imr(kvm_irqchip.chip_pic(chip), (byte) 0xfb);
+            assertEquals((byte) 0xfb, chip.get(JAVA_BYTE, 8 + 2), "imr, the third byte of the PIC state after chip_id and pad");
+            MemorySegment ioapic = kvm_irqchip.chip_ioapic(chip);
+            assertEquals((byte) 0xfb, ioapic.get(JAVA_BYTE, 2), "the PIC and the IOAPIC share the union");
+            kvm_ioapic_state.redirtbl(ioapic, 23, 1L << 16);
+            assertEquals(1L << 16, chip.get(JAVA_LONG, 8 + 24 + 23 * 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> kvm_ioapic_state.redirtbl(ioapic, 24));
+            assertEquals(512, kvm_irqchip.chip(chip).byteSize());
+        }
+    }
+
+    @Test
+    void pitChannelsXcrsAndEventsAreSlicesOfTheirStruct() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pit = kvm_pit_state2.allocate(arena);
+            kvm_pit_channel_state.count(kvm_pit_state2.channels(pit, 2), 0x10000);
+            assertEquals(0x10000, pit.get(JAVA_INT, 2 * 24));
+            assertThrows(IndexOutOfBoundsException.class, () -> kvm_pit_state2.channels(pit, 3));
+
+            MemorySegment xcrs = kvm_xcrs.allocate(arena);
+            kvm_xcr.value(kvm_xcrs.xcrs(xcrs, 15), 7);
+            assertEquals(7, xcrs.get(JAVA_LONG, 8 + 15 * 16 + 8));
+
+            MemorySegment events = kvm_vcpu_events.allocate(arena);
+            kvm_vcpu_events.nmi_masked(events, (byte) 1);
+            kvm_vcpu_events.exception_payload(events, -1L);
+            assertEquals(1, events.get(JAVA_BYTE, 8 + 4 + 2));
+            assertEquals(-1L, events.get(JAVA_LONG, 56));
+        }
+    }
+
+    @Test
+    void xsaveAllocatesTheSizeKvmReports() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertEquals(4096, kvm_xsave.allocate(arena).byteSize());
+            assertEquals(11008, kvm_xsave.allocate(arena, 11008).byteSize());
+            assertThrows(IllegalArgumentException.class, () -> kvm_xsave.allocate(arena, 4095));
+            assertThrows(IllegalArgumentException.class, () -> kvm_xsave.allocate(arena, 4098));
         }
     }
 }

@@ -11,14 +11,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The C loop that {@link IoctlOverheadBenchmark} is compared with: compiled with gcc from the
- * bundled ioctl_loop.c and run as a child process, in the same run and on the same kernel.
+ * The C programs the Java benchmarks are compared with, compiled with gcc from the bundled sources
+ * and run as child processes, in the same run and on the same kernel: ioctl_loop.c for
+ * {@link IoctlOverheadBenchmark}, vm_cycle.c for {@link VmCycleBenchmark}. Each prints one number
+ * per timed round.
  */
-final class CIoctlLoop {
-    private CIoctlLoop() {}
+final class CProgram {
+    private CProgram() {}
 
-    /** Mean nanoseconds per call of each timed round, and their mean. */
-    record Result(List<Double> roundsNs, double meanNs, double errorNs) {
+    /** The number each timed round printed (a mean time per operation), and their mean. */
+    record Result(List<Double> rounds, double mean, double error) {
         static Result of(List<Double> rounds) {
             double mean = rounds.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             double spread = rounds.stream().mapToDouble(r -> Math.abs(r - mean)).max().orElse(0);
@@ -26,14 +28,14 @@ final class CIoctlLoop {
         }
     }
 
-    /** Compiles the loop into {@code dir} with gcc -O2. */
-    static Path compile(Path dir) throws IOException, InterruptedException {
+    /** Compiles the bundled {@code name}.c into {@code dir} with gcc -O2. */
+    static Path compile(Path dir, String name) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Path source = dir.resolve("ioctl_loop.c");
-        try (InputStream in = CIoctlLoop.class.getResourceAsStream("ioctl_loop.c")) {
+        Path source = dir.resolve(name + ".c");
+        try (InputStream in = CProgram.class.getResourceAsStream(name + ".c")) {
             Files.write(source, in.readAllBytes());
         }
-        Path binary = dir.resolve("ioctl_loop");
+        Path binary = dir.resolve(name);
         String output = run(List.of("gcc", "-O2", "-o", binary.toString(), source.toString()), 120);
         if (!Files.isExecutable(binary)) {
             throw new IOException("gcc did not produce " + binary + ": " + output.strip());
@@ -41,15 +43,17 @@ final class CIoctlLoop {
         return binary;
     }
 
-    /** Runs {@code rounds} rounds of {@code calls} ioctls. */
-    static Result measure(Path binary, long calls, int rounds) throws IOException, InterruptedException {
-        String output = run(List.of(binary.toString(), Long.toString(calls), Integer.toString(rounds)), 600);
+    /** Runs {@code binary} with {@code args}, which must print {@code rounds} numbers. */
+    static Result measure(Path binary, List<String> args, int rounds) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        command.addAll(args);
+        String output = run(command, 600);
         List<Double> values = new ArrayList<>();
         for (String line : output.strip().split("\n")) {
             try {
                 values.add(Double.parseDouble(line.strip()));
             } catch (NumberFormatException e) {
-                throw new IOException(binary + " printed '" + line + "' where a number of nanoseconds belongs.");
+                throw new IOException(binary + " printed '" + line + "' where a number belongs.");
             }
         }
         if (values.size() != rounds) {
