@@ -92,7 +92,9 @@ class SnapshotStateTest {
             vcpu.setVcpuEvents(events.nmiMasked(true).nmiPending(true).interruptShadow(VcpuEvents.SHADOW_STI).sipiVector(0x12));
             VcpuEvents readBack = vcpu.vcpuEvents();
             assertTrue(readBack.nmiMasked() && readBack.nmiPending(), "an NMI pending while NMIs are blocked: " + readBack);
-            assertEquals(VcpuEvents.SHADOW_STI, readBack.interruptShadow());
+            // VMX keeps the STI and MOV SS shadows apart; SVM has one shadow bit, which KVM reports as both (svm_get_interrupt_shadow).
+            assertTrue(readBack.interruptShadow() == VcpuEvents.SHADOW_STI
+                    || readBack.interruptShadow() == (VcpuEvents.SHADOW_STI | VcpuEvents.SHADOW_MOV_SS), "the shadow set: " + readBack);
             assertEquals(0, readBack.sipiVector(), "KVM takes the SIPI vector on set but always reports 0");
             assertThrows(IllegalArgumentException.class, () -> readBack.sipiVector(256));
         }
