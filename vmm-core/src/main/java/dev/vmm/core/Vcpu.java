@@ -550,7 +550,7 @@ public final class Vcpu implements AutoCloseable {
         try {
             synchronized (this) {
                 if (inCall) {
-                    throw new IllegalStateException("vCPU " + id + " is inside a KVM call on another thread: stop it (kick) before completing its exit.");
+                    throw new IllegalStateException("vCPU " + id + " is running (inside a KVM call on another thread): kick it and let its run() return first.");
                 }
                 kvm_run.immediate_exit(run, (byte) 1);
                 enterCall(true);

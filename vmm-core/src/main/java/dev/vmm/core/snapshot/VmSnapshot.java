@@ -55,6 +55,8 @@ public final class VmSnapshot {
     private static final int LEAF1_ECX_NOT_FEATURES = 1 << 24 | 1 << 27 | 1 << 31;
     private static final int LEAF1_EDX_NOT_FEATURES = 1 << 28;
     private static final int LEAF7_ECX_NOT_FEATURES = 1 << 4;
+    /** KVM_CPUID_FLAG_SIGNIFCANT_INDEX: the leaf has subleaves; otherwise its index means nothing. */
+    private static final int SIGNIFICANT_INDEX = 1;
 
     private VmSnapshot() {}
 
@@ -228,7 +230,7 @@ public final class VmSnapshot {
         if (state.vcpus().size() > maxVcpus) {
             throw new SnapshotException("The snapshot has " + state.vcpus().size() + " vCPUs, but this KVM gives a VM at most " + maxVcpus + ".");
         }
-        checkCpuid(state, kvm.supportedCpuid());
+        checkCpuid(state, offeredCpuid(kvm));
 
         List<GuestMemory.Range> ranges = state.regions().stream()
                 .map(r -> new GuestMemory.Range(GuestAddress.of(r.guestAddress()), r.size())).toList();
@@ -361,9 +363,30 @@ public final class VmSnapshot {
         }
     }
 
+    private static volatile List<CpuidEntry> offered; // the host's CPU does not change while the process runs
+
+    /**
+     * The CPUID a vCPU of this KVM has after asking for everything {@code KVM_GET_SUPPORTED_CPUID}
+     * lists: on most hosts that list itself, but some KVMs (this project's PVM host) give a vCPU
+     * more than they list. Found once per process with a throwaway VM.
+     */
+    private static List<CpuidEntry> offeredCpuid(Kvm kvm) {
+        List<CpuidEntry> known = offered;
+        if (known == null) {
+            List<CpuidEntry> supported = kvm.supportedCpuid();
+            try (Vm probe = kvm.createVm(); Vcpu vcpu = probe.createVcpu(0)) {
+                vcpu.setCpuid(supported);
+                List<CpuidEntry> given = new ArrayList<>(vcpu.cpuid());
+                given.addAll(supported); // where both have a leaf, either may offer a bit
+                offered = known = List.copyOf(given);
+            }
+        }
+        return known;
+    }
+
     /**
      * Refuses CPU features this KVM cannot offer: each feature bit the snapshot's vCPUs had must be
-     * in {@code KVM_GET_SUPPORTED_CPUID}, or the guest would find an instruction gone after restore.
+     * in {@code supported} ({@link #offeredCpuid}), or the guest would find an instruction gone after restore.
      */
     static void checkCpuid(SnapshotState state, List<CpuidEntry> supported) {
         for (SnapshotState.VcpuState v : state.vcpus()) {
@@ -372,11 +395,16 @@ public final class VmSnapshot {
                 if (masks == null) {
                     continue;
                 }
-                CpuidEntry offered = supported.stream()
-                        .filter(e -> e.function() == saved.function() && e.index() == saved.index()).findFirst()
-                        .orElse(new CpuidEntry(saved.function(), saved.index(), 0, 0, 0, 0, 0));
+                int[] can = new int[4];
+                for (CpuidEntry e : supported) {
+                    if (e.function() == saved.function() && ((e.flags() & SIGNIFICANT_INDEX) == 0 || e.index() == saved.index())) {
+                        can[0] |= e.eax();
+                        can[1] |= e.ebx();
+                        can[2] |= e.ecx();
+                        can[3] |= e.edx();
+                    }
+                }
                 int[] have = {saved.eax(), saved.ebx(), saved.ecx(), saved.edx()};
-                int[] can = {offered.eax(), offered.ebx(), offered.ecx(), offered.edx()};
                 String[] names = {"EAX", "EBX", "ECX", "EDX"};
                 for (int r = 0; r < 4; r++) {
                     int missing = have[r] & masks[r] & ~can[r];
