@@ -32,15 +32,20 @@ import java.util.Optional;
  * another. The directory holds {@value #STATE_FILE} (the vCPU and VM state, see the package
  * documentation for its format) and {@value #MEMORY_FILE} (guest memory, sparse).
  *
+ * {@snippet class=dev.vmm.core.ApiSnippets region=vm-snapshot}
+ * }
+ *
  * <p>Restore order, per vCPU, as Firecracker ({@code arch/x86_64/vcpu.rs}, {@code restore_state})
  * and Cloud Hypervisor ({@code hypervisor/src/kvm/mod.rs}, {@code set_state}) do it: CPUID (MSRs
  * and XCR0 are checked against it; MP state depends on it), TSC frequency (before the TSC MSR is
  * written at that rate), MP state, registers, special registers (they hold the APIC base), XSAVE,
  * XCRs, debug registers, LAPIC (after the APIC base; before the MSRs, as the TSC deadline MSR
  * needs a LAPIC in deadline mode), MSRs, and vCPU events last (KVM_SET_REGS clears a pending
- * exception that the events put back). Then the VM: the irqchips, the PIT, the kvmclock; and
- * {@code KVM_KVMCLOCK_CTRL} on every vCPU whose guest uses kvmclock, so that its watchdog forgives
- * the pause.
+ * exception that the events put back). The VM's state comes after every vCPU's, as in Firecracker's
+ * {@code build_microvm_from_snapshot} (builder.rs): the irqchips, the PIT, and the kvmclock last,
+ * closest to the resume; then {@code KVM_KVMCLOCK_CTRL} on every vCPU whose guest uses kvmclock, so
+ * that its watchdog forgives the pause (as QEMU does on resume). The in-kernel irqchip and PIT are
+ * created before the vCPUs, as KVM requires.
  */
 public final class VmSnapshot {
     /** The state file's name in a snapshot directory. */
@@ -113,6 +118,8 @@ public final class VmSnapshot {
         SnapshotState state = new SnapshotState(offset, regions, states, chips, pit, vm.clock());
         try {
             Files.createDirectories(directory);
+            // An earlier snapshot's state must not pair with this memory if the save fails halfway.
+            Files.deleteIfExists(directory.resolve(STATE_FILE));
             writeMemory(directory.resolve(MEMORY_FILE), memory, offset);
             Path temporary = directory.resolve(STATE_FILE + ".tmp");
             Files.write(temporary, SnapshotFile.encode(state));
@@ -242,7 +249,7 @@ public final class VmSnapshot {
                 case COPY -> copied(memoryFile, ranges, state);
             };
             vm = kvm.createVm();
-            Vm created = vm;
+            Vm created = vm; // final, for the lambdas below
             options.tssAddress().ifPresent(created::setTssAddress);
             if (!state.irqchips().isEmpty()) {
                 vm.createIrqchip(); // before the vCPUs, which get their LAPICs from it

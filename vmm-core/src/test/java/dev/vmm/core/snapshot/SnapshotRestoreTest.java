@@ -118,6 +118,38 @@ class SnapshotRestoreTest {
     }
 
     @KvmTest
+    void twoVcpusEachCountOnFromTheirOwnCount() throws Exception {
+        try (Kvm kvm = Kvm.open(); Original original = Original.start(kvm)) {
+            // The second vCPU runs the same loop on its own counter; an AP waits for INIT and SIPI
+            // unless it is made runnable.
+            Vcpu second = original.vm().createVcpu(1);
+            second.setCpuid(kvm.supportedCpuid());
+            second.setMpState(dev.vmm.core.MpState.RUNNABLE);
+            LongMode.enter(second, original.memory(), GuestAddress.of(TABLES), LOW, HIGH);
+            second.setRegisters(second.registers().rip(CODE).rflags(0x2).rdi(COUNTER.value() + 0x100).rdx(PORT));
+            List<Vcpu> vcpus = List.of(original.vcpu(), second);
+            long[] last = new long[2];
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    last[1] = runUntilKicked(second, 300);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            last[0] = runUntilKicked(original.vcpu(), 300);
+            other.join();
+            Path snapshot = temp.resolve("two");
+            VmSnapshot.save(snapshot, original.vm(), vcpus, original.memory());
+            try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                assertEquals(List.of(0, 1), restored.vcpus().stream().map(Vcpu::id).toList());
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(List.of(last[i] + 1, last[i] + 2, last[i] + 3), counts(restored.vcpus().get(i), 3), "vCPU " + i);
+                }
+            }
+        }
+    }
+
+    @KvmTest
     void aSnapshotTakenRightAfterAnOutDoesNotRepeatIt() throws Exception {
         // No kick: the last run() returned the out's exit, whose RIP advance KVM makes only on the
         // next KVM_RUN (complete_fast_pio_out, on VMX and SVM). The save completes it (api.rst), or the
