@@ -94,7 +94,10 @@ class SnapshotRestoreTest {
                     + Files.size(snapshot.resolve(VmSnapshot.MEMORY_FILE)));
 
             for (RestoreOptions.Memory mode : RestoreOptions.Memory.values()) {
+                long start = System.nanoTime();
                 try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults().memory(mode))) {
+                    System.out.printf("snapshot: %s restore of %d KiB took %.2f ms%n", mode, (LOW.size() + HIGH.size()) >> 10,
+                            (System.nanoTime() - start) / 1e6);
                     assertEquals(1, restored.vcpus().size());
                     assertEquals(mode == RestoreOptions.Memory.MAP_PRIVATE ? GuestMemory.Backing.FILE_PRIVATE : GuestMemory.Backing.ANONYMOUS,
                             restored.memory().backing());
