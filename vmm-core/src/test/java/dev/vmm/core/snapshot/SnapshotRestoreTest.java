@@ -153,6 +153,26 @@ class SnapshotRestoreTest {
     }
 
     @KvmTest
+    void aGuestWithKvmclockIsToldItWasPaused() throws Exception {
+        int msrKvmSystemTimeNew = 0x4b564d01;
+        GuestAddress pvclock = GuestAddress.of(0x10000); // struct pvclock_vcpu_time_info, clear of code and page tables; flags at byte 29
+        try (Kvm kvm = Kvm.open(); Original original = Original.start(kvm)) {
+            original.vcpu().setMsrs(new int[] {msrKvmSystemTimeNew}, new long[] {pvclock.value() | 1}); // as a guest enables kvmclock
+            long last = counts(original.vcpu(), 10).getLast();
+            assertEquals(0, original.memory().read(pvclock.plus(29), 1)[0] & 2, "not paused yet");
+            Path snapshot = temp.resolve("kvmclock");
+            VmSnapshot.save(snapshot, original.vm(), List.of(original.vcpu()), original.memory());
+            try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                Vcpu vcpu = restored.vcpus().getFirst();
+                assertEquals(pvclock.value() | 1, vcpu.msrs(msrKvmSystemTimeNew)[0], "kvmclock stays enabled across the restore");
+                assertEquals(last + 1, counts(vcpu, 1).getFirst());
+                // KVM_KVMCLOCK_CTRL sets PVCLOCK_GUEST_STOPPED, which KVM writes to the guest's page on the next entry.
+                assertEquals(2, restored.memory().read(pvclock.plus(29), 1)[0] & 2, "PVCLOCK_GUEST_STOPPED after the restore");
+            }
+        }
+    }
+
+    @KvmTest
     void aSnapshotTakenRightAfterAnOutDoesNotRepeatIt() throws Exception {
         // No kick: the last run() returned the out's exit, whose RIP advance KVM makes only on the
         // next KVM_RUN (complete_fast_pio_out, on VMX and SVM). The save completes it (api.rst), or the
