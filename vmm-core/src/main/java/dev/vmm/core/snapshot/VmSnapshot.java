@@ -172,7 +172,9 @@ public final class VmSnapshot {
      * the file takes only the disk space of the memory the guest wrote.
      */
     private static void writeMemory(Path path, GuestMemory memory, long size) throws IOException {
-        Files.deleteIfExists(path); // a fresh file: holes where the old one had data would not be holes
+        // A fresh file: holes where the old one had data would not be holes, and a VM restored
+        // MAP_PRIVATE from the old one keeps mapping it (unlinked) instead of seeing it truncated.
+        Files.deleteIfExists(path);
         try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"); FileChannel channel = file.getChannel()) {
             file.setLength(size);
             ByteBuffer chunk = ByteBuffer.allocateDirect(SCAN_CHUNK);

@@ -173,6 +173,27 @@ class SnapshotRestoreTest {
     }
 
     @KvmTest
+    void aCloneCanBeSavedOverTheSnapshotItWasRestoredFrom() throws Exception {
+        try (Kvm kvm = Kvm.open()) {
+            Path snapshot = temp.resolve("chain");
+            try (Original original = Original.start(kvm)) {
+                counts(original.vcpu(), 10);
+                VmSnapshot.save(snapshot, original.vm(), List.of(original.vcpu()), original.memory());
+            }
+            try (RestoredVm clone = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                Vcpu vcpu = clone.vcpus().getFirst();
+                long last = counts(vcpu, 100).getLast();
+                // Its memory maps the file being replaced: the save writes a new file, the clone keeps the old one.
+                VmSnapshot.save(snapshot, clone.vm(), clone.vcpus(), clone.memory());
+                assertEquals(List.of(last + 1, last + 2), counts(vcpu, 2), "the clone runs on after its save");
+                try (RestoredVm next = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                    assertEquals(last + 1, counts(next.vcpus().getFirst(), 1).getFirst(), "the second generation");
+                }
+            }
+        }
+    }
+
+    @KvmTest
     void aSnapshotTakenRightAfterAnOutDoesNotRepeatIt() throws Exception {
         // No kick: the last run() returned the out's exit, whose RIP advance KVM makes only on the
         // next KVM_RUN (complete_fast_pio_out, on VMX and SVM). The save completes it (api.rst), or the
