@@ -9,6 +9,7 @@ module dev.vmm.core {
     exports dev.vmm.core.devices;
     exports dev.vmm.core.microvm;
     exports dev.vmm.core.prefault;
+    exports dev.vmm.core.snapshot;
     exports dev.vmm.core.virtio;
     exports dev.vmm.core.virtio.vsock;
     exports dev.vmm.core.x86;

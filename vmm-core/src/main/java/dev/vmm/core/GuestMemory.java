@@ -61,7 +61,13 @@ public final class GuestMemory implements AutoCloseable {
         /** 2 MiB pages from hugetlbfs (MAP_HUGETLB); needs pages reserved in /proc/sys/vm/nr_hugepages. */
         HUGETLB_2M,
         /** A shared mapping of a memfd, e.g. to hand the memory to another process. */
-        MEMFD
+        MEMFD,
+        /**
+         * A private mapping of a file ({@link #mapPrivate}): reads come from the file's page cache,
+         * the first write to a page copies it, and the file never changes (as Firecracker restores
+         * a snapshot's memory).
+         */
+        FILE_PRIVATE
     }
 
     private final Arena mappings;
@@ -153,6 +159,7 @@ public final class GuestMemory implements AutoCloseable {
             // instead of a SIGBUS (a JVM crash) at some later first touch.
             case HUGETLB_2M -> Libc.mmap(size, rw, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_HUGETLB | Libc.MAP_HUGE_2MB, -1, 0, mappings);
             case MEMFD -> mapMemfd(size, mappings);
+            case FILE_PRIVATE -> throw new IllegalArgumentException("FILE_PRIVATE memory comes from a file: use GuestMemory.mapPrivate.");
         };
         if (host == null) {
             int errno = Libc.errno();
@@ -169,6 +176,66 @@ public final class GuestMemory implements AutoCloseable {
                     "Transparent huge pages are disabled in this kernel (/sys/kernel/mm/transparent_hugepage)");
         }
         return host;
+    }
+
+    /**
+     * {@return guest memory whose regions are private copy-on-write mappings of {@code file}} The
+     * file holds the ranges one after another in guest address order, each at the sum of the sizes
+     * before it, and is exactly as long as all of them: a snapshot's memory file.
+     *
+     * @param file the memory file, opened read-only; it is not written, and may be removed after
+     * @param ranges the regions, at least one; they must not overlap
+     * @throws IllegalArgumentException when there is no range, two overlap, or the file's size is not
+     *     the ranges' total (a shorter file would fault the guest, and this JVM, at its first read past the end)
+     * @throws KvmException when the file cannot be opened or mapped
+     */
+    public static GuestMemory mapPrivate(java.nio.file.Path file, List<Range> ranges) {
+        NativeAccess.require();
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("Guest memory needs at least one range.");
+        }
+        List<Range> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparing(Range::start));
+        long total = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            if (i > 0 && sorted.get(i).start().compareTo(sorted.get(i - 1).end()) < 0) {
+                throw new IllegalArgumentException("Guest memory ranges " + sorted.get(i - 1) + " and " + sorted.get(i) + " overlap.");
+            }
+            total += sorted.get(i).size();
+        }
+        int raw = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (raw < 0) {
+            throw new KvmException("open(" + file + ")", Libc.errno(), "");
+        }
+        Arena mappings = Arena.ofShared();
+        List<MemorySegment> hosts = new ArrayList<>();
+        // The mappings keep the file's pages alive; the fd is not needed after mmap.
+        try (FileDescriptor fd = new FileDescriptor(file.toString(), raw)) {
+            long size = java.nio.file.Files.size(file);
+            if (size != total) {
+                throw new IllegalArgumentException("Memory file " + file + " is " + size + " bytes, but the ranges " + sorted
+                        + " need exactly " + total + ".");
+            }
+            long offset = 0;
+            for (Range range : sorted) {
+                // MAP_PRIVATE with PROT_WRITE on a read-only fd: writes go to private copies, never the file.
+                MemorySegment host = Libc.mmap(range.size(), Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_NORESERVE,
+                        raw, offset, mappings);
+                if (host == null) {
+                    throw new KvmException("mmap(FILE_PRIVATE)", Libc.errno(), "file=" + file + " offset=0x" + Long.toHexString(offset)
+                            + " size=0x" + Long.toHexString(range.size()));
+                }
+                hosts.add(host);
+                offset += range.size();
+            }
+        } catch (IOException e) {
+            mappings.close();
+            throw new KvmException("stat(" + file + ")", Errno.EIO.value(), e.getMessage());
+        } catch (RuntimeException e) {
+            mappings.close();
+            throw e;
+        }
+        return new GuestMemory(mappings, Backing.FILE_PRIVATE, sorted, hosts);
     }
 
     private static MemorySegment mapMemfd(long size, Arena mappings) {

@@ -5,6 +5,7 @@ import dev.vmm.ffm.kvm.kvm_regs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A vCPU's general-purpose registers ({@code kvm_regs}), read with {@link Vcpu#registers()} and
@@ -15,6 +16,29 @@ public final class Registers {
 
     Registers() {
         this.struct = kvm_regs.allocate(Arena.ofAuto());
+    }
+
+    /** The size of {@code struct kvm_regs}, the length of {@link #bytes()}. */
+    public static final int SIZE = (int) kvm_regs.sizeof();
+
+    /**
+     * {@return general-purpose registers held in a copy of {@code bytes}}
+     *
+     * @param bytes {@link #SIZE} bytes, as {@link #bytes()} returned them
+     * @throws IllegalArgumentException when {@code bytes} is not {@link #SIZE} bytes
+     */
+    public static Registers of(byte[] bytes) {
+        if (bytes.length != SIZE) {
+            throw new IllegalArgumentException("A kvm_regs is " + SIZE + " bytes, not " + bytes.length + ".");
+        }
+        Registers copy = new Registers();
+        MemorySegment.copy(bytes, 0, copy.struct, ValueLayout.JAVA_BYTE, 0, SIZE);
+        return copy;
+    }
+
+    /** {@return a copy of the {@code kvm_regs} bytes, for storing in a snapshot} */
+    public byte[] bytes() {
+        return struct.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** {@return the guest's RAX} */

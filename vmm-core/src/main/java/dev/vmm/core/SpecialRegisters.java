@@ -6,6 +6,7 @@ import dev.vmm.ffm.kvm.kvm_sregs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A vCPU's segment, descriptor-table and control registers ({@code kvm_sregs}), read with
@@ -16,6 +17,29 @@ public final class SpecialRegisters {
 
     SpecialRegisters() {
         this.struct = kvm_sregs.allocate(Arena.ofAuto());
+    }
+
+    /** The size of {@code struct kvm_sregs}, the length of {@link #bytes()}. */
+    public static final int SIZE = (int) kvm_sregs.sizeof();
+
+    /**
+     * {@return special registers held in a copy of {@code bytes}}
+     *
+     * @param bytes {@link #SIZE} bytes, as {@link #bytes()} returned them
+     * @throws IllegalArgumentException when {@code bytes} is not {@link #SIZE} bytes
+     */
+    public static SpecialRegisters of(byte[] bytes) {
+        if (bytes.length != SIZE) {
+            throw new IllegalArgumentException("A kvm_sregs is " + SIZE + " bytes, not " + bytes.length + ".");
+        }
+        SpecialRegisters copy = new SpecialRegisters();
+        MemorySegment.copy(bytes, 0, copy.struct, ValueLayout.JAVA_BYTE, 0, SIZE);
+        return copy;
+    }
+
+    /** {@return a copy of the {@code kvm_sregs} bytes, for storing in a snapshot} */
+    public byte[] bytes() {
+        return struct.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /**

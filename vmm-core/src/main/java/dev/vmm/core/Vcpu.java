@@ -528,6 +528,55 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return whether a thread is inside {@link #run()}'s {@code KVM_RUN} on this vCPU now} A
+     * snapshot needs every vCPU stopped, and checks this.
+     */
+    public synchronized boolean isRunning() {
+        return inCall && inRun;
+    }
+
+    /**
+     * {@code KVM_RUN} with {@code immediate_exit} set: KVM finishes the exit the VMM has just handled
+     * (moves RIP past an {@code out}, stores an {@code in}'s or MMIO read's data) and returns without
+     * running guest code. api.rst (struct kvm_run) says the state is consistent only after this: call
+     * it before saving the vCPU's state, or a restored guest repeats its last I/O instruction.
+     *
+     * @throws IllegalStateException when the vCPU is running on another thread, or is closed
+     * @throws KvmException when KVM_RUN fails other than with the expected EINTR
+     */
+    public void completePendingExit() {
+        int vcpuFd = fd.acquire();
+        try {
+            synchronized (this) {
+                if (inCall) {
+                    throw new IllegalStateException("vCPU " + id + " is running (inside a KVM call on another thread): kick it and let its run() return first.");
+                }
+                kvm_run.immediate_exit(run, (byte) 1);
+                enterCall(true);
+            }
+            int r;
+            int errno;
+            try {
+                r = Libc.ioctl(vcpuFd, KvmIoctls.KVM_RUN, 0L);
+                errno = r < 0 ? Libc.errno() : 0;
+            } finally {
+                synchronized (this) {
+                    leaveCall();
+                    kvm_run.immediate_exit(run, (byte) (kicksPending > 0 ? 1 : 0)); // a kick meanwhile stays pending
+                }
+            }
+            if (r < 0 && errno != Errno.EINTR.value()) {
+                throw new KvmException("KVM_RUN", errno, "vcpu=" + id + " immediate_exit=1");
+            }
+            if (r >= 0) {
+                decodeExit(); // counted; an exit here can only be one KVM reports before entering the guest
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
     /** Counts one kick as answered; immediate_exit stays set while others wait. Caller holds `this`. */
     private void answerKick() {
         if (--kicksPending == 0) {

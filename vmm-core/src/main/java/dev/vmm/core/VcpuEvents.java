@@ -6,6 +6,7 @@ import dev.vmm.ffm.kvm.kvm_vcpu_events;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A vCPU's pending and in-flight events ({@code kvm_vcpu_events}): the exception, interrupt and
@@ -25,6 +26,29 @@ public final class VcpuEvents {
 
     VcpuEvents() {
         this.struct = kvm_vcpu_events.allocate(Arena.ofAuto());
+    }
+
+    /** The size of {@code struct kvm_vcpu_events}, the length of {@link #bytes()}. */
+    public static final int SIZE = (int) kvm_vcpu_events.sizeof();
+
+    /**
+     * {@return vCPU events held in a copy of {@code bytes}}
+     *
+     * @param bytes {@link #SIZE} bytes, as {@link #bytes()} returned them
+     * @throws IllegalArgumentException when {@code bytes} is not {@link #SIZE} bytes
+     */
+    public static VcpuEvents of(byte[] bytes) {
+        if (bytes.length != SIZE) {
+            throw new IllegalArgumentException("A kvm_vcpu_events is " + SIZE + " bytes, not " + bytes.length + ".");
+        }
+        VcpuEvents copy = new VcpuEvents();
+        MemorySegment.copy(bytes, 0, copy.struct, ValueLayout.JAVA_BYTE, 0, SIZE);
+        return copy;
+    }
+
+    /** {@return a copy of the {@code kvm_vcpu_events} bytes, for storing in a snapshot} */
+    public byte[] bytes() {
+        return struct.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** {@return whether an exception is being injected into the guest} */

@@ -51,6 +51,11 @@ public final class Vm implements AutoCloseable {
         this.fd = fd;
     }
 
+    /** {@return the KVM subsystem this VM was created by, e.g. for its MSR index list} */
+    public Kvm kvm() {
+        return kvm;
+    }
+
     /**
      * {@code KVM_CHECK_EXTENSION} on this VM's fd. Answers can differ per VM type, so capabilities
      * such as {@link Capability#PRE_FAULT_MEMORY} are probed here, not on {@link Kvm}.

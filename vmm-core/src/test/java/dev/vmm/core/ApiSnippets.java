@@ -15,12 +15,16 @@ import dev.vmm.core.microvm.MicroVmExit;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
+import dev.vmm.core.snapshot.RestoreOptions;
+import dev.vmm.core.snapshot.RestoredVm;
+import dev.vmm.core.snapshot.VmSnapshot;
 import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.virtio.VirtioMmio;
 import dev.vmm.core.virtio.vsock.VirtioVsock;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -88,6 +92,16 @@ final class ApiSnippets {
         newVcpu.setXcrs(xcrs);
         newVcpu.setDebugRegisters(debug);
         newVcpu.setVcpuEvents(events); // after the LAPIC and MP state
+        // @end
+    }
+
+    static void vmSnapshot(Kvm kvm, Vm vm, Vcpu vcpu, GuestMemory memory, Path dir) {
+        // @start region="vm-snapshot"
+        vcpu.kick();                                         // and wait until its run() has returned
+        VmSnapshot.save(dir, vm, List.of(vcpu), memory);     // dir/vmstate and dir/memory (sparse)
+        try (RestoredVm clone = VmSnapshot.restore(dir, kvm, RestoreOptions.defaults())) { // MAP_PRIVATE
+            clone.vcpus().getFirst().run();                  // the guest goes on where it stopped
+        }
         // @end
     }
 

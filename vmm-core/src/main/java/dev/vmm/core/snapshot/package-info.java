@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Snapshot and restore of a stopped VM: {@link dev.vmm.core.snapshot.VmSnapshot#save} writes a
+ * snapshot directory, {@link dev.vmm.core.snapshot.VmSnapshot#restore} builds a new VM from it
+ * ({@link dev.vmm.core.snapshot.RestoredVm}). A bad snapshot is a
+ * {@link dev.vmm.core.snapshot.SnapshotException} of one sentence, and leaves nothing open.
+ *
+ * <h2>The snapshot directory</h2>
+ * <ul>
+ *   <li>{@code memory}: guest memory, the regions one after another in guest address order, each
+ *       at the sum of the sizes before it; exactly as long as all of them. Sparse: only pages with
+ *       a non-zero byte are written (found by scanning), every other page is a hole. Not
+ *       checksummed, so that a restore can map it without reading it; its size is checked.</li>
+ *   <li>{@code vmstate}: the vCPU and VM state, format version 1, below.</li>
+ * </ul>
+ *
+ * <h2>State file format, version 1</h2>
+ * All integers little-endian. u32 and u64 are unsigned unless said otherwise.
+ * <pre>
+ * header   magic    8 bytes  "VMMSNAP\0"
+ *          version  u32      1
+ *          reserved u32      0
+ *          length   u64      bytes of the body
+ * body     records, each:  tag u32, length u32, then length bytes of payload
+ * trailer  crc      u32      CRC32C (Castagnoli) of header and body
+ * </pre>
+ * The records come in this order, which is also the order of the restore:
+ * <pre>
+ * 0x01 machine      u32 vCPU count (1..4096), u32 flags (bit 0 in-kernel irqchip, bit 1 PIT; PIT needs irqchip)
+ * 0x02 memory       u64 memory file size, u32 n (1..32768), n x (u64 guest address, u64 size, u64 file offset)
+ *   then for each vCPU, in creation order:
+ * 0x10 vcpu         u32 vCPU id
+ * 0x11 cpuid        u32 n (0..256), n x 7 u32 (function, index, flags, eax, ebx, ecx, edx)
+ * 0x12 tsc-khz      u32 TSC frequency in kHz, 0 when KVM did not know it
+ * 0x13 mp-state     u32 KVM_MP_STATE_*
+ * 0x14 regs         struct kvm_regs as KVM lays it out (144 bytes)
+ * 0x15 sregs        struct kvm_sregs (312 bytes)
+ * 0x16 xsave        struct kvm_xsave, 4096 bytes or the larger KVM_CAP_XSAVE2 size (at most 1 MiB)
+ * 0x17 xcrs         u32 n (0..16), n x (u32 index, u64 value)
+ * 0x18 debugregs    6 u64: DR0, DR1, DR2, DR3, DR6, DR7
+ * 0x19 lapic        struct kvm_lapic_state (1024 bytes)
+ * 0x1a msrs         u32 n (0..4096), n x (u32 index, u64 value)
+ * 0x1b vcpu-events  struct kvm_vcpu_events (64 bytes)
+ *   then, with the irqchip flag, three times (PIC master, PIC slave, IOAPIC):
+ * 0x20 irqchip      u32 KVM_IRQCHIP_* id, 512 bytes of kvm_irqchip.chip
+ *   then, with the PIT flag:
+ * 0x21 pit          struct kvm_pit_state2 (112 bytes)
+ * 0x22 clock        u64 kvmclock ns, u32 KVM_CLOCK_* flags, u64 realtime ns, u64 host TSC
+ * </pre>
+ * A reader checks, in this order, and refuses with one sentence: the magic (a foreign file), the
+ * version, the length against the file's size (truncated, or bytes after the checksum), the
+ * checksum, then each record's tag, its length against its bounds and what is left, and each
+ * count against its bound, before it allocates anything for it. No record may be left over.
+ *
+ * <h2>Versioning</h2>
+ * Any change to the records, their order or their meaning makes a new version. A reader refuses
+ * every version it does not know, older or newer: a snapshot is restored by the library version
+ * that wrote it (or one that still reads that version), never guessed at.
+ */
+package dev.vmm.core.snapshot;

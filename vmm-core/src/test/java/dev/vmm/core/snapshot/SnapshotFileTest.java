@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.vmm.core.snapshot;
+
+import dev.vmm.core.CpuidEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The state file's encoding without KVM: round trips, and one sentence for each kind of bad file. */
+class SnapshotFileTest {
+    @Test
+    void everyRecordRoundTrips() {
+        for (SnapshotState state : List.of(SampleState.of(1, true), SampleState.of(3, false))) {
+            byte[] file = SnapshotFile.encode(state);
+            SnapshotState decoded = SnapshotFile.decode("vmstate", file);
+            assertArrayEquals(file, SnapshotFile.encode(decoded), "decode then encode gives the same bytes");
+            assertEquals(state.vcpus().size(), decoded.vcpus().size());
+            for (int i = 0; i < state.vcpus().size(); i++) {
+                SnapshotState.VcpuState a = state.vcpus().get(i);
+                SnapshotState.VcpuState b = decoded.vcpus().get(i);
+                assertEquals(a.id(), b.id());
+                assertEquals(a.cpuid(), b.cpuid());
+                assertEquals(a.tscKhz(), b.tscKhz());
+                assertEquals(a.mpState(), b.mpState());
+                assertArrayEquals(a.regs().bytes(), b.regs().bytes());
+                assertArrayEquals(a.sregs().bytes(), b.sregs().bytes());
+                assertEquals(a.xsave(), b.xsave());
+                assertEquals(a.xcrs(), b.xcrs());
+                assertEquals(a.debugRegisters(), b.debugRegisters());
+                assertArrayEquals(a.lapic(), b.lapic());
+                assertArrayEquals(a.msrIndices(), b.msrIndices());
+                assertArrayEquals(a.msrValues(), b.msrValues());
+                assertArrayEquals(a.events().bytes(), b.events().bytes());
+            }
+            assertEquals(state.irqchips(), decoded.irqchips());
+            assertEquals(state.pit(), decoded.pit());
+            assertEquals(state.clock(), decoded.clock());
+            assertEquals(state.regions(), decoded.regions());
+            assertEquals(state.memoryFileSize(), decoded.memoryFileSize());
+        }
+    }
+
+    @Test
+    void theHeaderIsTheDocumentedOne() {
+        byte[] file = SnapshotFile.encode(SampleState.of(1, true));
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals("VMMSNAP\0", new String(file, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(1, b.getInt(8), "version");
+        assertEquals(0, b.getInt(12), "reserved");
+        assertEquals(file.length - 28, b.getLong(16), "body length");
+        assertEquals(SnapshotFile.MACHINE, b.getInt(24), "the first record is the machine");
+        assertEquals(8, b.getInt(28));
+        assertEquals(1, b.getInt(32), "one vCPU");
+        assertEquals(3, b.getInt(36), "irqchip and PIT");
+        // The struct sizes the package documentation states.
+        assertEquals(List.of(144, 312, 64, 112, 512), List.of(dev.vmm.core.Registers.SIZE, dev.vmm.core.SpecialRegisters.SIZE,
+                dev.vmm.core.VcpuEvents.SIZE, dev.vmm.core.PitState.SIZE, dev.vmm.core.IrqchipState.SIZE));
+    }
+
+    @Test
+    void aFlippedByteAnywhereInTheBodyIsACorruptChecksum() {
+        byte[] file = SnapshotFile.encode(SampleState.of(2, true));
+        for (int at = SnapshotFile.HEADER_SIZE; at < file.length; at += 97) {
+            byte[] flipped = file.clone();
+            flipped[at] ^= 0x20;
+            assertOneSentence(() -> SnapshotFile.decode("vmstate", flipped), "CRC32C checksum does not match");
+        }
+    }
+
+    @Test
+    void aTruncatedFileSaysSo() {
+        byte[] file = SnapshotFile.encode(SampleState.of(1, true));
+        for (int length : new int[] {12, 23, 24, 100, file.length / 2, file.length - 1}) {
+            assertOneSentence(() -> SnapshotFile.decode("vmstate", Arrays.copyOf(file, length)), "truncated");
+        }
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", Arrays.copyOf(file, file.length + 5)), "5 bytes after its checksum");
+    }
+
+    @Test
+    void anUnknownVersionIsRefusedOlderOrNewer() {
+        for (int version : new int[] {0, 2, -1}) {
+            byte[] file = SnapshotFile.encode(SampleState.of(1, false));
+            ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(8, version);
+            assertOneSentence(() -> SnapshotFile.decode("vmstate", file), "format version " + Integer.toUnsignedString(version)
+                    + ", and this library reads only version 1");
+        }
+    }
+
+    @Test
+    void aForeignFileIsNotASnapshot() {
+        byte[] file = SnapshotFile.encode(SampleState.of(1, false));
+        file[0] = 'X';
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", file), "is not a VM snapshot");
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", new byte[0]), "is not a VM snapshot");
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", "\u007fELF\2\1\1\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                "is not a VM snapshot");
+    }
+
+    @Test
+    void aBadRecordWithAGoodChecksumIsStillOneSentence() {
+        byte[] file = SnapshotFile.encode(SampleState.of(1, true));
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(32, 100_000); // the machine record's vCPU count
+        reseal(file);
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", file), "100000 vCPUs, not 1 to 4096");
+
+        byte[] huge = SnapshotFile.encode(SampleState.of(1, false));
+        ByteBuffer h = ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(44, -1); // the memory record's length: 4 GiB
+        reseal(huge);
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", huge), "its memory record is 4294967295 bytes");
+    }
+
+    @Test
+    void aCpuidFeatureThisKvmLacksIsRefused() {
+        SnapshotState state = SampleState.of(1, false); // leaf 7 EBX bit 5 (AVX2)
+        List<CpuidEntry> without = List.of(new CpuidEntry(7, 0, 1, 0, 0, 0, 0));
+        assertOneSentence(() -> VmSnapshot.checkCpuid(state, without), "CPUID leaf 0x7 EBX bit 5");
+        VmSnapshot.checkCpuid(state, List.of(new CpuidEntry(7, 0, 1, 0, -1, -1, -1)));
+    }
+
+    /** Recomputes the CRC32C, as a file made by hand (or a fuzzer) would carry a valid one. */
+    static void reseal(byte[] file) {
+        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length - 4, SnapshotFile.crc(file, file.length - 4));
+    }
+
+    static void assertOneSentence(Executable action, String expected) {
+        SnapshotException e = assertThrows(SnapshotException.class, action);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertOneSentence(e);
+    }
+
+    static void assertOneSentence(SnapshotException e) {
+        String m = e.getMessage();
+        assertTrue(m != null && m.endsWith(".") && m.lines().count() == 1, "one sentence: " + m);
+    }
+}
