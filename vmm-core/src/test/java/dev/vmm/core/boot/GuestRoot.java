@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -215,11 +216,25 @@ final class GuestRoot {
      * closes; returns the sha256 of what came back and closes {@code c}.
      */
     static String exchange(SocketChannel c, byte[] data) throws Exception {
+        return exchange(c, data, new Progress());
+    }
+
+    /** How far an {@link #exchange} got, for the message of one that does not end. */
+    static final class Progress {
+        final AtomicLong sent = new AtomicLong(), received = new AtomicLong();
+
+        @Override
+        public String toString() {
+            return sent + " bytes sent, " + received + " echoed";
+        }
+    }
+
+    static String exchange(SocketChannel c, byte[] data, Progress progress) throws Exception {
         try (c) {
             FutureTask<Void> send = new FutureTask<>(() -> {
                 ByteBuffer out = ByteBuffer.wrap(data);
                 while (out.hasRemaining()) {
-                    c.write(out);
+                    progress.sent.addAndGet(c.write(out));
                 }
                 c.shutdownOutput();
                 return null;
@@ -231,6 +246,7 @@ final class GuestRoot {
             while (c.read(in) >= 0) {
                 in.flip();
                 received += in.remaining();
+                progress.received.set(received);
                 sha.update(in);
                 in.clear();
             }

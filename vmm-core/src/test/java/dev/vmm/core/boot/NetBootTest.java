@@ -154,8 +154,11 @@ class NetBootTest {
         byte[] data = GuestRoot.pattern(HOST_KIB);
         String expected = GuestRoot.sha256(data);
         List<FutureTask<String>> exchanges = new ArrayList<>();
+        List<GuestRoot.Progress> progress = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
-            FutureTask<String> t = new FutureTask<>(() -> GuestRoot.exchange(open.call(), data));
+            GuestRoot.Progress p = new GuestRoot.Progress();
+            progress.add(p);
+            FutureTask<String> t = new FutureTask<>(() -> GuestRoot.exchange(open.call(), data, p));
             Thread.ofVirtual().name("exchange-" + i).start(t);
             exchanges.add(t);
         }
@@ -165,7 +168,7 @@ class NetBootTest {
                 assertEquals(expected, exchanges.get(i).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS), "the echo of connection " + i);
             }
         } catch (TimeoutException e) {
-            fail(CONNECTIONS + " echoes of " + HOST_KIB + " KiB did not end within " + EXCHANGE_SECONDS + " s");
+            fail(CONNECTIONS + " echoes of " + HOST_KIB + " KiB did not end within " + EXCHANGE_SECONDS + " s: " + progress);
         } finally {
             // Interrupting a blocked channel operation closes the channel.
             exchanges.forEach(t -> t.cancel(true));

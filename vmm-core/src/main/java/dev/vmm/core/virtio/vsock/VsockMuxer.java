@@ -437,15 +437,18 @@ final class VsockMuxer extends VirtioWorker {
 
     /** Closes handshakes and resets connections past their deadlines; accepts again after a pause. */
     private void sweep(long now) {
-        handshakes.removeIf(h -> {
+        List<HostHandshake> expired = new ArrayList<>();
+        for (HostHandshake h : handshakes) {
             if (now - h.deadline >= 0) {
-                h.key.cancel();
-                close(h.host);
-                return true;
+                expired.add(h);
             }
-            return false;
-        });
-        handshakeCount = handshakes.size();
+        }
+        handshakes.removeAll(expired);
+        handshakeCount = handshakes.size(); // before the closes: a host program that sees its end sees the count without it
+        for (HostHandshake h : expired) {
+            h.key.cancel();
+            close(h.host);
+        }
         List<VsockConnection> late = new ArrayList<>();
         for (VsockConnection c : connections.values()) {
             if (c.deadline() != 0 && now - c.deadline() >= 0) {
