@@ -2,15 +2,19 @@
 package dev.vmm.examples.boot;
 
 import java.io.PrintStream;
+import java.util.ArrayDeque;
 import java.util.function.IntConsumer;
 
 /**
  * Where the guest's console goes: echoed to a stream (or dropped), and kept line by line until
- * the init's marker line shows up. Called from vCPU threads.
+ * the init's marker line shows up; the last lines are kept too, for a failure to show. Called
+ * from vCPU threads.
  */
 final class ConsoleSink implements IntConsumer {
+    private static final int TAIL_LINES = 30;
     private final PrintStream echo;
     private final StringBuilder line = new StringBuilder();
+    private final ArrayDeque<String> tail = new ArrayDeque<>(TAIL_LINES);
     private String markerLine = "";
     private long markerNanos;
 
@@ -32,6 +36,10 @@ final class ConsoleSink implements IntConsumer {
                 markerLine = text.strip();
                 markerNanos = System.nanoTime();
             }
+            if (tail.size() == TAIL_LINES) {
+                tail.removeFirst();
+            }
+            tail.addLast(text);
             line.setLength(0);
         } else if (b != '\r' && line.length() < 4096) {
             line.append((char) (b & 0xff));
@@ -43,6 +51,11 @@ final class ConsoleSink implements IntConsumer {
         for (int i = 0; i < length; i++) {
             accept(bytes[i] & 0xff);
         }
+    }
+
+    /** {@return the last lines the guest wrote, and the one it is writing} */
+    synchronized String tail() {
+        return String.join("\n", tail) + (line.isEmpty() ? "" : "\n" + line);
     }
 
     synchronized String markerLine() {

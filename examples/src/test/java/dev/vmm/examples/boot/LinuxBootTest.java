@@ -50,8 +50,8 @@ class LinuxBootTest {
         ConsoleSink console = new ConsoleSink(null);
         try (MicroVm vm = MicroVm.create(config, console)) {
             MicroVmExit exit = vm.run(BOOT_TIMEOUT);
-            assertEquals(ending, exit, "how the init ended the VM");
-            assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled");
+            assertEquals(ending, exit, () -> "how the init ended the VM; the console's last lines:\n" + console.tail());
+            assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), () -> "boot-complete was signalled; the console's last lines:\n" + console.tail());
             assertTrue(vm.timeOf(BootEvent.FIRST_CONSOLE_BYTE).getAsLong() < vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong());
         }
         BootMeasurement m = new BootMeasurement("java");

@@ -248,10 +248,14 @@ class SnapshotRestoreTest {
             SnapshotFileTest.assertOneSentence(truncated);
 
             List<SnapshotState.VcpuState> many = java.util.Collections.nCopies(kvm.maxVcpus() + 1, v);
-            Files.write(snapshot.resolve(VmSnapshot.STATE_FILE), SnapshotFile.encode(new SnapshotState(state.memoryFileSize(), state.regions(),
-                    many, state.irqchips(), state.pit(), state.clock())));
+            byte[] encoded = SnapshotFile.encode(new SnapshotState(state.memoryFileSize(), state.regions(), many, state.irqchips(), state.pit(),
+                    state.clock()));
+            Files.write(snapshot.resolve(VmSnapshot.STATE_FILE), encoded);
             SnapshotException tooMany = assertThrows(SnapshotException.class, () -> VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults()));
-            assertTrue(tooMany.getMessage().contains("this KVM gives a VM at most " + kvm.maxVcpus()), tooMany.getMessage());
+            // Where KVM allows more vCPUs than the format holds (6.12: 4096), the format's own bounds refuse the file first.
+            if (kvm.maxVcpus() < SnapshotFile.MAX_VCPUS && encoded.length <= SnapshotFile.MAX_SIZE) {
+                assertTrue(tooMany.getMessage().contains("this KVM gives a VM at most " + kvm.maxVcpus()), tooMany.getMessage());
+            }
             SnapshotFileTest.assertOneSentence(tooMany);
             assertEquals(before, resources(), "nothing left open");
         }
