@@ -290,6 +290,7 @@ for attempt in 1 2 3; do
       note "the guest did not power off within 20 s of the command's end (profile $profile); stopped it."
     else
       note "the guest did not finish within $timeout s (profile $profile); stopped it."
+      kernel_log_tail
       exit 124
     fi
   fi

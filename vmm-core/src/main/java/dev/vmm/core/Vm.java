@@ -187,7 +187,8 @@ public final class Vm implements AutoCloseable {
      * caller's loop reissues it against the new slots, after {@link Vcpu#preFaultMemory} has
      * replaced the stale root. Pre-faults that would start during the change wait for its end, so
      * only those already inside their call need signals: with none (a boot's memory mapping), no
-     * thread is started, which at start-up would cost the JVM's virtual-thread machinery.
+     * thread is started. The breaker is a platform thread: a virtual one needs a free carrier, and
+     * threads blocked in native calls (vCPUs, devices) can hold every carrier.
      */
     private void breakingPreFaults(Runnable slotChange, boolean zapsRoots) {
         boolean preFaultUnderWay = false;
@@ -196,7 +197,7 @@ public final class Vm implements AutoCloseable {
         }
         AtomicBoolean changed = new AtomicBoolean();
         if (preFaultUnderWay) {
-            Thread.ofVirtual().name("vmm-slot-change-breaker").start(() -> {
+            Thread.ofPlatform().daemon().name("vmm-slot-change-breaker").start(() -> {
                 while (!changed.get()) {
                     vcpus.forEach(Vcpu::signalPreFault);
                     LockSupport.parkNanos(500_000);
