@@ -40,6 +40,9 @@ host_exclusions() {
 
 cd "$VMM_ROOT"
 total_passed=0 total_failed=0 summary=()
+# Each summary line ends with its stage's time, so that where a slow run spent it shows.
+stage_start=$SECONDS
+took() { elapsed=" ($((SECONDS - stage_start)) s)"; stage_start=$SECONDS; }
 
 # Every script must pass shellcheck: each one with findings counts as a failed test. (In a
 # subshell: a shellcheck that cannot be installed is one failure, not the end of the run.)
@@ -53,7 +56,7 @@ else
   sc_failed=1
 fi
 total_passed=$((total_passed + sc_passed)) total_failed=$((total_failed + sc_failed))
-summary+=("shellcheck: $sc_passed passed, $sc_failed failed")
+took; summary+=("shellcheck: $sc_passed passed, $sc_failed failed$elapsed")
 
 # Every source file says its licence (SPDX, Apache-2.0: LICENSE): one failed test per file without.
 say "checking the licence line of every source file"
@@ -67,7 +70,7 @@ while IFS= read -r f; do
 done < <(git ls-files -- '*.java' '*.c' '*.sh' vmm .ci/run)
 [ $((lic_passed + lic_failed)) -gt 0 ] || lic_failed=1 # not a git checkout: nothing was checked
 total_passed=$((total_passed + (lic_failed == 0))) total_failed=$((total_failed + lic_failed))
-summary+=("licence lines: $lic_passed files, $lic_failed without")
+took; summary+=("licence lines: $lic_passed files, $lic_failed without$elapsed")
 
 use_jdk
 report() { "$JAVA_HOME/bin/java" "$VMM_ROOT/scripts/TestReport.java" "$@"; }
@@ -98,7 +101,7 @@ mvn -B -ntp verify -Dvmm.uapi.include="$uapi" || mvn_status=$?
 
 count_reports "host tests" ./*/target/surefire-reports
 total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
-summary+=("host tests: $passed passed, $failed failed, $skipped skipped$unreadable")
+took; summary+=("host tests: $passed passed, $failed failed, $skipped skipped$unreadable$elapsed")
 if [ "$mvn_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   total_failed=$((total_failed + 1)); summary+=("build: failed (exit $mvn_status) before all tests ran")
 fi
@@ -124,7 +127,7 @@ if [ "$mvn_status" -eq 0 ]; then
     rel_failed=1
   fi
   total_passed=$((total_passed + rel_passed)) total_failed=$((total_failed + rel_failed))
-  summary+=("release dry run and consumer test: $rel_passed passed, $rel_failed failed")
+  took; summary+=("release dry run and consumer test: $rel_passed passed, $rel_failed failed$elapsed")
 fi
 
 if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
@@ -206,7 +209,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       f=1 # the sandbox or the launcher failed before any test could report
     fi
     total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
-    summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped$retried$unreadable")
+    took; summary+=("KVM tests on $profile: $p passed, $f failed, $s skipped$retried$unreadable$elapsed")
   done
 fi
 
