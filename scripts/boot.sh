@@ -4,8 +4,8 @@
 # /dev/kvm, or inside the 6.12 sandbox where there is none or it is PVM (which cannot boot stock kernels).
 # Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE]...
 #                   [--disk-ro IMAGE]... [--config FILE] [--cmdline S] [--mem MIB] [--cpus N]
-#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE] [--aot]
-# Every option but --aot is the launcher's: it checks them all, in a JVM on this machine, before
+#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE] [--no-aot]
+# Every option but --no-aot is the launcher's: it checks them all, in a JVM on this machine, before
 # any sandbox boots. What is not given comes from scripts/boot-assets.sh: with no kernel, initrd or
 # root disk given, the newest Debian 6.12 kernel boots to the cached ext4 root file system
 # (read-only, /dev/vda; --disk adds /dev/vdb and on) through the initramfs that loads its modules;
@@ -13,8 +13,8 @@
 # busybox initramfs (unless it has a --rootfs: then no initramfs). --config FILE describes the
 # whole machine: nothing is added to it. Inside the sandbox only the project folder is writable:
 # a disk the guest may write, and --jfr's file, must be there (files in /tmp are copied for it).
-# --aot starts the launcher's JVM from an AOT cache, trained by one extra boot and kept in
-# target/boot-aot until the code changes.
+# The launcher's JVM starts from an AOT cache, trained by one extra boot the first time and kept in
+# target/boot-aot until the jars, the JVM or its options change; --no-aot starts it without one.
 # VMM_BOOT_WHERE=host|sandbox overrides where it runs. The launcher's options:
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -23,11 +23,12 @@ set -euo pipefail
 MAIN=dev.vmm.examples.boot.BootLauncher
 
 # The launcher parses the options; this script takes only its own.
-args=() help=0 aot=0
+args=() help=0 aot=1
 for a in "$@"; do
   case $a in
     -h|--help) help=1 ;;
-    --aot) aot=1; continue ;;
+    --no-aot) aot=0; continue ;;
+    --aot) continue ;; # the default now; still accepted
   esac
   args+=("$a")
 done
@@ -77,7 +78,7 @@ fi
 # --compare qemu runs QEMU too (the sandbox's guest sees the host's root, and so this install).
 [ "$plan_qemu" = 0 ] || ensure_debs qemu-system-x86_64:qemu-system-x86
 
-train=()
+train=() aot_file=""
 if [ "$aot" = 1 ]; then
   # JDK 25's AOT cache (JEP 483, 514) holds the classes a training boot loaded and linked; later
   # JVMs start with them ready. One cache per build of the project's jars and these JVM options.
@@ -88,15 +89,18 @@ if [ "$aot" = 1 ]; then
     || die "Could not compute the key of the launcher's AOT cache from its jars (see the messages above): run ./vmm build and try again."
   aot_file="$VMM_ROOT/target/boot-aot/launcher-$key.aot"
   if [ ! -s "$aot_file" ]; then
-    say "--aot: a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes)"
+    say "a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes; --no-aot goes without)"
     mkdir -p "${aot_file%/*}" && rm -f "${aot_file%/*}"/*.aot
     train=("${jvm[@]}" -XX:AOTCacheOutput="$aot_file" -cp "$cp" "$MAIN" "${plan_training[@]}")
   fi
-  jvm+=(-XX:AOTCache="$aot_file")
 fi
-# One command line, for here or the sandbox: the training boot (output of no interest), then the launcher.
-script="exec$(printf ' %q' "${jvm[@]}" -cp "$cp" "$MAIN" "${plan_run[@]}")"
-[ ${#train[@]} = 0 ] || script="$(printf '%q ' "${train[@]}")>/dev/null 2>&1; $script"
+# One command line, for here or the sandbox: the training boot (output of no interest), then the
+# launcher, from the cache; without it when the training failed (the boot itself will say why).
+launch() { printf 'exec'; printf ' %q' "${jvm[@]}" "$@" -cp "$cp" "$MAIN" "${plan_run[@]}"; }
+script=$(launch)
+[ -z "$aot_file" ] || script=$(launch -XX:AOTCache="$aot_file")
+[ ${#train[@]} = 0 ] || script="if $(printf '%q ' "${train[@]}")>/dev/null 2>&1 && [ -s $(printf '%q' "$aot_file") ]; then $script;
+  else echo 'vmm boot: the training boot for the AOT cache failed; booting without the cache.' >&2; rm -f $(printf '%q' "$aot_file"); $(launch); fi"
 run_all=(bash -c "$script")
 
 status=0
