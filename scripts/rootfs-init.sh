@@ -24,7 +24,9 @@
 # powers off anyway.
 # Network and vsock (before vmm.write and vmm.diskbench, all after boot-complete; each prints one
 # line saying what it did or why it could not; /bin/vmm-vsock is scripts/vsock-tool.c):
-# vmm.net=ADDR/PREFIX: gives eth0 (virtio-net) that IPv4 address and brings it (and lo) up.
+# vmm.net=ADDR/PREFIX: gives eth0 (virtio-net) that IPv4 address and brings it (and lo) up; then
+# prints "vmm-net: carrier 1" (or 0), and that line again each time eth0's link changes (checked
+# twice a second, in the background: the host's MicroVm.setLinkUp is seen this way).
 # vmm.net.echo=PORT: a TCP echo server on PORT, in the background (vmm-vsock -t listen).
 # vmm.vsock.echo=PORT: a vsock echo server on PORT, in the background (vmm-vsock listen). Both
 # serve many connections at once; each is echoed until the peer half-closes, then half-closed back.
@@ -103,9 +105,21 @@ net_up() {
   ip link set lo up 2>/dev/null
   if error=$( { ip addr add "$net" dev eth0 && ip link set eth0 up; } 2>&1); then
     echo "vmm-net: eth0 $net up (mac $(cat /sys/class/net/eth0/address 2>/dev/null))"
+    carrier_watch &
   else
     echo "vmm-net: could not bring eth0 up with $net: $(echo "${error:-no message}" | tail -n 1)"
   fi
+}
+
+# Says eth0's carrier now and at each change (the read is the shell's own: no process per look).
+carrier_watch() {
+  local last="" now
+  while :; do
+    read -r now </sys/class/net/eth0/carrier 2>/dev/null || now="unknown"
+    [ "$now" = "$last" ] || echo "vmm-net: carrier $now"
+    last=$now
+    sleep 0.5
+  done
 }
 
 # Starts an echo server in the background: PREFIX OPTION PORT MAXPORT [-t].

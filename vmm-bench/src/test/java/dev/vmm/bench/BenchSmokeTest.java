@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without error and that the run's outputs come out. It measures nothing.
  */
 @Tag("kvm")
+@Tag("bench-smoke")
 class BenchSmokeTest {
 
     @Test

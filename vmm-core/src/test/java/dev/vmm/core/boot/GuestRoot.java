@@ -88,6 +88,17 @@ final class GuestRoot {
             }
         }
 
+        /** Waits until {@code text} has been a whole line {@code times} times, failing the test after {@code timeout}. */
+        void await(String text, int times, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (lines.stream().filter(text::equals).count() < times) {
+                if (System.nanoTime() - deadline > 0) {
+                    fail("'" + text + "' did not come " + times + " times within " + timeout.toSeconds() + " s; console: " + lines);
+                }
+                Thread.sleep(50);
+            }
+        }
+
         /** {@return the first line that starts with {@code prefix}, failing the test without one} */
         String line(String prefix) {
             return lines.stream().filter(l -> l.startsWith(prefix)).findFirst()

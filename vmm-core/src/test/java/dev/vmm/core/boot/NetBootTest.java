@@ -17,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,6 +44,8 @@ class NetBootTest {
     private static final int GUEST_KIB = 2048, HOST_KIB = 1024, CONNECTIONS = 3;
     /** What one exchange may take, nested KVM being slow. */
     private static final long EXCHANGE_SECONDS = 120;
+    /** What the guest may take to see its link change (its init looks twice a second). */
+    private static final Duration LINK_CHANGE = Duration.ofSeconds(30);
     private static final String TAP = "vmmnet0", HOST_IP = "10.77.1.1", GUEST_IP = "10.77.1.2";
     private static final int ECHO_PORT = 7000, HOST_PORT = 7001;
 
@@ -51,7 +54,8 @@ class NetBootTest {
 
     /**
      * A tap in a throwaway network namespace (10.77.1.1/24 on the host's side), the guest at
-     * 10.77.1.2/24 on eth0: TCP both ways.
+     * 10.77.1.2/24 on eth0: TCP both ways; then the link down and up again (the guest sees its
+     * carrier go and come back), and TCP works again.
      */
     @KvmTest
     void tcpThroughATapBothWays() throws Exception {
@@ -77,15 +81,24 @@ class NetBootTest {
                 checkGuestSent(console.line("vmm-net: sent"), "vmm-net: sent " + GUEST_KIB + " KiB to " + HOST_IP + ":" + HOST_PORT);
                 assertEquals(1, accepted.get(), "connections from the guest");
 
-                long start = System.nanoTime();
-                exchangeAll(() -> {
+                Callable<SocketChannel> connect = () -> {
                     SocketChannel c = ns.call(() -> SocketChannel.open(StandardProtocolFamily.INET));
                     c.connect(new InetSocketAddress(GUEST_IP, ECHO_PORT));
                     return c;
-                });
+                };
+                long start = System.nanoTime();
+                exchangeAll(connect);
                 System.out.printf("NetBootTest tcp: boot-complete %d ms after the first KVM_RUN; the guest's services and %d KiB echoed by the host %d ms later;"
                         + " %d x %d KiB echoed by the guest in %d ms%n", guest.bootMillis(), GUEST_KIB, guest.servicesMillis(),
                         CONNECTIONS, HOST_KIB, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+
+                console.await("vmm-net: carrier 1", 1, LINK_CHANGE);
+                vm.setLinkUp(0, false);
+                console.await("vmm-net: carrier 0", 1, LINK_CHANGE);
+                vm.setLinkUp(0, true);
+                console.await("vmm-net: carrier 1", 2, LINK_CHANGE);
+                byte[] again = GuestRoot.pattern(64);
+                assertEquals(GuestRoot.sha256(again), GuestRoot.exchange(connect.call(), again), "an echo after the link came back");
                 guest.stop();
             }
             assertTrue(failures.isEmpty(), "the host's echo server: " + failures);
