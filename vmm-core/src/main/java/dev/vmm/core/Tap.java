@@ -118,9 +118,15 @@ public final class Tap implements FramePort {
         boolean valid = bytes.length >= 1 && bytes.length <= MAX_NAME_BYTES && !name.equals(".") && !name.equals("..")
                 && name.chars().noneMatch(c -> c == '/' || c == ':' || c == 0 || Character.isWhitespace(c));
         if (!valid) {
-            throw new IllegalArgumentException("\"" + name + "\" is not an interface name: give 1 to " + MAX_NAME_BYTES
+            throw new IllegalArgumentException("\"" + shown(name) + "\" is not an interface name: give 1 to " + MAX_NAME_BYTES
                     + " bytes without '/', ':' or white space, such as vmm0.");
         }
+    }
+
+    /** A name as an error message shows it: on one line (control characters as '?') and at most 40 characters. */
+    private static String shown(String name) {
+        String line = name.replaceAll("\\p{Cntrl}", "?");
+        return line.length() > 40 ? line.substring(0, 40) + "..." : line;
     }
 
     private static String cannotOpenTun(int errno) {

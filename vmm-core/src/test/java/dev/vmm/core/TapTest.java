@@ -132,6 +132,10 @@ class TapTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tap.open(bad), bad);
             assertEquals("\"" + bad + "\" is not an interface name: give 1 to 15 bytes without '/', ':' or white space, such as vmm0.", e.getMessage());
         }
+        // What the name holds never breaks the sentence's line, nor makes it long.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tap.open("a\r\nb" + "c".repeat(100)));
+        assertEquals("\"a??b" + "c".repeat(36) + "...\" is not an interface name: give 1 to 15 bytes without '/', ':' or white space, such as vmm0.",
+                e.getMessage());
         try (Tap tap = ns.call(() -> Tap.open("vmmtest0"))) {
             IOException busy = assertThrows(IOException.class, () -> ns.call(() -> Tap.open("vmmtest0")));
             assertEquals("Tap vmmtest0 is in use by another file descriptor: close it there, or choose another name.", busy.getMessage());

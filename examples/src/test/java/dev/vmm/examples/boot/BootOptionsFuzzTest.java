@@ -57,6 +57,11 @@ class BootOptionsFuzzTest {
                 seed("--child", "--kernel", "k", "--cmdline", "", "--mem", "256", "--cpus", "1", "--prefault", "NONE", "--timeout", "600"),
                 seed("--kernel", "k", "--cpus", "0", "--mem", "-1", "--runs", "99999999999999999999"),
                 seed("--initrd", "i", "--kernel"),
+                // Devices: taps and vsock, good and bad, with every option that counts towards the 8 virtio slots.
+                seed("--kernel", "k", "--rootfs", "r.ext4", "--disk-ro", "d.img", "--net", "tap=vmmtap0,mac=02:00:00:00:00:01",
+                        "--net", "tap=t1", "--vsock", "cid=3,uds=/tmp/v.sock"),
+                seed("--kernel", "k", "--net", "tap=,mac=zz", "--vsock", "cid=2,uds=", "--vsock", "uds=/x,cid=4294967295"),
+                seed("--kernel", "k", "--net", "mac=02:00:00:00:00:01,tap=averyveryverylongtapname", "--vsock", "cid=3"),
                 seed());
     }
 

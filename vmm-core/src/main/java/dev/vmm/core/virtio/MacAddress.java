@@ -50,7 +50,9 @@ public final class MacAddress {
             }
         }
         if (!valid) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a MAC address: write six hexadecimal bytes separated by colons, such as 02:00:00:00:00:01.");
+            String shown = text.replaceAll("\\p{Cntrl}", "?"); // one line, whatever the text held
+            throw new IllegalArgumentException("\"" + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown)
+                    + "\" is not a MAC address: write six hexadecimal bytes separated by colons, such as 02:00:00:00:00:01.");
         }
         return new MacAddress(bytes);
     }
