@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.devices;
 
+import java.util.Objects;
+import java.util.OptionalInt;
+
 /**
  * The PC keyboard controller, reduced to what a guest kernel uses at boot and to reset the machine:
  * the controller's command byte, self-test and the CPU reset line. A Linux reboot with
@@ -8,7 +11,8 @@ package dev.vmm.core.devices;
  * which calls {@code reset}. No keyboard is attached.
  *
  * <p>Like the chip, it holds one output byte: a command that answers replaces an answer not yet
- * read, so no guest can make it hold more.
+ * read, so no guest can make it hold more. {@link #state()} captures its registers and
+ * {@link #restore(State)} puts them back.
  */
 public final class I8042 implements ByteRegisters {
     /** The data port, where answers are read; the device's range starts here. */
@@ -90,8 +94,60 @@ public final class I8042 implements ByteRegisters {
         return output != EMPTY;
     }
 
+    /** {@return the controller's registers, taken in one step between two guest accesses} */
+    public synchronized State state() {
+        return new State(output == EMPTY ? OptionalInt.empty() : OptionalInt.of(output), config, pendingWrite, lastCommand);
+    }
+
+    /**
+     * Puts back a state {@link #state()} took, from this controller or another: the next guest
+     * access sees what it would have seen on the original.
+     *
+     * @param state the state to continue from
+     */
+    public synchronized void restore(State state) {
+        output = state.output().orElse(EMPTY);
+        config = state.commandByte();
+        pendingWrite = state.awaitingData();
+        lastCommand = state.lastCommand();
+    }
+
     @Override
     public String toString() {
         return "i8042 keyboard controller";
+    }
+
+    /**
+     * The controller's registers, each checked against what the controller can hold. The status
+     * register is not in it: the controller computes it from the output byte and the last command.
+     *
+     * @param output the answer waiting on the data port, or empty
+     * @param commandByte the controller's command byte (its configuration), which command 0x20 reads
+     * @param awaitingData the command whose data byte the guest writes next on the data port
+     *     (0x60 write command byte, 0xd1 write output port), or 0 for none
+     * @param lastCommand the last command written, or 0 when a data byte came after it (status bit 3)
+     */
+    public record State(OptionalInt output, int commandByte, int awaitingData, int lastCommand) {
+        /**
+         * Checks every register against its width, and the awaited command against those that take a data byte.
+         *
+         * @param output the answer waiting on the data port, or empty
+         * @param commandByte the command byte
+         * @param awaitingData the command that awaits a data byte, or 0
+         * @param lastCommand the last command written, or 0
+         * @throws IllegalArgumentException in one sentence, for a value the controller cannot hold
+         */
+        public State {
+            Objects.requireNonNull(output, "output");
+            if (output.isPresent()) {
+                RegisterBits.check("i8042", "output byte", output.getAsInt(), 0xff);
+            }
+            RegisterBits.check("i8042", "command byte", commandByte, 0xff);
+            RegisterBits.check("i8042", "last command", lastCommand, 0xff);
+            if (awaitingData != 0 && awaitingData != CMD_WRITE_CONFIG && awaitingData != CMD_WRITE_OUTPUT_PORT) {
+                throw new IllegalArgumentException("The i8042 state awaits a data byte for command 0x" + Integer.toHexString(awaitingData)
+                        + ", but only 0x60 and 0xd1 take one.");
+            }
+        }
     }
 }

@@ -9,6 +9,8 @@
  * and the PC devices a Linux guest needs: {@link dev.vmm.core.devices.Serial16550},
  * {@link dev.vmm.core.devices.I8042}, {@link dev.vmm.core.devices.RtcCmos} and
  * {@link dev.vmm.core.devices.BootCompleteSignal}. Every value comes from an untrusted guest: state
- * stays bounded and no access blocks a vCPU.
+ * stays bounded and no access blocks a vCPU. The UART, the i8042 and the RTC give their state as
+ * an immutable {@code State} record and take one back ({@code state()}, {@code restore(State)}),
+ * for snapshots; a {@code State} checks every field, so a corrupt one cannot be built.
  */
 package dev.vmm.core.devices;

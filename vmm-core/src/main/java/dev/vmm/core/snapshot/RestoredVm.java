@@ -6,21 +6,25 @@ import dev.vmm.core.Vcpu;
 import dev.vmm.core.Vm;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A VM restored from a snapshot, stopped and ready to run: its vCPUs hold the saved state, its
  * memory the saved contents. Owns all three: {@link #close()} closes the VM (and its vCPUs), then
- * the memory.
+ * the memory. The devices' state, when it was saved, is given back as values
+ * ({@link #devices()}): the devices belong to whoever builds the machine around the VM.
  */
 public final class RestoredVm implements AutoCloseable {
     private final Vm vm;
     private final List<Vcpu> vcpus;
     private final GuestMemory memory;
+    private final Optional<LegacyDeviceState> devices;
 
-    RestoredVm(Vm vm, List<Vcpu> vcpus, GuestMemory memory) {
+    RestoredVm(Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices) {
         this.vm = vm;
         this.vcpus = List.copyOf(vcpus);
         this.memory = memory;
+        this.devices = devices;
     }
 
     /** {@return the restored VM} */
@@ -36,6 +40,15 @@ public final class RestoredVm implements AutoCloseable {
     /** {@return the restored guest memory} */
     public GuestMemory memory() {
         return memory;
+    }
+
+    /**
+     * {@return the legacy devices' state saved with the VM, checked: restore it into the new
+     * machine's devices ({@link LegacyDeviceState#restoreInto}) before its vCPUs run; empty when the
+     * snapshot was saved without it}
+     */
+    public Optional<LegacyDeviceState> devices() {
+        return devices;
     }
 
     /** Closes the VM (a run in progress is interrupted and waited for), its vCPUs, then the memory. */

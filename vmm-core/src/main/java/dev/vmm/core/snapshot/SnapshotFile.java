@@ -13,6 +13,9 @@ import dev.vmm.core.SpecialRegisters;
 import dev.vmm.core.VcpuEvents;
 import dev.vmm.core.XsaveState;
 import dev.vmm.core.Xcr;
+import dev.vmm.core.devices.I8042;
+import dev.vmm.core.devices.RtcCmos;
+import dev.vmm.core.devices.Serial16550;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,16 +31,17 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.zip.CRC32C;
 
 /**
- * The state file's encoding, version 1 (the package documentation describes it): a header, typed
+ * The state file's encoding, version 2 (the package documentation describes it): a header, typed
  * length-prefixed records, a CRC32C. Reading checks magic, version, length and checksum before it
  * parses a record, and every count and length against what is left before it allocates.
  */
 final class SnapshotFile {
     static final byte[] MAGIC = "VMMSNAP\0".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_SIZE = 24; // magic, version, reserved, body length
     static final int TRAILER_SIZE = 4; // CRC32C over header and body
     /** Largest state file read: far above any real one (a vCPU's state is a few KiB), and it bounds the read. */
@@ -67,9 +71,13 @@ final class SnapshotFile {
     static final int IRQCHIP = 0x20;
     static final int PIT = 0x21;
     static final int CLOCK = 0x22;
+    static final int UART_STATE = 0x30;
+    static final int I8042_STATE = 0x31;
+    static final int RTC_STATE = 0x32;
 
     private static final int HAS_IRQCHIP = 1;
     private static final int HAS_PIT = 2;
+    private static final int HAS_DEVICES = 4;
     static final int LAPIC_SIZE = 1024;
     private static final int CLOCK_SIZE = 28;
 
@@ -80,7 +88,7 @@ final class SnapshotFile {
     static byte[] encode(SnapshotState state) {
         Body body = new Body();
         body.record(MACHINE, 8).putInt(state.vcpus().size()).putInt((state.irqchips().isEmpty() ? 0 : HAS_IRQCHIP)
-                | (state.pit().isPresent() ? HAS_PIT : 0));
+                | (state.pit().isPresent() ? HAS_PIT : 0) | (state.devices().isPresent() ? HAS_DEVICES : 0));
         ByteBuffer memory = body.record(MEMORY, 12 + 24 * state.regions().size()).putLong(state.memoryFileSize()).putInt(state.regions().size());
         for (SnapshotState.Region r : state.regions()) {
             memory.putLong(r.guestAddress()).putLong(r.size()).putLong(r.fileOffset());
@@ -119,6 +127,11 @@ final class SnapshotFile {
             flags |= f.bit();
         }
         body.record(CLOCK, CLOCK_SIZE).putLong(clock.nanoseconds()).putInt(flags).putLong(clock.realtimeNanoseconds()).putLong(clock.hostTsc());
+        state.devices().ifPresent(devices -> {
+            body.bytes(UART_STATE, DeviceRecords.serial(devices.serial()));
+            body.bytes(I8042_STATE, DeviceRecords.i8042(devices.i8042()));
+            body.bytes(RTC_STATE, DeviceRecords.rtc(devices.rtc()));
+        });
 
         byte[] content = body.finish();
         ByteBuffer file = ByteBuffer.allocate(HEADER_SIZE + content.length + TRAILER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -235,7 +248,7 @@ final class SnapshotFile {
             if (vcpuCount < 1 || vcpuCount > MAX_VCPUS) {
                 throw corrupt("it has " + Integer.toUnsignedString(vcpuCount) + " vCPUs, not 1 to " + MAX_VCPUS);
             }
-            if ((flags & ~(HAS_IRQCHIP | HAS_PIT)) != 0 || flags == HAS_PIT) {
+            if ((flags & ~(HAS_IRQCHIP | HAS_PIT | HAS_DEVICES)) != 0 || (flags & (HAS_IRQCHIP | HAS_PIT)) == HAS_PIT) {
                 throw corrupt("its machine flags 0x" + Integer.toHexString(flags) + " are not a known combination");
             }
             ByteBuffer memory = record(MEMORY, "memory", 12, 12 + 24L * MAX_REGIONS);
@@ -293,10 +306,31 @@ final class SnapshotFile {
                 throw corrupt("its clock has unknown flags 0x" + Integer.toHexString(clockFlags));
             }
             KvmClock clock = new KvmClock(nanoseconds, set, c.getLong(), c.getLong());
+            Optional<LegacyDeviceState> devices = (flags & HAS_DEVICES) != 0 ? Optional.of(devices()) : Optional.empty();
             if (body.hasRemaining()) {
                 throw corrupt("it has " + body.remaining() + " bytes after its last record");
             }
-            return new SnapshotState(fileSize, regions, vcpus, chips, pit, clock);
+            return new SnapshotState(fileSize, regions, vcpus, chips, pit, clock, devices);
+        }
+
+        private LegacyDeviceState devices() {
+            Serial16550.State serial = device(record(UART_STATE, "UART", DeviceRecords.SERIAL_FIXED, DeviceRecords.SERIAL_MAX), "UART",
+                    DeviceRecords::serial);
+            I8042.State i8042 = device(record(I8042_STATE, "i8042", DeviceRecords.I8042_SIZE, DeviceRecords.I8042_SIZE), "i8042",
+                    DeviceRecords::i8042);
+            RtcCmos.State rtc = device(record(RTC_STATE, "RTC", DeviceRecords.RTC_SIZE, DeviceRecords.RTC_SIZE), "RTC", DeviceRecords::rtc);
+            return new LegacyDeviceState(serial, i8042, rtc);
+        }
+
+        /** A device state from its record: a value the device refuses makes the file corrupt. */
+        private <T> T device(ByteBuffer record, String what, Function<ByteBuffer, T> decode) {
+            try {
+                return decode.apply(record);
+            } catch (IllegalArgumentException e) {
+                String reason = String.valueOf(e.getMessage()).replaceFirst("\\.$", ""); // one sentence, inside this one
+                throw corrupt("its " + what + " record holds a state the device cannot have (" + Character.toLowerCase(reason.charAt(0))
+                        + reason.substring(1) + ")");
+            }
         }
 
         private SnapshotState.VcpuState vcpu(int index) {

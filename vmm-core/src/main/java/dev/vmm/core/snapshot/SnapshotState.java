@@ -26,9 +26,10 @@ import java.util.Optional;
  * @param irqchips PIC master, PIC slave and IOAPIC, or none when the VM had no in-kernel irqchip
  * @param pit the in-kernel PIT, when the VM had one
  * @param clock the VM's kvmclock
+ * @param devices the legacy devices' state, when the caller saved it
  */
 record SnapshotState(long memoryFileSize, List<Region> regions, List<VcpuState> vcpus, List<IrqchipState> irqchips,
-                     Optional<PitState> pit, KvmClock clock) {
+                     Optional<PitState> pit, KvmClock clock, Optional<LegacyDeviceState> devices) {
     SnapshotState {
         regions = List.copyOf(regions);
         vcpus = List.copyOf(vcpus);

@@ -83,6 +83,29 @@ public final class VmSnapshot {
      * @throws KvmException when KVM cannot report a piece of state
      */
     public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory) {
+        save(directory, vm, vcpus, memory, Optional.empty());
+    }
+
+    /**
+     * Saves the VM as {@link #save(Path, Vm, List, GuestMemory)} does, with the state of its legacy
+     * devices, which {@link RestoredVm#devices()} gives back. Take the devices' state while the
+     * vCPUs are stopped ({@link LegacyDeviceState#of}), so that it is of the same moment as theirs.
+     *
+     * @param directory where the snapshot goes
+     * @param vm the VM
+     * @param vcpus its vCPUs, in the order a restore creates them again
+     * @param memory its guest memory
+     * @param devices its legacy devices' state
+     * @throws IllegalStateException when a vCPU is running
+     * @throws IllegalArgumentException when {@code vcpus} is empty
+     * @throws SnapshotException when a file cannot be written
+     * @throws KvmException when KVM cannot report a piece of state
+     */
+    public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, LegacyDeviceState devices) {
+        save(directory, vm, vcpus, memory, Optional.of(devices));
+    }
+
+    private static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices) {
         if (vcpus.isEmpty()) {
             throw new IllegalArgumentException("A snapshot needs the VM's vCPUs; none were given.");
         }
@@ -115,7 +138,7 @@ public final class VmSnapshot {
             regions.add(new SnapshotState.Region(region.start().value(), region.size(), offset));
             offset += region.size();
         }
-        SnapshotState state = new SnapshotState(offset, regions, states, chips, pit, vm.clock());
+        SnapshotState state = new SnapshotState(offset, regions, states, chips, pit, vm.clock(), devices);
         try {
             Files.createDirectories(directory);
             // An earlier snapshot's state must not pair with this memory if the save fails halfway.
@@ -275,7 +298,7 @@ public final class VmSnapshot {
             for (Vcpu vcpu : vcpus) {
                 notifyPaused(vcpu);
             }
-            return new RestoredVm(vm, vcpus, memory);
+            return new RestoredVm(vm, vcpus, memory, state.devices());
         } catch (RuntimeException e) {
             if (vm != null) {
                 vm.close();

@@ -5,20 +5,27 @@
  * ({@link dev.vmm.core.snapshot.RestoredVm}). A bad snapshot is a
  * {@link dev.vmm.core.snapshot.SnapshotException} of one sentence, and leaves nothing open.
  *
+ * <p>With the VM, a save can take the state of the PC's legacy devices,
+ * {@link dev.vmm.core.snapshot.LegacyDeviceState}: the UART's registers and unread input, the
+ * i8042's registers and a command awaiting its data byte, the RTC's index and CMOS (not its time,
+ * which is the host's clock's). A restore gives it back checked, as values, for the caller to put
+ * into the new machine's devices. Not saved yet: the virtio devices and their queues, and a whole
+ * {@code MicroVm} (which would capture and restore its devices itself).
+ *
  * <h2>The snapshot directory</h2>
  * <ul>
  *   <li>{@code memory}: guest memory, the regions one after another in guest address order, each
  *       at the sum of the sizes before it; exactly as long as all of them. Sparse: only pages with
  *       a non-zero byte are written (found by scanning), every other page is a hole. Not
  *       checksummed, so that a restore can map it without reading it; its size is checked.</li>
- *   <li>{@code vmstate}: the vCPU and VM state, format version 1, below.</li>
+ *   <li>{@code vmstate}: the vCPU, VM and device state, format version 2, below.</li>
  * </ul>
  *
- * <h2>State file format, version 1</h2>
+ * <h2>State file format, version 2</h2>
  * All integers little-endian. u32 and u64 are unsigned unless said otherwise.
  * <pre>
  * header   magic    8 bytes  "VMMSNAP\0"
- *          version  u32      1
+ *          version  u32      2
  *          reserved u32      0
  *          length   u64      bytes of the body
  * body     records, each:  tag u32, length u32, then length bytes of payload
@@ -26,7 +33,8 @@
  * </pre>
  * The records come in this order, which is also the order of the restore:
  * <pre>
- * 0x01 machine      u32 vCPU count (1..4096), u32 flags (bit 0 in-kernel irqchip, bit 1 PIT; PIT needs irqchip)
+ * 0x01 machine      u32 vCPU count (1..4096), u32 flags (bit 0 in-kernel irqchip, bit 1 PIT, bit 2 legacy devices;
+ *                   PIT needs irqchip)
  * 0x02 memory       u64 memory file size, u32 n (1..32768), n x (u64 guest address, u64 size, u64 file offset)
  *   then for each vCPU, in creation order:
  * 0x10 vcpu         u32 vCPU id
@@ -46,14 +54,24 @@
  *   then, with the PIT flag:
  * 0x21 pit          struct kvm_pit_state2 (112 bytes)
  * 0x22 clock        u64 kvmclock ns, u32 KVM_CLOCK_* flags, u64 realtime ns, u64 host TSC
+ *   then, with the legacy devices flag:
+ * 0x30 uart         u8 IER, u8 LCR, u8 MCR, u8 SCR, u8 FCR (bits 0, 3, 6, 7 kept), u8 flags (bit 0 THR-empty
+ *                   interrupt pending), u16 divisor latch, u32 n (0..4096), n bytes of unread input, oldest first
+ * 0x31 i8042        u8 flags (bit 0 output buffer full), u8 output byte (0 when empty), u8 command byte,
+ *                   u8 command awaiting a data byte (0, 0x60 or 0xd1), u8 last command (0 after a data byte)
+ * 0x32 rtc          u8 index (0..127), 128 bytes of CMOS: the time, century and status C bytes are 0 and
+ *                   status D is 0x80 (the guest cannot write them), status A's bit 7 is 0
  * </pre>
  * A reader checks, in this order, and refuses with one sentence: the magic (a foreign file), the
  * version, the length against the file's size (truncated, or bytes after the checksum), the
  * checksum, then each record's tag, its length against its bounds and what is left, and each
- * count against its bound, before it allocates anything for it. No record may be left over.
+ * count against its bound, before it allocates anything for it, and each device record against
+ * what its device can hold (every register within its width, the input within the UART's
+ * bound). No record may be left over.
  *
  * <h2>Versioning</h2>
- * Any change to the records, their order or their meaning makes a new version. A reader refuses
+ * Any change to the records, their order or their meaning makes a new version (version 2 added
+ * the legacy devices' flag and records). A reader refuses
  * every version it does not know, older or newer: a snapshot is restored by the library version
  * that wrote it (or one that still reads that version), never guessed at.
  */

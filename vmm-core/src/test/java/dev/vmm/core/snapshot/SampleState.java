@@ -13,16 +13,21 @@ import dev.vmm.core.SpecialRegisters;
 import dev.vmm.core.VcpuEvents;
 import dev.vmm.core.XsaveState;
 import dev.vmm.core.Xcr;
+import dev.vmm.core.devices.I8042;
+import dev.vmm.core.devices.RtcCmos;
+import dev.vmm.core.devices.Serial16550;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /** Snapshot states made without KVM: every record filled with a pattern, so that a misplaced byte shows. */
 final class SampleState {
     private SampleState() {}
 
+    /** A state of {@code vcpus} vCPUs; {@code devices}: with the irqchips, the PIT and the legacy devices. */
     static SnapshotState of(int vcpus, boolean devices) {
         List<SnapshotState.VcpuState> states = new ArrayList<>();
         for (int id = 0; id < vcpus; id++) {
@@ -43,7 +48,18 @@ final class SampleState {
         }
         return new SnapshotState(0x300000, List.of(new SnapshotState.Region(0, 0x100000, 0), new SnapshotState.Region(0x200000, 0x200000, 0x100000)),
                 states, chips, devices ? Optional.of(PitState.of(pattern(PitState.SIZE, 9))) : Optional.empty(),
-                new KvmClock(5_000_000_000L, Set.of(KvmClock.Flag.REALTIME), 1_700_000_000_000_000_000L, 0));
+                new KvmClock(5_000_000_000L, Set.of(KvmClock.Flag.REALTIME), 1_700_000_000_000_000_000L, 0),
+                devices ? Optional.of(legacyDevices()) : Optional.empty());
+    }
+
+    /** Legacy device states with every field away from its power-on value. */
+    static LegacyDeviceState legacyDevices() {
+        byte[] cmos = new RtcCmos(java.time.Clock.systemUTC()).state().cmos();
+        cmos[0x1] = 0x30;  // the alarm's seconds
+        cmos[0xb] = 0x26;  // status B: binary, 24-hour, alarm interrupt enabled
+        cmos[0x40] = 0x5a; // RAM
+        return new LegacyDeviceState(new Serial16550.State(0x03, 0x03, 0x0b, 0x5a, 0xc1, 0x000c, true, "typed\n".getBytes()),
+                new I8042.State(OptionalInt.of(0x55), 0x47, 0x60, 0x60), new RtcCmos.State(0x40, cmos));
     }
 
     static byte[] pattern(int length, int seed) {

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +47,68 @@ class SnapshotFileTest {
             assertEquals(state.clock(), decoded.clock());
             assertEquals(state.regions(), decoded.regions());
             assertEquals(state.memoryFileSize(), decoded.memoryFileSize());
+            assertEquals(state.devices(), decoded.devices(), "the legacy devices' state");
         }
+    }
+
+    @Test
+    void theDeviceRecordsAreTheDocumentedOnes() {
+        SnapshotState state = SampleState.of(1, true);
+        byte[] file = SnapshotFile.encode(state);
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        // The device records are the last three, before the checksum: UART (12 + 6 bytes of input), i8042, RTC.
+        int rtc = file.length - 4 - (8 + 129);
+        int i8042 = rtc - (8 + 5);
+        int uart = i8042 - (8 + 12 + 6);
+        assertEquals(List.of(0x30, 18, 0x31, 5, 0x32, 129), List.of(b.getInt(uart), b.getInt(uart + 4), b.getInt(i8042), b.getInt(i8042 + 4),
+                b.getInt(rtc), b.getInt(rtc + 4)));
+        assertArrayEquals(new byte[] {0x03, 0x03, 0x0b, 0x5a, (byte) 0xc1, 0x01, 0x0c, 0x00, 6, 0, 0, 0, 't', 'y', 'p', 'e', 'd', '\n'},
+                Arrays.copyOfRange(file, uart + 8, i8042), "IER, LCR, MCR, SCR, FCR, flags, divisor, count, input");
+        assertArrayEquals(new byte[] {0x01, 0x55, 0x47, 0x60, 0x60}, Arrays.copyOfRange(file, i8042 + 8, rtc),
+                "flags, output, command byte, awaited command, last command");
+        assertEquals(0x40, file[rtc + 8], "the RTC's index");
+        assertArrayEquals(state.devices().orElseThrow().rtc().cmos(), Arrays.copyOfRange(file, rtc + 9, rtc + 9 + 128));
+        assertEquals(Optional.empty(), SnapshotFile.decode("vmstate", SnapshotFile.encode(SampleState.of(1, false))).devices(),
+                "a snapshot saved without devices has none");
+    }
+
+    @Test
+    void aDeviceStateNoDeviceCanHaveIsACorruptFile() {
+        record Case(int at, int value, boolean u32, String expected) {}
+        byte[] good = SnapshotFile.encode(SampleState.of(1, true));
+        int rtc = good.length - 4 - (8 + 129);
+        int i8042 = rtc - (8 + 5);
+        int uart = i8042 - (8 + 12 + 6);
+        for (Case c : List.of(
+                new Case(uart + 8, 0x1f, false, "its UART record holds a state the device cannot have (the UART state's IER is 0x1f"),
+                new Case(uart + 10, 0x20, false, "the UART state's MCR is 0x20"),
+                new Case(uart + 13, 0x02, false, "the UART record's flags 0x2 have unknown bits"),
+                new Case(uart + 16, 7, true, "the UART record counts 7 input bytes but holds 6"),
+                new Case(uart + 4, 12 + 4097, true, "its UART record is 4109 bytes, not 12 to 4108"),
+                new Case(i8042 + 8, 0x00, false, "the i8042 record has an output byte of 0x55 but says its output buffer is empty"),
+                new Case(i8042 + 11, 0xfe, false, "awaits a data byte for command 0xfe, but only 0x60 and 0xd1 take one"),
+                new Case(rtc + 8, 0x80, false, "the RTC state's index register is 0x80"),
+                new Case(rtc + 9 + 0xa, 0xa6, false, "update-in-progress bit set"),
+                new Case(rtc + 9 + 0xd, 0x00, false, "CMOS byte 0xd is 0x0, but the guest cannot write it and it holds 0x80"),
+                new Case(rtc + 9 + 0x0, 0x59, false, "CMOS byte 0x0 is 0x59"))) {
+            byte[] file = good.clone();
+            if (c.u32()) {
+                ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(c.at(), c.value());
+            } else {
+                file[c.at()] = (byte) c.value();
+            }
+            reseal(file);
+            assertOneSentence(() -> SnapshotFile.decode("vmstate", file), c.expected());
+        }
+        // The machine flag without the records, and the records without the flag.
+        byte[] without = SnapshotFile.encode(SampleState.of(1, false));
+        ByteBuffer.wrap(without).order(ByteOrder.LITTLE_ENDIAN).putInt(36, 4);
+        reseal(without);
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", without), "it ends where its UART record should start");
+        byte[] unflagged = good.clone();
+        ByteBuffer.wrap(unflagged).order(ByteOrder.LITTLE_ENDIAN).putInt(36, 3);
+        reseal(unflagged);
+        assertOneSentence(() -> SnapshotFile.decode("vmstate", unflagged), "bytes after its last record");
     }
 
     @Test
@@ -54,13 +116,13 @@ class SnapshotFileTest {
         byte[] file = SnapshotFile.encode(SampleState.of(1, true));
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals("VMMSNAP\0", new String(file, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals(1, b.getInt(8), "version");
+        assertEquals(2, b.getInt(8), "version");
         assertEquals(0, b.getInt(12), "reserved");
         assertEquals(file.length - 28, b.getLong(16), "body length");
         assertEquals(SnapshotFile.MACHINE, b.getInt(24), "the first record is the machine");
         assertEquals(8, b.getInt(28));
         assertEquals(1, b.getInt(32), "one vCPU");
-        assertEquals(3, b.getInt(36), "irqchip and PIT");
+        assertEquals(7, b.getInt(36), "irqchip, PIT and legacy devices");
         // The struct sizes the package documentation states.
         assertEquals(List.of(144, 312, 64, 112, 512), List.of(dev.vmm.core.Registers.SIZE, dev.vmm.core.SpecialRegisters.SIZE,
                 dev.vmm.core.VcpuEvents.SIZE, dev.vmm.core.PitState.SIZE, dev.vmm.core.IrqchipState.SIZE));
@@ -87,11 +149,11 @@ class SnapshotFileTest {
 
     @Test
     void anUnknownVersionIsRefusedOlderOrNewer() {
-        for (int version : new int[] {0, 2, -1}) {
+        for (int version : new int[] {0, 1, 3, -1}) {
             byte[] file = SnapshotFile.encode(SampleState.of(1, false));
             ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(8, version);
             assertOneSentence(() -> SnapshotFile.decode("vmstate", file), "format version " + Integer.toUnsignedString(version)
-                    + ", and this library reads only version 1");
+                    + ", and this library reads only version 2");
         }
     }
 

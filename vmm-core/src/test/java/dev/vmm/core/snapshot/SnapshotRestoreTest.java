@@ -8,6 +8,9 @@ import dev.vmm.core.KvmTest;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.VcpuExit;
 import dev.vmm.core.Vm;
+import dev.vmm.core.devices.I8042;
+import dev.vmm.core.devices.RtcCmos;
+import dev.vmm.core.devices.Serial16550;
 import dev.vmm.core.x86.LongMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,8 +18,10 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -211,6 +216,36 @@ class SnapshotRestoreTest {
     }
 
     @KvmTest
+    void theLegacyDevicesStateComesBackWithTheVm() throws Exception {
+        try (Kvm kvm = Kvm.open(); Original original = Original.start(kvm)) {
+            long last = counts(original.vcpu(), 10).getLast();
+            // Devices a guest has used: input waiting at the UART, a command awaiting its data byte, a CMOS byte written.
+            Serial16550 serial = new Serial16550(b -> { }, () -> { });
+            serial.writeRegister(1, 0x01);
+            serial.receive("typed".getBytes());
+            I8042 i8042 = new I8042(() -> { });
+            i8042.writeRegister(I8042.COMMAND_PORT - I8042.DATA_PORT, 0x60);
+            RtcCmos rtc = new RtcCmos(Clock.systemUTC());
+            rtc.writeRegister(0, 0x40);
+            rtc.writeRegister(1, 0x5a);
+            LegacyDeviceState devices = LegacyDeviceState.of(serial, i8042, rtc);
+            Path snapshot = temp.resolve("devices");
+            VmSnapshot.save(snapshot, original.vm(), List.of(original.vcpu()), original.memory(), devices);
+            try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                assertEquals(Optional.of(devices), restored.devices());
+                Serial16550 restoredSerial = new Serial16550(b -> { }, () -> { });
+                restored.devices().orElseThrow().restoreInto(restoredSerial, new I8042(() -> { }), new RtcCmos(Clock.systemUTC()));
+                assertEquals('t', restoredSerial.readRegister(0), "the restored console's first unread byte");
+                assertEquals(last + 1, counts(restored.vcpus().getFirst(), 1).getFirst(), "and the guest goes on");
+            }
+            VmSnapshot.save(snapshot, original.vm(), List.of(original.vcpu()), original.memory());
+            try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                assertEquals(Optional.empty(), restored.devices(), "saved without devices");
+            }
+        }
+    }
+
+    @KvmTest
     void aRefusedPieceOfStateClosesEverythingItCreated() throws Exception {
         try (Kvm kvm = Kvm.open()) {
             Path snapshot = temp.resolve("snap");
@@ -230,7 +265,7 @@ class SnapshotRestoreTest {
             Files.createDirectories(broken);
             Files.copy(snapshot.resolve(VmSnapshot.MEMORY_FILE), broken.resolve(VmSnapshot.MEMORY_FILE));
             Files.write(broken.resolve(VmSnapshot.STATE_FILE), SnapshotFile.encode(new SnapshotState(state.memoryFileSize(), state.regions(),
-                    List.of(bad), state.irqchips(), state.pit(), state.clock())));
+                    List.of(bad), state.irqchips(), state.pit(), state.clock(), state.devices())));
             for (RestoreOptions.Memory mode : RestoreOptions.Memory.values()) {
                 SnapshotException e = assertThrows(SnapshotException.class, () -> VmSnapshot.restore(broken, kvm, RestoreOptions.defaults().memory(mode)));
                 assertTrue(e.getMessage().contains("refused vCPU 0's MSRs"), e.getMessage());
@@ -249,7 +284,7 @@ class SnapshotRestoreTest {
 
             List<SnapshotState.VcpuState> many = java.util.Collections.nCopies(kvm.maxVcpus() + 1, v);
             byte[] encoded = SnapshotFile.encode(new SnapshotState(state.memoryFileSize(), state.regions(), many, state.irqchips(), state.pit(),
-                    state.clock()));
+                    state.clock(), state.devices()));
             Files.write(snapshot.resolve(VmSnapshot.STATE_FILE), encoded);
             SnapshotException tooMany = assertThrows(SnapshotException.class, () -> VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults()));
             // Where KVM allows more vCPUs than the format holds (6.12: 4096), the format's own bounds refuse the file first.
