@@ -82,22 +82,6 @@ class BenchSmokeTest {
     }
 
     @Test
-    void onlyStartupRunsItAloneOnTheHostAndIsOneClearSentenceInTheSandboxSmokeCheck(@TempDir Path dir) throws Exception {
-        String only = "dev\\.vmm\\.bench\\..*(Startup).*";
-        if (Environment.sandboxProfile().isPresent()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchMain.run(Preset.SMOKE, only, dir));
-            assertTrue(e.getMessage().contains("not in the smoke check inside the sandbox"), e.getMessage());
-            return;
-        }
-        Summary summary = BenchMain.run(Preset.SMOKE, only, dir);
-        assertTrue(summary.measurements().isEmpty(), "JMH ran: " + summary.measurements());
-        assertEquals(3, summary.startup().orElseThrow().variants().size(), summary.startup().toString());
-        BenchMain.Outputs outputs = BenchMain.Outputs.in(dir);
-        assertTrue(Files.readString(outputs.markdown()).contains("### Start-up: fresh process to first KVM_RUN"), Files.readString(outputs.markdown()));
-        assertTrue(Files.exists(outputs.startup()), "no startup.json");
-    }
-
-    @Test
     void anOnlyPatternThatMatchesNothingIsOneClearSentence(@TempDir Path dir) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BenchMain.run(Preset.SMOKE, "dev\\.vmm\\.bench\\..*(NoSuchThing).*", dir));

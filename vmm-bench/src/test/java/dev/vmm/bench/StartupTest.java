@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -57,6 +58,9 @@ class StartupTest {
         assertTrue(StartupBenchmark.selectedBy("dev\\.vmm\\.bench\\..*(VmCycle|Startup).*"));
         assertFalse(StartupBenchmark.selectedBy("dev\\.vmm\\.bench\\..*(VmCycle).*"));
         assertFalse(StartupBenchmark.selectedBy("dev\\.vmm\\.bench\\..*(FirstTouch).*"));
+        // --only Startup selects no JMH benchmark: BenchMain runs the start-up benchmark alone.
+        assertTrue(Combinations.expected("dev\\.vmm\\.bench\\..*(Startup).*", List.of(), Map.of()).isEmpty());
+        assertFalse(Combinations.expected(BenchMain.BENCHMARKS, List.of(), Map.of()).isEmpty());
     }
 
     @Test
