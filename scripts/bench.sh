@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0
 # ./vmm bench: the JMH benchmarks on real KVM, in the sandbox when this machine has no /dev/kvm:
 # pre-fault policies against lazy faulting, host references, and against C the FFM call overhead
-# and a VM's whole life (create, map, run, close).
+# and a VM's whole life (create, map, run, close); and, in fresh processes rather than JMH, the
+# time from process start to the first KVM_RUN: Java without and with an AOT cache, and C.
 # Usage: ./vmm bench [--quick] [--forks N] [--kernel PROFILE] [--out DIR] [--only REGEX]
-#   --quick           the short preset (4 minutes in the sandbox instead of 21)
+#   --quick           the short preset (4 minutes in the sandbox instead of 21, measured before
+#                     the start-up benchmark was added: its fresh JVMs add to both)
 #   --forks N         JMH forks per combination (default 1)
 #   --kernel PROFILE  host, 6.12, 6.12-nonpt or 6.1 (default: this machine's /dev/kvm, else 6.12)
-#   --out DIR         where jmh-result.json, summary.md and summary.svg go (default target/bench)
-#   --only REGEX      the benchmarks whose name matches
+#   --out DIR         where jmh-result.json, summary.md, summary.svg and startup.json go
+#                     (default target/bench)
+#   --only REGEX      the benchmarks whose name matches (--only Startup: the start-up one alone)
 #        ./vmm bench --disk [--runs N] [--seconds S] [--size MIB] [--out DIR]   (scripts/bench-disk.sh)
 #   not JMH: virtio-blk and boot to an ext4 root, this VMM and QEMU's microvm side by side in one
 #   sandbox run: 4 KiB sequential and random reads and writes in the guest (O_DIRECT, queue depth 1,
@@ -69,6 +72,6 @@ bash scripts/sandbox.sh "${kernel[@]}" --mem 6144 --timeout "$timeout" -- \
   -cp "$cp" dev.vmm.bench.BenchMain "${preset[@]}" "${forks[@]}" "${only[@]}" --out "$run_dir" || status=$?
 if [ "$run_dir" != "$out" ] && [ -d "$run_dir" ]; then
   cp -r "$run_dir"/. "$out"/ && rm -rf "$run_dir"
-  [ "$status" -ne 0 ] || say "results moved to $out (summary.md, summary.svg, jmh-result.json)"
+  [ "$status" -ne 0 ] || say "results moved to $out (summary.md, summary.svg, jmh-result.json, startup.json)"
 fi
 exit "$status"

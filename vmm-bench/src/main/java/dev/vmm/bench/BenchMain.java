@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the suite and writes what it found: JMH's JSON, a summary table (printed and written as
- * Markdown) and a plot of the first-touch table. {@code ./vmm bench} starts this, in the sandbox
+ * Markdown), a plot of the first-touch table, and the start-up benchmark's JSON (not JMH: fresh
+ * processes, see {@link StartupBenchmark}). {@code ./vmm bench} starts this, in the sandbox
  * when the host has no /dev/kvm.
  *
  * <pre>BenchMain [--quick | --smoke] [--forks N] [--out DIR] [--only REGEX]</pre>
@@ -41,14 +42,15 @@ public final class BenchMain {
     static final String STAGE2_BENCHMARK = "dev\\.vmm\\.bench\\.PreFaultBenchmark\\.stage2";
     /** VMs kept open to measure the resident memory each adds: enough to see past the page granularity. */
     private static final int OPEN_VMS = 200;
-    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead|VmCycle)Benchmark";
+    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead|VmCycle|Startup)Benchmark";
 
     private BenchMain() {}
 
     /** Where a run leaves its files. */
-    record Outputs(Path json, Path markdown, Path svg) {
+    record Outputs(Path json, Path markdown, Path svg, Path startup) {
         static Outputs in(Path dir) {
-            return new Outputs(dir.resolve("jmh-result.json"), dir.resolve("summary.md"), dir.resolve("summary.svg"));
+            return new Outputs(dir.resolve("jmh-result.json"), dir.resolve("summary.md"), dir.resolve("summary.svg"),
+                    dir.resolve("startup.json"));
         }
     }
 
@@ -88,7 +90,8 @@ public final class BenchMain {
             Outputs outputs = Outputs.in(out);
             System.out.println();
             System.out.println(Files.readString(outputs.markdown()));
-            System.out.println("Written: " + outputs.json() + ", " + outputs.markdown() + ", " + outputs.svg());
+            System.out.println("Written: " + outputs.json() + ", " + outputs.markdown() + ", " + outputs.svg()
+                    + (Files.exists(outputs.startup()) ? ", " + outputs.startup() : ""));
         } catch (IllegalArgumentException e) {
             fail(2, e.getMessage());
         } catch (RunnerException | IOException | InterruptedException | RuntimeException e) {
@@ -96,7 +99,7 @@ public final class BenchMain {
         }
     }
 
-    /** Runs the preset's benchmarks matching {@code only}, the C loop, and writes the outputs into {@code dir}. */
+    /** Runs the preset's benchmarks matching {@code only}, the C programs, and writes the outputs into {@code dir}. */
     static Summary run(Preset preset, String only, Path dir) throws RunnerException, IOException, InterruptedException {
         Files.createDirectories(dir);
         Outputs outputs = Outputs.in(dir);
@@ -110,16 +113,22 @@ public final class BenchMain {
             excludes.add(STAGE2_BENCHMARK);
         }
         List<Combinations.Combination> expected = Combinations.expected(only, excludes, params);
-        if (expected.isEmpty()) {
+        boolean startup = StartupBenchmark.selectedBy(only) && StartupBenchmark.runsIn(preset);
+        if (expected.isEmpty() && !startup) {
             String names = Combinations.expected(BENCHMARKS, List.of(), Map.of()).stream()
                     .map(Combinations.Combination::benchmark).distinct().collect(Collectors.joining(", "));
-            throw new IllegalArgumentException("--only matches no benchmark here: pick a part of one of " + names + ".");
+            throw new IllegalArgumentException("--only matches no benchmark here: pick a part of one of " + names
+                    + " or StartupBenchmark (not in the smoke check inside the sandbox).");
         }
-        List<RunResult> results = new ArrayList<>(jmh(preset, dir, options -> {
-            options.include(only);
-            excludes.forEach(options::exclude);
-            params.forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
-        }));
+        // JMH refuses a run that matches none of its benchmarks: --only Startup runs none.
+        List<RunResult> results = new ArrayList<>();
+        if (!expected.isEmpty()) {
+            results.addAll(jmh(preset, dir, options -> {
+                options.include(only);
+                excludes.forEach(options::exclude);
+                params.forEach((name, values) -> options.param(name, values.toArray(String[]::new)));
+            }));
+        }
         // A forked JVM may die under the sandbox's emulator (see forkFlags): one more try for each
         // combination left without a result.
         List<Combinations.Combination> missing = Combinations.missing(expected, measurements(results));
@@ -136,8 +145,16 @@ public final class BenchMain {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
         }
         List<Measurement> measurements = measurements(results);
+        References references = references(preset, dir, measurements);
 
-        Summary summary = new Summary(measurements, references(preset, dir, measurements), Combinations.missing(expected, measurements));
+        Optional<Startup> startupResult = Optional.empty();
+        if (startup) {
+            startupResult = Optional.of(StartupBenchmark.run(preset, dir));
+            Files.writeString(outputs.startup(), startupResult.get().json());
+        } else {
+            Files.deleteIfExists(outputs.startup()); // an earlier run's must not pass for this one's
+        }
+        Summary summary = new Summary(measurements, references, startupResult, Combinations.missing(expected, measurements));
         String environment = Environment.describe(preset, stage2);
         Files.writeString(outputs.markdown(), summary.markdown(environment));
         Files.writeString(outputs.svg(), SummaryPlot.svg(summary.firstTouch(), Environment.plotTitle(preset)));

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * The tables a reader wants from one run: first touch per policy with the pre-fault cost added
- * and the speedup against lazy faulting, pre-fault throughput, the host references, and the FFM
- * overhead against C.
+ * and the speedup against lazy faulting, pre-fault throughput, the host references, the FFM
+ * overhead against C, and a fresh process's time to its first KVM_RUN.
  */
 final class Summary {
     static final String FIRST_TOUCH = "FirstTouchBenchmark.touch";
@@ -35,13 +35,18 @@ final class Summary {
 
     private final List<Measurement> measurements;
     private final References references;
+    private final Optional<Startup> startup;
     private final List<FirstTouchRow> firstTouch;
     private final List<Combinations.Combination> missing;
 
-    /** @param missing combinations the run should have measured but has no result for; the summary lists them */
-    Summary(List<Measurement> measurements, References references, List<Combinations.Combination> missing) {
+    /**
+     * @param startup the start-up benchmark's result, when it ran
+     * @param missing combinations the run should have measured but has no result for; the summary lists them
+     */
+    Summary(List<Measurement> measurements, References references, Optional<Startup> startup, List<Combinations.Combination> missing) {
         this.measurements = List.copyOf(measurements);
         this.references = references;
+        this.startup = startup;
         this.missing = List.copyOf(missing);
         this.firstTouch = firstTouchRows();
     }
@@ -52,6 +57,10 @@ final class Summary {
 
     References references() {
         return references;
+    }
+
+    Optional<Startup> startup() {
+        return startup;
     }
 
     List<FirstTouchRow> firstTouch() {
@@ -179,7 +188,22 @@ final class Summary {
             }
             out.append('\n');
         }
+        startup.ifPresent(result -> out.append(startupSection(result)));
         return out.toString();
+    }
+
+    private static String startupSection(Startup result) {
+        StringBuilder out = new StringBuilder("### Start-up: fresh process to first KVM_RUN\n\n")
+                .append("From just before the process starts to just before its first KVM_RUN (and to the guest's HLT exit), in ms;\n")
+                .append("the variants took turns run by run. Java: FirstRun, a library user's program, with the launcher's JVM options;\n")
+                .append("the AOT cache was trained by one run of it. Goal: issue 16's, on a machine's own KVM (not checked here).\n\n")
+                .append("| variant | runs | median | min | max | to HLT exit, median | goal |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Startup.Variant v : result.variants()) {
+            Spread first = v.firstRun();
+            out.append(row(v.name(), Integer.toString(v.toFirstRunMs().size()), number(first.median()), number(first.min()),
+                    number(first.max()), number(v.hlt().median()), v.goalMs().isPresent() ? format("≤ %.0f", v.goalMs().getAsDouble()) : "-"));
+        }
+        return out.append('\n').toString();
     }
 
     private static String versusC(String what, Measurement java, Optional<CProgram.Result> c) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -57,13 +58,35 @@ class BenchSmokeTest {
         assertTrue(markdown.contains("| C (gcc -O2)") && markdown.contains("| cycle, µs |") && !markdown.contains("Incomplete run"), markdown);
         assertEquals(!stage2, markdown.contains("STAGE2 and FULL were not measured"), markdown);
         assertTrue(Files.readString(outputs.svg()).startsWith("<svg"), "the plot is not an SVG");
+
+        // Start-up: fresh processes, on a machine's own KVM only (under emulation it would take minutes).
+        boolean host = Environment.sandboxProfile().isEmpty();
+        assertEquals(host, summary.startup().isPresent(), "start-up ran: " + summary.startup());
+        assertEquals(host, markdown.contains("### Start-up: fresh process to first KVM_RUN"), markdown);
+        assertEquals(host, Files.exists(outputs.startup()), "startup.json written: " + Files.exists(outputs.startup()));
+        if (host) {
+            List<Startup.Variant> variants = summary.startup().orElseThrow().variants();
+            assertEquals(List.of("Java, no AOT cache", "Java, AOT cache", "C (gcc -O2)"), variants.stream().map(Startup.Variant::name).toList());
+            for (Startup.Variant v : variants) {
+                assertEquals(Preset.SMOKE.startupRuns(), v.toFirstRunMs().size(), v.toString());
+                for (int i = 0; i < v.toFirstRunMs().size(); i++) {
+                    double toRun = v.toFirstRunMs().get(i), toHlt = v.toHltMs().get(i);
+                    assertTrue(toRun > 0 && Double.isFinite(toRun) && toHlt >= toRun && Double.isFinite(toHlt), v.toString());
+                }
+                Spread spread = v.firstRun();
+                assertTrue(spread.min() <= spread.median() && spread.median() <= spread.max(), v + ": " + spread);
+                assertTrue(markdown.contains("| " + v.name() + " | " + v.toFirstRunMs().size() + " | "), markdown);
+            }
+            String json = Files.readString(outputs.startup());
+            assertTrue(json.contains("\"variant\": \"Java, AOT cache\"") && json.contains("\"toFirstKvmRunMs\""), json);
+        }
     }
 
     @Test
     void anOnlyPatternThatMatchesNothingIsOneClearSentence(@TempDir Path dir) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BenchMain.run(Preset.SMOKE, "dev\\.vmm\\.bench\\..*(NoSuchThing).*", dir));
-        assertTrue(e.getMessage().startsWith("--only matches no benchmark here") && e.getMessage().contains("FirstTouchBenchmark.touch"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("--only matches no benchmark here") && e.getMessage().contains("FirstTouchBenchmark.touch")
+                && e.getMessage().contains("StartupBenchmark"), e.getMessage());
     }
 }

@@ -40,7 +40,7 @@ class SummaryTest {
         References references = new References(Optional.of(CProgram.Result.of(List.of(140.0, 160.0))),
                 Optional.of(CProgram.Result.of(List.of(1000.0, 1000.0))), Optional.of(CProgram.Result.of(List.of(250.0, 250.0))),
                 OptionalDouble.of(0.5), OptionalDouble.of(2.0));
-        Summary summary = new Summary(run, references, List.of());
+        Summary summary = new Summary(run, references, Optional.empty(), List.of());
         List<Summary.FirstTouchRow> rows = summary.firstTouch();
         assertEquals(List.of(PreFaultPolicy.NONE, PreFaultPolicy.POPULATE, PreFaultPolicy.STAGE2, PreFaultPolicy.FULL),
                 rows.stream().map(Summary.FirstTouchRow::policy).toList());
@@ -72,7 +72,7 @@ class SummaryTest {
                 .map(policy -> new Combinations.Combination(Summary.FIRST_TOUCH, touch(policy, 1).params())).toList();
         List<Combinations.Combination> missing = Combinations.missing(expected, measured);
         assertEquals(expected.subList(2, 4), missing);
-        Summary summary = new Summary(measured, References.NONE, missing);
+        Summary summary = new Summary(measured, References.NONE, Optional.empty(), missing);
         Summary.FirstTouchRow populate = summary.firstTouch().get(1);
         assertTrue(Double.isNaN(populate.preFaultMs()) && Double.isNaN(populate.speedup()), populate.toString());
         String markdown = summary.markdown("here");
@@ -83,7 +83,7 @@ class SummaryTest {
 
     @Test
     void thePlotIsWellFormedSvgWithTwoBarPartsPerPolicy() throws Exception {
-        Summary summary = new Summary(run, References.NONE, List.of());
+        Summary summary = new Summary(run, References.NONE, Optional.empty(), List.of());
         String svg = SummaryPlot.svg(summary.firstTouch(), "a <test> & title");
         Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
