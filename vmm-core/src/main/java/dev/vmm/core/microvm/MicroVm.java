@@ -26,6 +26,11 @@ import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultProgress;
 import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
+import dev.vmm.core.snapshot.LegacyDeviceState;
+import dev.vmm.core.snapshot.RestoreOptions;
+import dev.vmm.core.snapshot.RestoredVm;
+import dev.vmm.core.snapshot.SnapshotException;
+import dev.vmm.core.snapshot.VmSnapshot;
 import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.virtio.VirtioNet;
 import dev.vmm.core.virtio.vsock.VirtioVsock;
@@ -33,17 +38,21 @@ import dev.vmm.core.x86.BootCpu;
 import dev.vmm.core.x86.GuestCpuid;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -71,6 +80,10 @@ import java.util.function.IntConsumer;
  * <p>{@link #create} checks the kernel, initrd, command line and memory size before it touches KVM
  * (a {@link BootException} says what is wrong), then builds the VM up to the kernel's entry.
  * Each step's time is recorded as a {@link BootEvent}.
+ *
+ * <p>{@link #snapshot} saves a running guest without ending it, and {@link #restore} continues it
+ * in a new MicroVm of this JVM, as often as wanted. Not yet for a VM with virtio devices, whose
+ * queues are not saved: {@link #snapshot} refuses it.
  */
 public final class MicroVm implements AutoCloseable {
     private static final GuestAddress IDENTITY_MAP = GuestAddress.of(0xfffbc000L);
@@ -102,6 +115,12 @@ public final class MicroVm implements AutoCloseable {
     private PreFaultResult preFault;
     private volatile MicroVmExit exit;
     private boolean[] stoppedForGood; // per vCPU, see checkHalted; guarded by this
+    // A snapshot holds every vCPU thread between two runs (holdWhilePaused). Never taken inside `this`
+    // by a vCPU thread; stop() takes it inside `this` only to wake the held threads.
+    private final Object pauseLock = new Object();
+    private boolean pauseRequested; // guarded by pauseLock
+    private int vcpusHeld; // guarded by pauseLock
+    private final ReentrantLock snapshotting = new ReentrantLock(); // one snapshot at a time; close() waits for it
 
     private MicroVm(MicroVmConfig config, IntConsumer console) {
         this.config = config;
@@ -153,6 +172,62 @@ public final class MicroVm implements AutoCloseable {
             microVm.close();
             throw e;
         }
+    }
+
+    /**
+     * A new MicroVm that continues the guest a {@link #snapshot} saved in {@code directory}, in this
+     * JVM: the same memory size, vCPU count, kernel, initrd and command line as the original (its
+     * {@link #config()}, with pre-fault {@link PreFaultPolicy#NONE}), its vCPUs and VM restored by
+     * {@link VmSnapshot#restore}, its UART, i8042 and RTC by {@link LegacyDeviceState}. Nothing
+     * runs yet: {@link #run()} resumes the guest where the original was when it was saved. One
+     * snapshot restores as often as wanted, each a clone that sees only its own writes (with
+     * {@link RestoreOptions.Memory#MAP_PRIVATE}, the memory file is never written).
+     *
+     * @param directory a directory {@link #snapshot} wrote
+     * @param options how guest memory is provided; its TSS address, if any, must be this VM's own
+     *     (0xfffbd000), which the restore sets anyway, as {@link #create} does
+     * @param console receives each byte the guest writes to its serial console, as in {@link #create}
+     * @return the VM, ready to {@link #run()}; close it when done
+     * @throws SnapshotException in one sentence, for a directory without a MicroVm snapshot, a
+     *     missing, foreign, truncated or corrupt file, another format version, or state this KVM
+     *     refuses; nothing the restore opened is left open
+     * @throws IllegalArgumentException when {@code options} ask for another TSS address
+     */
+    public static MicroVm restore(Path directory, RestoreOptions options, IntConsumer console) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(console, "console");
+        if (options.tssAddress().isPresent() && !options.tssAddress().get().equals(TSS)) {
+            throw new IllegalArgumentException("A MicroVm keeps its TSS at " + TSS + ", not " + options.tssAddress().get()
+                    + ": leave the restore options' TSS address empty.");
+        }
+        MicroVm microVm = new MicroVm(MicroVmConfigFile.read(directory), console);
+        try {
+            microVm.restoreFrom(directory, options.tssAddress(TSS));
+            return microVm;
+        } catch (RuntimeException e) {
+            microVm.close();
+            throw e;
+        }
+    }
+
+    private void restoreFrom(Path directory, RestoreOptions options) {
+        kvm = Kvm.open();
+        // The identity map stays at KVM's default, which is where build() puts it (0xfffbc000).
+        RestoredVm restored = VmSnapshot.restore(directory, kvm, options);
+        vm = restored.vm();
+        memory = restored.memory(); // owned by this MicroVm from here, and closed by close()
+        vcpus.addAll(restored.vcpus());
+        List<GuestMemory.Range> expected = LinuxBoot.memoryRanges(config.memoryBytes());
+        List<GuestMemory.Range> found = memory.regions().stream().map(r -> new GuestMemory.Range(r.start(), r.size())).toList();
+        if (vcpus.size() != config.cpus() || !found.equals(expected)) {
+            throw new SnapshotException(directory + " is corrupt: its " + MicroVmConfigFile.NAME + " file says " + config.cpus() + " vCPUs and "
+                    + config.memoryBytes() + " bytes of memory, but its state file holds " + vcpus.size() + " vCPUs and memory " + found
+                    + ": the two belong to different snapshots.");
+        }
+        LegacyDeviceState saved = restored.devices().orElseThrow(() -> new SnapshotException(directory
+                + " holds a VM saved without its devices' state, which a MicroVm needs: restore it with VmSnapshot.restore."));
+        startDevices();
+        devices.restore(saved);
     }
 
     /** Opens the drives, taps and vsock socket, in slot order: drives, network interfaces, vsock. */
@@ -219,6 +294,16 @@ public final class MicroVm implements AutoCloseable {
 
         boot.load(memory);
         boot.enterKernel(vcpus.get(0), memory);
+        startDevices();
+        for (int i = 0; i < virtioDevices.size(); i++) {
+            VirtioSlot.Device device = virtioDevices.get(i);
+            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, device, t -> failed(device.description(), t))); // a device failure ends the run
+        }
+        mark(BootEvent.KERNEL_LOADED);
+    }
+
+    /** The console, its interrupt and the legacy devices, wired to this VM. */
+    private void startDevices() {
         consoleOutput = new ConsoleOutput(console, ConsoleOutput.DEFAULT_CAPACITY, "vmm-console");
         consoleIrq = IrqFdInterrupt.register(vm, Serial16550.COM1_IRQ);
         devices = new MicroVmDevices(consoleIrq, new MicroVmDevices.Events() {
@@ -243,11 +328,6 @@ public final class MicroVm implements AutoCloseable {
                 stop(new MicroVmExit(MicroVmExit.Reason.POWEROFF, "ACPI S5"));
             }
         }, Clock.systemUTC());
-        for (int i = 0; i < virtioDevices.size(); i++) {
-            VirtioSlot.Device device = virtioDevices.get(i);
-            virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, device, t -> failed(device.description(), t))); // a device failure ends the run
-        }
-        mark(BootEvent.KERNEL_LOADED);
     }
 
     /**
@@ -385,6 +465,7 @@ public final class MicroVm implements AutoCloseable {
         guarded("vCPU " + vcpu.id(), () -> {
             while (exit == null) {
                 handle(vcpu, vcpu.run());
+                holdWhilePaused();
             }
         });
     }
@@ -426,6 +507,119 @@ public final class MicroVm implements AutoCloseable {
         devices.serial().receive(bytes);
     }
 
+    /**
+     * Saves the running guest into {@code directory} (created if missing; a snapshot there is
+     * replaced), for {@link #restore} to continue, and lets it go on: a snapshot does not end the
+     * VM. Every vCPU thread is taken out of KVM_RUN and held between two exits, each vCPU's last
+     * exit is completed ({@link dev.vmm.core.Vcpu#completePendingExit()}, so that no I/O
+     * instruction runs twice), then {@link VmSnapshot#save} writes the vCPUs', the VM's and the
+     * UART's, i8042's and RTC's state with guest memory, and the {@code microvm} file what the
+     * restore needs of the {@link #config()}. Call it while {@link #run()} is under way, from any
+     * thread but a vCPU's (a device's callback).
+     *
+     * <p>Not yet: a MicroVm with virtio devices (drives, network interfaces, vsock) is refused,
+     * because their queues' state is not saved; and devices added with {@code devices().ports()} or
+     * {@code mmio()} are not saved (add them again to the restored VM before it runs).
+     *
+     * @param directory where the snapshot goes: {@code vmstate}, {@code memory} (sparse) and
+     *     {@code microvm}
+     * @throws SnapshotException when this MicroVm has virtio devices, or a file cannot be written
+     * @throws IllegalStateException when {@link #run()} has not been called yet, the VM has ended
+     *     (stopped, closed, or ended by the guest, also while it was being paused), or the caller is
+     *     a vCPU thread
+     * @throws dev.vmm.core.KvmException when KVM cannot report a piece of state
+     */
+    public void snapshot(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        if (!virtioDevices.isEmpty()) {
+            throw new SnapshotException("This MicroVm has virtio devices, whose state snapshots do not hold yet: "
+                    + String.join(", ", virtioDevices.stream().map(VirtioSlot.Device::description).toList()) + ".");
+        }
+        if (vcpuThreads.contains(Thread.currentThread())) {
+            throw new IllegalStateException("A snapshot cannot be taken on a vCPU thread, which it would have to hold: take it from another thread.");
+        }
+        snapshotting.lock();
+        try {
+            synchronized (this) {
+                if (stoppedForGood == null && exit == null) {
+                    throw new IllegalStateException("This MicroVm has not run yet: take a snapshot while run() is under way.");
+                }
+                if (exit != null) {
+                    throw new IllegalStateException("This MicroVm has ended (" + exit.reason() + ": " + exit.detail()
+                            + "), and a snapshot needs a guest that is still running.");
+                }
+            }
+            pause();
+            try {
+                // A microvm file left from an earlier snapshot must not pair with this one's state.
+                Files.deleteIfExists(directory.resolve(MicroVmConfigFile.NAME));
+                VmSnapshot.save(directory, vm, vcpus, memory, devices.legacyState());
+                MicroVmConfigFile.write(directory, config);
+            } catch (IOException e) {
+                throw new SnapshotException("Cannot replace the snapshot in " + directory + " (" + e + ").", e);
+            } finally {
+                resume();
+            }
+        } finally {
+            snapshotting.unlock();
+        }
+    }
+
+    /** Kicks every vCPU and waits until each thread is held in holdWhilePaused. */
+    private void pause() {
+        synchronized (pauseLock) {
+            pauseRequested = true;
+        }
+        for (Vcpu vcpu : vcpus) {
+            vcpu.kick(); // answered by an Interrupted exit, after which the thread holds
+        }
+        synchronized (pauseLock) {
+            try {
+                while (vcpusHeld < vcpus.size()) {
+                    if (exit != null) { // the threads leave instead of holding: stop() woke us
+                        throw new IllegalStateException("This MicroVm ended (" + exit.reason() + ": " + exit.detail()
+                                + ") while it was being paused for a snapshot.");
+                    }
+                    pauseLock.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                resume();
+                throw new IllegalStateException("Interrupted while pausing the MicroVm for a snapshot; it runs on.", e);
+            } catch (RuntimeException e) {
+                resume();
+                throw e;
+            }
+        }
+    }
+
+    private void resume() {
+        synchronized (pauseLock) {
+            pauseRequested = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    /** On a vCPU thread between two runs: holds it while a snapshot is taken, or until the VM ends. */
+    private void holdWhilePaused() {
+        synchronized (pauseLock) {
+            if (!pauseRequested) {
+                return;
+            }
+            vcpusHeld++;
+            pauseLock.notifyAll();
+            try {
+                while (pauseRequested && exit == null) {
+                    pauseLock.wait();
+                }
+            } catch (InterruptedException e) { // nothing interrupts a vCPU thread; if something does, the run ends with it
+                throw new IllegalStateException("vCPU thread interrupted while held for a snapshot.", e);
+            } finally {
+                vcpusHeld--;
+            }
+        }
+    }
+
     /** Stops the VM from any thread: every vCPU leaves KVM_RUN and {@link #run()} returns. */
     public void stop() {
         stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "stopped by the VMM"));
@@ -434,6 +628,9 @@ public final class MicroVm implements AutoCloseable {
     private synchronized void stop(MicroVmExit why) {
         if (exit == null) {
             exit = why;
+        }
+        synchronized (pauseLock) { // vCPU threads held for a snapshot leave their run loop
+            pauseLock.notifyAll();
         }
         for (Vcpu vcpu : vcpus) {
             try {
@@ -516,11 +713,21 @@ public final class MicroVm implements AutoCloseable {
 
     /**
      * Stops the guest if it runs, waits for the vCPUs to leave KVM_RUN, then frees the VM and its
-     * memory. From any thread, also while {@link #run()} is under way on another.
+     * memory. From any thread, also while {@link #run()} is under way on another; a
+     * {@link #snapshot} under way on another is finished first.
      */
     @Override
     public void close() {
         stop(new MicroVmExit(MicroVmExit.Reason.STOPPED, "closed"));
+        snapshotting.lock(); // a snapshot under way reads the vCPUs and memory to the end
+        try {
+            free();
+        } finally {
+            snapshotting.unlock();
+        }
+    }
+
+    private void free() {
         joinVcpuThreads(System.nanoTime() + GRACE.toNanos());
         // The devices' threads stop before the memory they work on goes away.
         for (VirtioSlot slot : virtioSlots) {

@@ -9,6 +9,7 @@ import dev.vmm.core.devices.Interrupt;
 import dev.vmm.core.devices.RtcCmos;
 import dev.vmm.core.devices.Serial16550;
 import dev.vmm.core.devices.UnhandledAccesses;
+import dev.vmm.core.snapshot.LegacyDeviceState;
 
 import java.time.Clock;
 
@@ -48,6 +49,7 @@ public final class MicroVmDevices {
     private final Bus mmio = new Bus(Bus.Space.MMIO);
     private final Serial16550 serial;
     private final I8042 i8042;
+    private final RtcCmos rtc;
 
     /**
      * The devices on fresh buses.
@@ -59,9 +61,10 @@ public final class MicroVmDevices {
     public MicroVmDevices(Interrupt consoleIrq, Events events, Clock clock) {
         serial = new Serial16550(events::consoleByte, consoleIrq);
         i8042 = new I8042(() -> events.reboot("i8042 reset line"));
+        rtc = new RtcCmos(clock);
         ports.register(Serial16550.COM1, Serial16550.PORTS, serial)
                 .register(I8042.DATA_PORT, I8042.PORTS, i8042)
-                .register(RtcCmos.PORT, RtcCmos.PORTS, new RtcCmos(clock))
+                .register(RtcCmos.PORT, RtcCmos.PORTS, rtc)
                 .register(BootCompleteSignal.PORT, 1, new BootCompleteSignal(events::bootComplete))
                 .register(PowerRegister.PORT, PowerRegister.LENGTH, new PowerRegister(events::powerOff, () -> events.reboot("ACPI reset register")));
     }
@@ -143,6 +146,16 @@ public final class MicroVmDevices {
     /** {@return the keyboard controller} */
     public I8042 i8042() {
         return i8042;
+    }
+
+    /** {@return the UART's, i8042's and RTC's state, for a snapshot taken while the vCPUs are held} */
+    LegacyDeviceState legacyState() {
+        return LegacyDeviceState.of(serial, i8042, rtc);
+    }
+
+    /** Puts a snapshot's legacy device state back, before the vCPUs run. */
+    void restore(LegacyDeviceState state) {
+        state.restoreInto(serial, i8042, rtc);
     }
 
     /** {@return the port and MMIO accesses no device claimed} */

@@ -11,5 +11,31 @@
  * ends the VM, and reports how ({@link dev.vmm.core.microvm.MicroVmExit}) and when each boot phase
  * happened ({@link dev.vmm.core.microvm.BootEvent}). {@code ./vmm boot}'s launcher in
  * {@code examples} is built on it.
+ *
+ * <h2>Snapshots of a MicroVm</h2>
+ * {@link dev.vmm.core.microvm.MicroVm#snapshot} holds the vCPU threads and writes a directory that
+ * {@link dev.vmm.core.microvm.MicroVm#restore} builds a new MicroVm from: the files of
+ * {@link dev.vmm.core.snapshot.VmSnapshot} ({@code vmstate}, with the UART, i8042 and RTC state,
+ * and {@code memory}), and {@code microvm}, the part of the configuration a restore needs. Not yet
+ * saved: the virtio devices (a MicroVm with any is refused) and devices added to its buses.
+ *
+ * <p>The {@code microvm} file, format version 1; integers little-endian, texts a u32 length then
+ * that many bytes of UTF-8:
+ * <pre>
+ * header   magic    8 bytes  "VMMMICRO"
+ *          version  u32      1
+ *          reserved u32      0
+ *          length   u64      bytes of the body
+ * body     u64 memory size in bytes (a positive multiple of 4096), u32 vCPU count (1..4096),
+ *          text kernel path (not empty), text initrd path (empty for none), text command line;
+ *          each text at most 1 MiB
+ * trailer  u32 CRC32C (Castagnoli) of header and body
+ * </pre>
+ * A reader refuses in one sentence, in this order: another magic, another version (older or
+ * newer), a length that is not the file's, a wrong checksum, then any field out of its bounds or
+ * bytes left over. A restore also checks the memory size and vCPU count against the state file, so
+ * that files of two snapshots are never paired. The command line decides, as at boot, whether a
+ * guest that halts every vCPU has powered off ({@code acpi=off}); the kernel and initrd paths are
+ * only reported by the restored VM's {@code config()}, never read.
  */
 package dev.vmm.core.microvm;

@@ -9,8 +9,9 @@
  * {@link dev.vmm.core.snapshot.LegacyDeviceState}: the UART's registers and unread input, the
  * i8042's registers and a command awaiting its data byte, the RTC's index and CMOS (not its time,
  * which is the host's clock's). A restore gives it back checked, as values, for the caller to put
- * into the new machine's devices. Not saved yet: the virtio devices and their queues, and a whole
- * {@code MicroVm} (which would capture and restore its devices itself).
+ * into the new machine's devices. {@link dev.vmm.core.microvm.MicroVm#snapshot} and
+ * {@link dev.vmm.core.microvm.MicroVm#restore} do that for a whole MicroVm. Not saved yet: the
+ * virtio devices and their queues.
  *
  * <h2>The snapshot directory</h2>
  * <ul>

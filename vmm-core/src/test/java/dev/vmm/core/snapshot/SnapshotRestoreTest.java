@@ -22,9 +22,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -368,21 +366,6 @@ class SnapshotRestoreTest {
 
     /** KVM fds by kind, and mappings of snapshot memory files, in /proc/self. */
     private static Map<String, Long> resources() throws IOException {
-        Map<String, Long> counts = new TreeMap<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.contains("kvm") || target.endsWith("/" + VmSnapshot.MEMORY_FILE)) {
-                        counts.merge(target.replaceAll(":\\d+$", "").replaceAll("kvm-vcpu:\\d+", "kvm-vcpu"), 1L, Long::sum);
-                    }
-                } catch (IOException gone) {
-                    // the directory stream's own fd, closed by now
-                }
-            }
-        }
-        long mappings = Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith("/" + VmSnapshot.MEMORY_FILE)).count();
-        counts.put("memory file mappings", mappings);
-        return counts;
+        return SnapshotLeaks.openResources();
     }
 }

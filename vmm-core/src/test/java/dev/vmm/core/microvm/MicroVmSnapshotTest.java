@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.vmm.core.microvm;
+
+import dev.vmm.core.KvmTest;
+import dev.vmm.core.devices.BusDevice;
+import dev.vmm.core.snapshot.RestoreOptions;
+import dev.vmm.core.snapshot.SnapshotException;
+import dev.vmm.core.snapshot.SnapshotLeaks;
+import dev.vmm.core.snapshot.VmSnapshot;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A whole MicroVm saved while its guest runs and restored into new ones: the guest counts in a
+ * register and reports each count twice, at once to a port the test watches and as a line of hex
+ * on the UART. Each clone goes on from the original's count, the original goes on too, and a bad
+ * snapshot is one sentence that leaves nothing open.
+ */
+class MicroVmSnapshotTest {
+    private static final int COUNT_PORT = 0xe9;
+    // xor %ebx,%ebx
+    // next: inc %ebx; mov %ebx,%eax; mov $0xe9,%dx; out %eax,%dx        -- the count, to the test's port
+    //       mov $0x3f8,%dx; mov $8,%ecx; mov %ebx,%esi
+    // digit: rol $4,%esi; mov %esi,%eax; and $0xf,%al; add $'0',%al; cmp $'9',%al; jbe 1f; add $7,%al
+    // 1:    out %al,%dx; dec %ecx; jnz digit; mov $'\n',%al; out %al,%dx  -- and as 8 hex digits on the UART
+    //       mov $0x10,%ecx; 2: dec %ecx; jnz 2b; jmp next                     -- a short pause between lines
+    private static final String COUNTER = "31db ffc3 89d8 66bae900 ef 66baf803 b908000000 89de c1c604 89f0 240f 0430 3c39 7602 0407"
+            + " ee ffc9 75ec b00a ee b910000000 ffc9 75fc ebca";
+    private static final Duration LIMIT = Duration.ofSeconds(60); // an emulated sandbox is slow; the host takes milliseconds
+
+    @TempDir
+    Path dir;
+
+    /** A MicroVm running the counter on another thread, with what it reported. */
+    private static final class Counter implements AutoCloseable {
+        final MicroVm vm;
+        final AtomicLong first = new AtomicLong(-1);
+        final AtomicLong latest = new AtomicLong(-1);
+        final StringBuffer console = new StringBuffer();
+        private final CompletableFuture<MicroVmExit> run = new CompletableFuture<>();
+        private boolean started;
+
+        private Counter(Function<IntConsumer, MicroVm> create) {
+            vm = create.apply(b -> console.append((char) b));
+            vm.devices().ports().register(COUNT_PORT, 4, new BusDevice() { // called on the vCPU thread: no lag
+                @Override
+                public void read(long offset, byte[] data) {
+                }
+
+                @Override
+                public void write(long offset, byte[] data) {
+                    long count = (data[0] & 0xffL) | (data[1] & 0xffL) << 8 | (data[2] & 0xffL) << 16 | (data[3] & 0xffL) << 24;
+                    first.compareAndSet(-1, count);
+                    latest.set(count);
+                }
+            });
+        }
+
+        static Counter boot(Path kernel, int cpus) {
+            return new Counter(console -> MicroVm.create(new MicroVmConfig(kernel, null, "", HostileGuests.MEMORY, cpus, null), console));
+        }
+
+        static Counter restore(Path snapshot) {
+            return new Counter(console -> MicroVm.restore(snapshot, RestoreOptions.defaults(), console));
+        }
+
+        Counter start() {
+            started = true;
+            Thread.ofPlatform().start(() -> { // its own thread: the common pool may have room for one run only
+                try {
+                    run.complete(vm.run(LIMIT));
+                } catch (Throwable t) {
+                    run.completeExceptionally(t);
+                }
+            });
+            return this;
+        }
+
+        /** Waits for the guest's first count, and then for {@code more} after it; returns the first. */
+        long awaitFirstAndMore(long more) throws InterruptedException {
+            awaitCount(0);
+            long firstCount = first.get();
+            awaitCount(firstCount + more);
+            return firstCount;
+        }
+
+        /** Waits until the guest has reported {@code count}; returns the latest count. */
+        long awaitCount(long count) throws InterruptedException {
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (latest.get() < count && System.nanoTime() < deadline && !run.isDone()) {
+                Thread.sleep(1);
+            }
+            assertTrue(latest.get() >= count, "the guest reported up to " + latest.get() + ", not " + count + (run.isDone() ? ": " + run.join() : ""));
+            return latest.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                vm.stop();
+                if (started) {
+                    assertEquals(MicroVmExit.Reason.STOPPED, run.get(10, TimeUnit.SECONDS).reason());
+                }
+                assertEquals(0, vm.consoleBytesDropped(), "console bytes dropped: the console checks cannot hold");
+            } finally {
+                vm.close();
+            }
+        }
+    }
+
+    private Path counterKernel() throws IOException {
+        return Files.write(dir.resolve("counter.elf"), HostileGuests.elf(HexFormat.of().parseHex(COUNTER.replace(" ", ""))));
+    }
+
+    @KvmTest
+    void twoClonesCountOnFromWhereTheOriginalWasAndSoDoesTheOriginal() throws Exception {
+        Path kernel = counterKernel();
+        Map<String, Long> before = idleResources();
+        Path snapshot = dir.resolve("snapshot");
+        // Two vCPUs: the second, an AP never started, waits in KVM_RUN and must be held as well.
+        try (Counter original = Counter.boot(kernel, 2).start()) {
+            long beforeSave = original.awaitCount(20);
+            original.vm.snapshot(snapshot);
+            long afterSave = original.latest.get();
+            original.awaitCount(afterSave + 20); // the original runs on
+            try (Counter first = Counter.restore(snapshot).start(); Counter second = Counter.restore(snapshot).start()) {
+                assertEquals(original.vm.config().withPreFault(null), first.vm.config(), "the restored configuration");
+                for (Counter clone : List.of(first, second)) {
+                    long resumed = clone.awaitFirstAndMore(20);
+                    // The save held the guest at some count between the two reads of it: the clone goes on with the next.
+                    assertTrue(resumed > beforeSave && resumed <= afterSave + 1,
+                            "a clone's first count " + resumed + ", saved between " + beforeSave + " and " + afterSave);
+                    // Its console goes on where the original's was, maybe mid-line: the rest of the saved count's line, then the next.
+                    assertConsole(clone.console.toString(), resumed - 1, 9, "a clone's console");
+                }
+            }
+            original.awaitCount(afterSave + 40);
+            assertConsole(original.console.toString(), 1, 0, "the original's console, across its snapshot (nothing lost or repeated)");
+        }
+        assertEquals(before, settledResources(before), "fds, mappings and threads after closing all three");
+    }
+
+    @KvmTest
+    void aSnapshotNeedsAGuestThatIsRunning() throws Exception {
+        try (MicroVm vm = MicroVm.create(new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null), b -> { })) {
+            IllegalStateException early = assertThrows(IllegalStateException.class, () -> vm.snapshot(dir.resolve("early")));
+            assertEquals("This MicroVm has not run yet: take a snapshot while run() is under way.", early.getMessage());
+            assertEquals(MicroVmExit.Reason.STOPPED, vm.run(Duration.ofMillis(100)).reason());
+            IllegalStateException late = assertThrows(IllegalStateException.class, () -> vm.snapshot(dir.resolve("late")));
+            assertTrue(late.getMessage().startsWith("This MicroVm has ended (STOPPED: "), late.getMessage());
+            assertFalse(Files.exists(dir.resolve("early")) || Files.exists(dir.resolve("late")), "no directory written");
+        }
+    }
+
+    @KvmTest
+    void aMicroVmWithAVirtioDriveIsRefused() throws Exception {
+        Path image = Files.write(dir.resolve("disk.img"), new byte[4096]);
+        MicroVmConfig config = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null).withDrive(new MicroVmConfig.Drive(image, true));
+        try (MicroVm vm = MicroVm.create(config, b -> { })) {
+            SnapshotException e = assertThrows(SnapshotException.class, () -> vm.snapshot(dir.resolve("snapshot")));
+            assertEquals("This MicroVm has virtio devices, whose state snapshots do not hold yet: virtio-blk disk 0 (" + image + ").", e.getMessage());
+            assertFalse(Files.exists(dir.resolve("snapshot")));
+        }
+    }
+
+    @KvmTest
+    void aBadSnapshotIsOneSentenceAndLeavesNothingOpen() throws Exception {
+        Path good = dir.resolve("good");
+        MicroVmConfig config;
+        try (Counter original = Counter.boot(counterKernel(), 1).start()) {
+            original.awaitCount(5);
+            original.vm.snapshot(good);
+            config = original.vm.config();
+        }
+        Map<String, Long> before = idleResources();
+        Map<String, Consumer<Path>> corruptions = new TreeMap<>(Map.of(
+                "is corrupt: its CRC32C checksum", copy -> flipByte(copy.resolve(VmSnapshot.STATE_FILE)),
+                "truncated or belongs to another snapshot", copy -> shorten(copy.resolve(VmSnapshot.MEMORY_FILE)),
+                "microvm is corrupt: its CRC32C checksum", copy -> flipByte(copy.resolve(MicroVmConfigFile.NAME)),
+                "not a MicroVm snapshot's configuration", copy -> copyOver(copy.resolve(VmSnapshot.STATE_FILE), copy.resolve(MicroVmConfigFile.NAME)),
+                "the two belong to different snapshots", copy -> write(copy.resolve(MicroVmConfigFile.NAME),
+                        MicroVmConfigFile.encode(new MicroVmConfig(config.kernel(), null, "", config.memoryBytes(), 2, null))),
+                "holds no MicroVm snapshot", copy -> delete(copy.resolve(MicroVmConfigFile.NAME))));
+        for (Map.Entry<String, Consumer<Path>> corruption : corruptions.entrySet()) {
+            Path copy = Files.createDirectory(dir.resolve("bad-" + corruption.getKey().replaceAll("\\W", "-")));
+            for (String file : List.of(VmSnapshot.STATE_FILE, MicroVmConfigFile.NAME)) {
+                Files.copy(good.resolve(file), copy.resolve(file));
+            }
+            Files.createLink(copy.resolve(VmSnapshot.MEMORY_FILE), good.resolve(VmSnapshot.MEMORY_FILE)); // no copy of 64 MiB; never written
+            corruption.getValue().accept(copy);
+            SnapshotException e = assertThrows(SnapshotException.class, () -> MicroVm.restore(copy, RestoreOptions.defaults(), b -> { }).close());
+            assertTrue(e.getMessage().contains(corruption.getKey()), e.getMessage());
+            assertTrue(e.getMessage().endsWith(".") && e.getMessage().lines().count() == 1, "one sentence: " + e.getMessage());
+            assertEquals(before, settledResources(before), "nothing left open after: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Asserts that {@code text} is the guest's lines from count {@code from} on, starting up to
+     * {@code maxSkip} bytes into the first (a clone starts where the original's console was).
+     */
+    private static void assertConsole(String text, long from, int maxSkip, String what) {
+        StringBuilder lines = new StringBuilder();
+        for (long count = from; lines.length() < text.length() + maxSkip + 9L; count++) {
+            lines.append(String.format("%08X\n", count));
+        }
+        assertTrue(text.length() > 100, what + " says little: " + text);
+        assertTrue(IntStream.rangeClosed(0, maxSkip).anyMatch(skip -> lines.toString().startsWith(text, skip)),
+                what + " is not the lines from " + Long.toHexString(from) + " on: " + text.substring(0, Math.min(60, text.length())) + "...");
+    }
+
+    private static void flipByte(Path file) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x10);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Replaces the (hard-linked) file by a sparse one a page shorter. */
+    private static void shorten(Path file) {
+        try {
+            long size = Files.size(file);
+            Files.delete(file);
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                f.setLength(size - 4096);
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void copyOver(Path from, Path to) {
+        try {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void write(Path file, byte[] bytes) {
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@link #resources()} once it equals {@code expected}, or after a few seconds. */
+    private static Map<String, Long> settledResources(Map<String, Long> expected) throws IOException, InterruptedException {
+        return resourcesOnce(expected::equals);
+    }
+
+    /** {@link #resources()} once the threads of VMs closed earlier have ended (the console's ends on its own after a close). */
+    private static Map<String, Long> idleResources() throws IOException, InterruptedException {
+        return resourcesOnce(now -> now.get("threads") == 0);
+    }
+
+    private static Map<String, Long> resourcesOnce(Predicate<Map<String, Long>> settled) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Map<String, Long> now = resources();
+        while (!settled.test(now) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            now = resources();
+        }
+        return now;
+    }
+
+    /** KVM fds and eventfds by kind, memory file and vCPU mappings, and the VMM's threads, in this process. */
+    private static Map<String, Long> resources() throws IOException {
+        Map<String, Long> counts = SnapshotLeaks.openResources();
+        counts.put("vCPU mappings", Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("kvm-vcpu")).count());
+        counts.put("threads", Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && (t.getName().startsWith("vcpu-") || t.getName().equals("vmm-console"))).count());
+        return counts;
+    }
+}
