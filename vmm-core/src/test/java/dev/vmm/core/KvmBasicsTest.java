@@ -44,9 +44,8 @@ class KvmBasicsTest {
             recording.start();
             long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (created < 3000 && System.nanoTime() - end < 0) {
-                try (Vm vm = kvm.createVm()) {
-                    created++;
-                }
+                kvm.createVm().close(); // without the retry, now and then EINTR
+                created++;
             }
         }
         assertTrue(created >= 100, "only " + created + " VMs in 5 s");

@@ -177,15 +177,16 @@ public final class MicroVm implements AutoCloseable {
     /**
      * A new MicroVm that continues the guest a {@link #snapshot} saved in {@code directory}, in this
      * JVM: the same memory size, vCPU count, kernel, initrd and command line as the original (its
-     * {@link #config()}, with pre-fault {@link PreFaultPolicy#NONE}), its vCPUs and VM restored by
+     * {@link #config()}, with the restore's pre-fault policy), its vCPUs and VM restored by
      * {@link VmSnapshot#restore}, its UART, i8042 and RTC by {@link LegacyDeviceState}. Nothing
      * runs yet: {@link #run()} resumes the guest where the original was when it was saved. One
      * snapshot restores as often as wanted, each a clone that sees only its own writes (with
      * {@link RestoreOptions.Memory#MAP_PRIVATE}, the memory file is never written).
      *
      * @param directory a directory {@link #snapshot} wrote
-     * @param options how guest memory is provided; its TSS address, if any, must be this VM's own
-     *     (0xfffbd000), which the restore sets anyway, as {@link #create} does
+     * @param options how guest memory is provided and pre-faulted (what the pre-fault did is
+     *     {@link #preFaultResult()}); its TSS address, if any, must be this VM's own (0xfffbd000),
+     *     which the restore sets anyway, as {@link #create} does
      * @param console receives each byte the guest writes to its serial console, as in {@link #create}
      * @return the VM, ready to {@link #run()}; close it when done
      * @throws SnapshotException in one sentence, for a directory without a MicroVm snapshot, a
@@ -200,7 +201,7 @@ public final class MicroVm implements AutoCloseable {
             throw new IllegalArgumentException("A MicroVm keeps its TSS at " + TSS + ", not " + options.tssAddress().get()
                     + ": leave the restore options' TSS address empty.");
         }
-        MicroVm microVm = new MicroVm(MicroVmConfigFile.read(directory), console);
+        MicroVm microVm = new MicroVm(MicroVmConfigFile.read(directory).withPreFault(options.preFault()), console);
         try {
             microVm.restoreFrom(directory, options.tssAddress(TSS));
             return microVm;
@@ -217,6 +218,7 @@ public final class MicroVm implements AutoCloseable {
         vm = restored.vm();
         memory = restored.memory(); // owned by this MicroVm from here, and closed by close()
         vcpus.addAll(restored.vcpus());
+        preFault = restored.preFault().orElse(null);
         List<GuestMemory.Range> expected = LinuxBoot.memoryRanges(config.memoryBytes());
         List<GuestMemory.Range> found = memory.regions().stream().map(r -> new GuestMemory.Range(r.start(), r.size())).toList();
         if (vcpus.size() != config.cpus() || !found.equals(expected)) {

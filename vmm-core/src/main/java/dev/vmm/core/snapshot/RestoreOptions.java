@@ -2,18 +2,22 @@
 package dev.vmm.core.snapshot;
 
 import dev.vmm.core.GuestAddress;
+import dev.vmm.core.prefault.PreFaultPolicy;
 
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How {@link VmSnapshot#restore} provides the restored guest's memory and sets up the new VM.
+ * How {@link VmSnapshot#restore} provides the restored guest's memory, prepares it and sets up the
+ * new VM.
  *
  * @param memory how the guest memory is provided
  * @param tssAddress where {@code KVM_SET_TSS_ADDR} puts the three pages Intel VMX needs, as the
  *     saved VM had it; empty to leave it unset (AMD, PVM)
+ * @param preFault the pre-fault policy applied to the whole restored memory before the guest
+ *     resumes (see {@link #preFault(PreFaultPolicy)}); {@link PreFaultPolicy#NONE} for none
  */
-public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress) {
+public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, PreFaultPolicy preFault) {
     /** How the restored guest's memory is provided. */
     public enum Memory {
         /**
@@ -31,15 +35,17 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress) {
      *
      * @param memory how the guest memory is provided
      * @param tssAddress the TSS address, or empty
+     * @param preFault the pre-fault policy, NONE for none
      */
     public RestoreOptions {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(tssAddress, "tssAddress");
+        Objects.requireNonNull(preFault, "preFault");
     }
 
-    /** {@return memory mapped private from the file, no TSS address} */
+    /** {@return memory mapped private from the file, no TSS address, no pre-fault} */
     public static RestoreOptions defaults() {
-        return new RestoreOptions(Memory.MAP_PRIVATE, Optional.empty());
+        return new RestoreOptions(Memory.MAP_PRIVATE, Optional.empty(), PreFaultPolicy.NONE);
     }
 
     /**
@@ -48,7 +54,7 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress) {
      * @param mode how the guest memory is provided
      */
     public RestoreOptions memory(Memory mode) {
-        return new RestoreOptions(mode, tssAddress);
+        return new RestoreOptions(mode, tssAddress, preFault);
     }
 
     /**
@@ -57,6 +63,22 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress) {
      * @param address the first of the three TSS pages, as the saved VM had it
      */
     public RestoreOptions tssAddress(GuestAddress address) {
-        return new RestoreOptions(memory, Optional.of(address));
+        return new RestoreOptions(memory, Optional.of(address), preFault);
+    }
+
+    /**
+     * {@return these options with a pre-fault of the restored memory, with {@code policy}, after
+     * the vCPUs' state is restored and before the VM's clock is set} Where the host already holds
+     * the memory (a snapshot's file in the page cache), STAGE2 builds KVM's stage-2 tables for it
+     * so that the guest's first touches do not fault (over {@link Memory#MAP_PRIVATE} memory it
+     * maps the page-cache pages read-only until the guest writes one); POPULATE and FULL fault the
+     * pages into the process first (over MAP_PRIVATE memory, as private copies). The result is
+     * {@link RestoredVm#preFault()}. A policy this KVM cannot carry out fails the restore in one
+     * sentence, as {@link dev.vmm.core.prefault.PreFaulter} says; AUTO falls back instead.
+     *
+     * @param policy the policy, NONE for none
+     */
+    public RestoreOptions preFault(PreFaultPolicy policy) {
+        return new RestoreOptions(memory, tssAddress, policy);
     }
 }

@@ -4,6 +4,7 @@ package dev.vmm.core.snapshot;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.Vm;
+import dev.vmm.core.prefault.PreFaultResult;
 
 import java.util.List;
 import java.util.Optional;
@@ -19,12 +20,19 @@ public final class RestoredVm implements AutoCloseable {
     private final List<Vcpu> vcpus;
     private final GuestMemory memory;
     private final Optional<LegacyDeviceState> devices;
+    private final Optional<PreFaultResult> preFault;
 
-    RestoredVm(Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices) {
+    RestoredVm(Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices, Optional<PreFaultResult> preFault) {
         this.vm = vm;
         this.vcpus = List.copyOf(vcpus);
         this.memory = memory;
         this.devices = devices;
+        this.preFault = preFault;
+    }
+
+    /** {@return what the restore's pre-fault did ({@link RestoreOptions#preFault(dev.vmm.core.prefault.PreFaultPolicy)}), empty without one} */
+    public Optional<PreFaultResult> preFault() {
+        return preFault;
     }
 
     /** {@return the restored VM} */

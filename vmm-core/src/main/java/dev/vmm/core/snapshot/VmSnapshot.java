@@ -13,6 +13,9 @@ import dev.vmm.core.MemoryRegion;
 import dev.vmm.core.PitState;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.Vm;
+import dev.vmm.core.prefault.PreFaultPolicy;
+import dev.vmm.core.prefault.PreFaultResult;
+import dev.vmm.core.prefault.PreFaulter;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -290,6 +293,10 @@ public final class VmSnapshot {
             for (int i = 0; i < vcpus.size(); i++) {
                 restoreVcpu(vcpus.get(i), state.vcpus().get(i));
             }
+            // After the vCPUs' state, whose mode the stage-2 roots are built for; before the clock,
+            // so that the guest does not see the pre-fault's time pass.
+            Optional<PreFaultResult> preFault = options.preFault() == PreFaultPolicy.NONE ? Optional.empty()
+                    : Optional.of(PreFaulter.of(vm, memory).vcpus(vcpus).policy(options.preFault()).run());
             for (IrqchipState chip : state.irqchips()) {
                 step("the " + chip.chip() + " state", () -> created.setIrqchip(chip));
             }
@@ -298,7 +305,7 @@ public final class VmSnapshot {
             for (Vcpu vcpu : vcpus) {
                 notifyPaused(vcpu);
             }
-            return new RestoredVm(vm, vcpus, memory, state.devices());
+            return new RestoredVm(vm, vcpus, memory, state.devices(), preFault);
         } catch (RuntimeException e) {
             if (vm != null) {
                 vm.close();

@@ -11,7 +11,10 @@ import dev.vmm.core.Vm;
 import dev.vmm.core.devices.I8042;
 import dev.vmm.core.devices.RtcCmos;
 import dev.vmm.core.devices.Serial16550;
+import dev.vmm.core.prefault.PreFaultPolicy;
+import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.x86.LongMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -121,6 +124,57 @@ class SnapshotRestoreTest {
             assertEquals(inMemory, readCounterFromFile(snapshot), "MAP_PRIVATE never writes the memory file");
         }
         assertEquals(before, resources(), "fds and mappings after closing everything");
+    }
+
+    /** Pre-fault on restore with the policies every KVM can carry out (AUTO falls back to POPULATE without stage-2 pre-fault). */
+    @KvmTest
+    void aRestorePopulatesItsMemoryFirstAndTheGuestCountsOn() throws Exception {
+        restoresWithEachPolicy(PreFaultPolicy.POPULATE, PreFaultPolicy.AUTO);
+    }
+
+    /** STAGE2 and FULL over a snapshot's memory, where KVM has KVM_PRE_FAULT_MEMORY (Linux 6.10+ with EPT or NPT). */
+    @KvmTest
+    @Tag("prefault")
+    void aRestoreBuildsTheStage2TablesFirstAndTheGuestCountsOn() throws Exception {
+        restoresWithEachPolicy(PreFaultPolicy.STAGE2, PreFaultPolicy.FULL);
+    }
+
+    /** Restores one snapshot with each policy in each memory mode: the pre-fault did what it says, and the guest goes on. */
+    private void restoresWithEachPolicy(PreFaultPolicy... policies) throws Exception {
+        try (Kvm kvm = Kvm.open()) {
+            Path snapshot = temp.resolve("snap");
+            long saved;
+            try (Original original = Original.start(kvm)) {
+                saved = runUntilKicked(original.vcpu(), 500);
+                VmSnapshot.save(snapshot, original.vm(), List.of(original.vcpu()), original.memory());
+            }
+            long total = LOW.size() + HIGH.size();
+            for (PreFaultPolicy policy : policies) {
+                for (RestoreOptions.Memory mode : RestoreOptions.Memory.values()) {
+                    RestoreOptions options = RestoreOptions.defaults().memory(mode).preFault(policy);
+                    try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, options)) {
+                        PreFaultResult result = restored.preFault().orElseThrow();
+                        String what = policy + " over " + mode + " memory: " + result;
+                        assertEquals(policy, result.requested(), what);
+                        assertEquals(total, result.bytesRequested(), what);
+                        PreFaultPolicy applied = result.applied();
+                        boolean populates = applied == PreFaultPolicy.POPULATE || applied == PreFaultPolicy.FULL;
+                        boolean maps = applied == PreFaultPolicy.STAGE2 || applied == PreFaultPolicy.FULL;
+                        assertEquals(populates ? total : 0, result.bytesPopulated(), what);
+                        assertEquals(maps ? total : 0, result.bytesMapped(), what);
+                        if (policy != PreFaultPolicy.AUTO) {
+                            assertEquals(policy, applied, what);
+                        }
+                        List<Long> after = counts(restored.vcpus().getFirst(), 100);
+                        assertEquals(saved + 1, after.getFirst(), what + ": the first count after restore is the next one");
+                        assertEquals(saved + 100, after.getLast(), what + ": and it counts on");
+                    }
+                }
+            }
+            try (RestoredVm plain = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                assertTrue(plain.preFault().isEmpty(), "no pre-fault, no result");
+            }
+        }
     }
 
     @KvmTest
