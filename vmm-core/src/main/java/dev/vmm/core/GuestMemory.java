@@ -306,6 +306,33 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
+     * {@return the guest ranges whose pages are in this process's page tables, in address order,
+     * adjacent pages merged} A page is there once this process, or KVM for the guest, touched it;
+     * over {@link Backing#FILE_PRIVATE} memory the kernel also maps, on a read fault, neighbours
+     * already in the page cache (fault-around, 64 KiB by default). Read from /proc/self/pagemap.
+     *
+     * @throws KvmException when /proc/self/pagemap cannot be read
+     */
+    public synchronized List<Range> residentRanges() {
+        checkOpen();
+        List<Range> resident = new ArrayList<>();
+        for (MemoryRegion region : regions) {
+            java.util.BitSet present;
+            try {
+                present = dev.vmm.ffm.libc.PageMap.present(region.host());
+            } catch (IOException e) {
+                throw new KvmException("read(/proc/self/pagemap)", Errno.EIO.value(), e.getMessage());
+            }
+            for (int first = present.nextSetBit(0); first >= 0; ) {
+                int end = present.nextClearBit(first);
+                resident.add(new Range(region.start().plus(first * PAGE_SIZE), (end - first) * PAGE_SIZE));
+                first = present.nextSetBit(end);
+            }
+        }
+        return resident;
+    }
+
+    /**
      * Copies {@code data} to guest memory at {@code address}.
      *
      * @param address the guest physical address of the first byte

@@ -29,6 +29,7 @@ import dev.vmm.core.prefault.PreFaulter;
 import dev.vmm.core.snapshot.LegacyDeviceState;
 import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.snapshot.RestoredVm;
+import dev.vmm.core.snapshot.WorkingSet;
 import dev.vmm.core.snapshot.SnapshotException;
 import dev.vmm.core.snapshot.VmSnapshot;
 import dev.vmm.core.virtio.VirtioBlock;
@@ -113,6 +114,7 @@ public final class MicroVm implements AutoCloseable {
     private Vm vm;
     private GuestMemory memory;
     private PreFaultResult preFault;
+    private RestoredVm restored; // when restored from a snapshot: its VM, vCPUs and memory are this MicroVm's
     private volatile MicroVmExit exit;
     private boolean[] stoppedForGood; // per vCPU, see checkHalted; guarded by this
     // A snapshot holds every vCPU thread between two runs (holdWhilePaused). Never taken inside `this`
@@ -214,7 +216,7 @@ public final class MicroVm implements AutoCloseable {
     private void restoreFrom(Path directory, RestoreOptions options) {
         kvm = Kvm.open();
         // The identity map stays at KVM's default, which is where build() puts it (0xfffbc000).
-        RestoredVm restored = VmSnapshot.restore(directory, kvm, options);
+        restored = VmSnapshot.restore(directory, kvm, options);
         vm = restored.vm();
         memory = restored.memory(); // owned by this MicroVm from here, and closed by close()
         vcpus.addAll(restored.vcpus());
@@ -673,6 +675,21 @@ public final class MicroVm implements AutoCloseable {
     /** {@return what the pre-fault did, or null for policy NONE} */
     public PreFaultResult preFaultResult() {
         return preFault;
+    }
+
+    /**
+     * {@return the guest pages touched since this MicroVm was restored: its working set, to
+     * {@link WorkingSet#write} beside the snapshot for later restores to pre-fault} See
+     * {@link RestoredVm#workingSet()}.
+     *
+     * @throws IllegalStateException when this MicroVm was not restored, or was restored with copied
+     *     or pre-faulted memory
+     */
+    public WorkingSet workingSet() {
+        if (restored == null) {
+            throw new IllegalStateException("Only a restored MicroVm has a working set: record it after MicroVm.restore.");
+        }
+        return restored.workingSet();
     }
 
     /** {@return the port and MMIO accesses no device handled: their total, and the most frequent} */

@@ -30,6 +30,7 @@ public final class PreFaulter {
     PreFaultPolicy policy = PreFaultPolicy.AUTO;
     GuestAddress start;
     long length;
+    List<GuestMemory.Range> ranges; // instead of start and length, when set
     boolean bestEffort;
     int populateThreads = Runtime.getRuntime().availableProcessors();
     long chunkSize = DEFAULT_CHUNK;
@@ -95,6 +96,23 @@ public final class PreFaulter {
     public PreFaulter range(GuestAddress start, long length) {
         this.start = start;
         this.length = length;
+        this.ranges = null;
+        return this;
+    }
+
+    /**
+     * Restricts the work to {@code ranges}, in their order: a working set rather than one span.
+     * Each must touch a memory slot; holes inside them are skipped as for {@link #range}.
+     *
+     * @param ranges the ranges, at least one
+     * @return this pre-faulter
+     */
+    public PreFaulter ranges(List<GuestMemory.Range> ranges) {
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("A pre-fault needs at least one range.");
+        }
+        this.ranges = List.copyOf(ranges);
+        this.start = null;
         return this;
     }
 
@@ -204,6 +222,12 @@ public final class PreFaulter {
         if (slots.isEmpty()) {
             throw new IllegalArgumentException("The VM has no memory slots: map the guest memory into it first (vm.map(memory)).");
         }
+        if (ranges != null) {
+            for (GuestMemory.Range range : ranges) {
+                targets.add(touchingASlot(range, slots));
+            }
+            return;
+        }
         if (start == null) {
             GuestAddress previousEnd = null;
             for (MemorySlot slot : slots) {
@@ -222,11 +246,15 @@ public final class PreFaulter {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Pre-fault range " + start + " + 0x" + Long.toHexString(length) + " is invalid: " + e.getMessage(), e);
         }
+        targets.add(touchingASlot(range, slots));
+    }
+
+    private static GuestMemory.Range touchingASlot(GuestMemory.Range range, List<MemorySlot> slots) {
         boolean touchesSlot = slots.stream().anyMatch(slot ->
                 slot.start().compareTo(range.end()) < 0 && range.start().compareTo(slot.end()) < 0);
         if (!touchesSlot) {
             throw new IllegalArgumentException("Pre-fault range " + range + " touches no memory slot of the VM; its slots are " + slots + ".");
         }
-        targets.add(range);
+        return range;
     }
 }

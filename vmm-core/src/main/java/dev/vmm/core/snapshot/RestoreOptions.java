@@ -14,10 +14,12 @@ import java.util.Optional;
  * @param memory how the guest memory is provided
  * @param tssAddress where {@code KVM_SET_TSS_ADDR} puts the three pages Intel VMX needs, as the
  *     saved VM had it; empty to leave it unset (AMD, PVM)
- * @param preFault the pre-fault policy applied to the whole restored memory before the guest
- *     resumes (see {@link #preFault(PreFaultPolicy)}); {@link PreFaultPolicy#NONE} for none
+ * @param preFault the pre-fault policy applied to the restored memory before the guest resumes
+ *     (see {@link #preFault(PreFaultPolicy)}); {@link PreFaultPolicy#NONE} for none
+ * @param preFaultOnly the pages the pre-fault is restricted to (see
+ *     {@link #preFault(PreFaultPolicy, WorkingSet)}); empty for all of the memory
  */
-public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, PreFaultPolicy preFault) {
+public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, PreFaultPolicy preFault, Optional<WorkingSet> preFaultOnly) {
     /** How the restored guest's memory is provided. */
     public enum Memory {
         /**
@@ -36,16 +38,18 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, P
      * @param memory how the guest memory is provided
      * @param tssAddress the TSS address, or empty
      * @param preFault the pre-fault policy, NONE for none
+     * @param preFaultOnly the pages to pre-fault, or empty for all
      */
     public RestoreOptions {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(tssAddress, "tssAddress");
         Objects.requireNonNull(preFault, "preFault");
+        Objects.requireNonNull(preFaultOnly, "preFaultOnly");
     }
 
     /** {@return memory mapped private from the file, no TSS address, no pre-fault} */
     public static RestoreOptions defaults() {
-        return new RestoreOptions(Memory.MAP_PRIVATE, Optional.empty(), PreFaultPolicy.NONE);
+        return new RestoreOptions(Memory.MAP_PRIVATE, Optional.empty(), PreFaultPolicy.NONE, Optional.empty());
     }
 
     /**
@@ -54,7 +58,7 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, P
      * @param mode how the guest memory is provided
      */
     public RestoreOptions memory(Memory mode) {
-        return new RestoreOptions(mode, tssAddress, preFault);
+        return new RestoreOptions(mode, tssAddress, preFault, preFaultOnly);
     }
 
     /**
@@ -63,7 +67,7 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, P
      * @param address the first of the three TSS pages, as the saved VM had it
      */
     public RestoreOptions tssAddress(GuestAddress address) {
-        return new RestoreOptions(memory, Optional.of(address), preFault);
+        return new RestoreOptions(memory, Optional.of(address), preFault, preFaultOnly);
     }
 
     /**
@@ -79,6 +83,20 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, P
      * @param policy the policy, NONE for none
      */
     public RestoreOptions preFault(PreFaultPolicy policy) {
-        return new RestoreOptions(memory, tssAddress, policy);
+        return new RestoreOptions(memory, tssAddress, policy, Optional.empty());
+    }
+
+    /**
+     * {@return these options with a pre-fault, with {@code policy}, of the pages in {@code
+     * workingSet} only} The working set of an earlier restore ({@link RestoredVm#workingSet()})
+     * names the pages the guest touches first; pre-faulting just those costs a fraction of the
+     * whole memory's pre-fault and saves the guest the same faults. Each range must lie within the
+     * snapshot's memory, else the restore fails in one sentence.
+     *
+     * @param policy the policy, NONE for none
+     * @param workingSet the pages to pre-fault
+     */
+    public RestoreOptions preFault(PreFaultPolicy policy, WorkingSet workingSet) {
+        return new RestoreOptions(memory, tssAddress, policy, Optional.of(workingSet));
     }
 }

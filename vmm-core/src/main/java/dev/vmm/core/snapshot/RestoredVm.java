@@ -4,6 +4,7 @@ package dev.vmm.core.snapshot;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.Vcpu;
 import dev.vmm.core.Vm;
+import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultResult;
 
 import java.util.List;
@@ -33,6 +34,29 @@ public final class RestoredVm implements AutoCloseable {
     /** {@return what the restore's pre-fault did ({@link RestoreOptions#preFault(dev.vmm.core.prefault.PreFaultPolicy)}), empty without one} */
     public Optional<PreFaultResult> preFault() {
         return preFault;
+    }
+
+    /**
+     * {@return the pages of the restored memory touched since the restore, by the guest or by the
+     * VMM for it: the guest's working set, for later restores to pre-fault
+     * ({@link RestoreOptions#preFault(PreFaultPolicy, WorkingSet)}) and to {@link WorkingSet#write}}
+     * Call it once the guest has run as long as its start-up takes (a function's first request,
+     * say). Over a private file mapping, only touched pages are in the process's page tables (with
+     * the neighbours the kernel maps around a read fault, which are in the page cache anyway).
+     *
+     * @throws IllegalStateException when this restore copied its memory or pre-faulted it: then
+     *     every page is mapped, touched or not
+     */
+    public WorkingSet workingSet() {
+        if (memory.backing() != GuestMemory.Backing.FILE_PRIVATE || preFault.isPresent()) {
+            throw new IllegalStateException("A working set is recorded only from a restore with MAP_PRIVATE memory and no pre-fault,"
+                    + " where only the pages the guest touched are mapped; restore with RestoreOptions.defaults() to record one.");
+        }
+        List<GuestMemory.Range> resident = memory.residentRanges();
+        if (resident.isEmpty()) {
+            throw new IllegalStateException("The restored guest has touched no memory yet: run it before recording its working set.");
+        }
+        return WorkingSet.of(resident);
     }
 
     /** {@return the restored VM} */

@@ -18,21 +18,15 @@ import dev.vmm.core.devices.RtcCmos;
 import dev.vmm.core.devices.Serial16550;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.zip.CRC32C;
 
 /**
  * The state file's encoding, version 2 (the package documentation describes it): a header, typed
@@ -40,12 +34,12 @@ import java.util.zip.CRC32C;
  * parses a record, and every count and length against what is left before it allocates.
  */
 final class SnapshotFile {
-    static final byte[] MAGIC = "VMMSNAP\0".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 2;
-    static final int HEADER_SIZE = 24; // magic, version, reserved, body length
-    static final int TRAILER_SIZE = 4; // CRC32C over header and body
+    static final int HEADER_SIZE = FramedFile.HEADER_SIZE;
+    static final int TRAILER_SIZE = FramedFile.TRAILER_SIZE;
     /** Largest state file read: far above any real one (a vCPU's state is a few KiB), and it bounds the read. */
     static final int MAX_SIZE = 16 << 20;
+    static final FramedFile FORMAT = new FramedFile("VM snapshot state file", "VMMSNAP\0", VERSION, MAX_SIZE);
     static final int MAX_VCPUS = 4096;
     static final int MAX_REGIONS = 32768; // KVM's slots per address space
     static final int MAX_CPUID_ENTRIES = 256; // KVM_MAX_CPUID_ENTRIES
@@ -133,11 +127,7 @@ final class SnapshotFile {
             body.bytes(RTC_STATE, DeviceRecords.rtc(devices.rtc()));
         });
 
-        byte[] content = body.finish();
-        ByteBuffer file = ByteBuffer.allocate(HEADER_SIZE + content.length + TRAILER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        file.put(MAGIC).putInt(VERSION).putInt(0).putLong(content.length).put(content);
-        file.putInt(crc(file.array(), HEADER_SIZE + content.length));
-        return file.array();
+        return FORMAT.frame(body.finish());
     }
 
     /** The body, built record by record: each one a tag, a length and that many bytes. */
@@ -174,61 +164,12 @@ final class SnapshotFile {
 
     /** Reads and decodes the state file at {@code path}. */
     static SnapshotState read(Path path) {
-        byte[] bytes;
-        try {
-            long size = Files.size(path);
-            if (size > MAX_SIZE) {
-                throw new SnapshotException(path + " is " + size + " bytes, more than any snapshot state file (at most " + MAX_SIZE + "): it is not one.");
-            }
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new SnapshotException(path + " does not exist: give the directory VmSnapshot.save wrote.", e);
-        } catch (IOException e) {
-            throw new SnapshotException("Cannot read " + path + " (" + e.getMessage() + ").", e);
-        }
-        return decode(path.toString(), bytes);
+        return decode(path.toString(), FORMAT.read(path, "give the directory VmSnapshot.save wrote."));
     }
 
     /** Decodes a whole state file; {@code name} says which in the messages. */
     static SnapshotState decode(String name, byte[] file) {
-        if (file.length > MAX_SIZE) {
-            throw new SnapshotException(name + " is " + file.length + " bytes, more than any snapshot state file (at most " + MAX_SIZE + "): it is not one.");
-        }
-        if (file.length < MAGIC.length || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            throw new SnapshotException(name + " is not a VM snapshot: it does not start with the snapshot magic \"VMMSNAP\".");
-        }
-        if (file.length < HEADER_SIZE) {
-            throw new SnapshotException(name + " is truncated: it ends inside its " + HEADER_SIZE + "-byte header.");
-        }
-        ByteBuffer header = ByteBuffer.wrap(file, 0, HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        int version = header.getInt(8);
-        if (version != VERSION) {
-            throw new SnapshotException(name + " is snapshot format version " + Integer.toUnsignedString(version)
-                    + ", and this library reads only version " + VERSION + ": restore it with the library that wrote it.");
-        }
-        long bodyLength = header.getLong(16);
-        long expected = HEADER_SIZE + bodyLength + TRAILER_SIZE;
-        if (bodyLength < 0 || expected > file.length) {
-            throw new SnapshotException(name + " is truncated: its header promises " + (bodyLength < 0 ? "more than 2^63" : expected)
-                    + " bytes, but it has " + file.length + ".");
-        }
-        if (expected < file.length) {
-            throw new SnapshotException(name + " is corrupt: it has " + (file.length - expected) + " bytes after its checksum.");
-        }
-        int stored = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt((int) (expected - TRAILER_SIZE));
-        if (stored != crc(file, (int) (expected - TRAILER_SIZE))) {
-            throw new SnapshotException(name + " is corrupt: its CRC32C checksum does not match its content.");
-        }
-        if (header.getInt(12) != 0) {
-            throw new SnapshotException(name + " is corrupt: its reserved header field is not 0.");
-        }
-        return new Reader(name, ByteBuffer.wrap(file, HEADER_SIZE, (int) bodyLength).slice().order(ByteOrder.LITTLE_ENDIAN)).state();
-    }
-
-    static int crc(byte[] bytes, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
-        return (int) crc.getValue();
+        return new Reader(name, FORMAT.body(name, file)).state();
     }
 
     /** Parses the body; every failure is one sentence naming the record. */

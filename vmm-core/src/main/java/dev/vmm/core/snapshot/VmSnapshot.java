@@ -266,9 +266,10 @@ public final class VmSnapshot {
             throw new SnapshotException("The snapshot has " + state.vcpus().size() + " vCPUs, but this KVM gives a VM at most " + maxVcpus + ".");
         }
         checkCpuid(state, offeredCpuid(kvm));
-
         List<GuestMemory.Range> ranges = state.regions().stream()
                 .map(r -> new GuestMemory.Range(GuestAddress.of(r.guestAddress()), r.size())).toList();
+        options.preFaultOnly().ifPresent(only -> only.checkWithin(ranges));
+
         GuestMemory memory = null;
         Vm vm = null;
         try {
@@ -295,8 +296,12 @@ public final class VmSnapshot {
             }
             // After the vCPUs' state, whose mode the stage-2 roots are built for; before the clock,
             // so that the guest does not see the pre-fault's time pass.
-            Optional<PreFaultResult> preFault = options.preFault() == PreFaultPolicy.NONE ? Optional.empty()
-                    : Optional.of(PreFaulter.of(vm, memory).vcpus(vcpus).policy(options.preFault()).run());
+            Optional<PreFaultResult> preFault = Optional.empty();
+            if (options.preFault() != PreFaultPolicy.NONE) {
+                PreFaulter preFaulter = PreFaulter.of(vm, memory).vcpus(vcpus).policy(options.preFault());
+                options.preFaultOnly().ifPresent(only -> preFaulter.ranges(only.ranges()));
+                preFault = Optional.of(preFaulter.run());
+            }
             for (IrqchipState chip : state.irqchips()) {
                 step("the " + chip.chip() + " state", () -> created.setIrqchip(chip));
             }

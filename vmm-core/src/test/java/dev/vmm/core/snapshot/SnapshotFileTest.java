@@ -192,7 +192,7 @@ class SnapshotFileTest {
 
     /** Recomputes the CRC32C, as a file made by hand (or a fuzzer) would carry a valid one. */
     static void reseal(byte[] file) {
-        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length - 4, SnapshotFile.crc(file, file.length - 4));
+        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length - 4, FramedFile.crc(file, file.length - 4));
     }
 
     static void assertOneSentence(Executable action, String expected) {

@@ -177,6 +177,65 @@ class SnapshotRestoreTest {
         }
     }
 
+    /**
+     * The working set: after a restore the guest touches its code, page tables and counter, not the
+     * rest of its memory (filled, so that every page is in the memory file); a later restore
+     * pre-faults just those pages, with a policy every KVM can carry out and with AUTO (FULL where
+     * stage-2 pre-fault exists), and the guest counts on.
+     */
+    @KvmTest
+    void aRestoreRecordsTheGuestsWorkingSetAndALaterOnePreFaultsOnlyThat() throws Exception {
+        GuestAddress farPage = GuestAddress.of(HIGH.end().value() - GuestMemory.PAGE_SIZE);
+        try (Kvm kvm = Kvm.open()) {
+            Path snapshot = temp.resolve("snap");
+            long saved;
+            try (Original original = Original.start(kvm)) {
+                GuestAddress afterCounter = COUNTER.plus(GuestMemory.PAGE_SIZE - (COUNTER.value() % GuestMemory.PAGE_SIZE));
+                original.memory().fill(afterCounter, HIGH.end().value() - afterCounter.value(), (byte) 0x5a);
+                saved = runUntilKicked(original.vcpu(), 500);
+                VmSnapshot.save(snapshot, original.vm(), List.of(original.vcpu()), original.memory());
+            }
+            WorkingSet recorded;
+            try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults())) {
+                assertEquals(saved + 100, counts(restored.vcpus().getFirst(), 100).getLast());
+                recorded = restored.workingSet();
+                assertEquals(0x5a, restored.memory().read(farPage, 1)[0], "the far page holds the fill");
+            }
+            System.out.println("snapshot: working set " + recorded.ranges() + " of " + ((LOW.size() + HIGH.size()) >> 10) + " KiB");
+            assertTrue(covers(recorded, GuestAddress.of(CODE)), "the code page is in " + recorded.ranges());
+            assertTrue(covers(recorded, COUNTER), "the counter's page is in " + recorded.ranges());
+            assertTrue(!covers(recorded, farPage), "the page the guest never touched is not in " + recorded.ranges());
+            recorded.write(snapshot);
+            WorkingSet workingSet = WorkingSet.read(snapshot);
+            assertEquals(recorded, workingSet);
+
+            for (PreFaultPolicy policy : List.of(PreFaultPolicy.POPULATE, PreFaultPolicy.AUTO)) {
+                for (RestoreOptions.Memory mode : RestoreOptions.Memory.values()) {
+                    RestoreOptions options = RestoreOptions.defaults().memory(mode).preFault(policy, workingSet);
+                    try (RestoredVm restored = VmSnapshot.restore(snapshot, kvm, options)) {
+                        PreFaultResult result = restored.preFault().orElseThrow();
+                        String what = policy + " of the working set over " + mode + " memory: " + result;
+                        assertEquals(workingSet.bytes(), result.bytesRequested(), what);
+                        assertEquals(workingSet.bytes(), result.bytesPopulated(), what);
+                        boolean maps = result.applied() == PreFaultPolicy.FULL;
+                        assertEquals(maps ? workingSet.bytes() : 0, result.bytesMapped(), what);
+                        assertEquals(List.of(saved + 1, saved + 2), counts(restored.vcpus().getFirst(), 2), what);
+                        IllegalStateException refused = assertThrows(IllegalStateException.class, restored::workingSet);
+                        assertTrue(refused.getMessage().contains("no pre-fault"), refused.getMessage());
+                    }
+                }
+            }
+            WorkingSet foreign = WorkingSet.of(List.of(new GuestMemory.Range(GuestAddress.of(64L << 20), GuestMemory.PAGE_SIZE)));
+            SnapshotException e = assertThrows(SnapshotException.class,
+                    () -> VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults().preFault(PreFaultPolicy.POPULATE, foreign)));
+            assertTrue(e.getMessage().contains("recorded for another snapshot"), e.getMessage());
+        }
+    }
+
+    private static boolean covers(WorkingSet set, GuestAddress address) {
+        return set.ranges().stream().anyMatch(r -> r.start().compareTo(address) <= 0 && address.compareTo(r.end()) < 0);
+    }
+
     @KvmTest
     void twoVcpusEachCountOnFromTheirOwnCount() throws Exception {
         try (Kvm kvm = Kvm.open(); Original original = Original.start(kvm)) {
