@@ -42,7 +42,7 @@ public final class BenchMain {
     static final String STAGE2_BENCHMARK = "dev\\.vmm\\.bench\\.PreFaultBenchmark\\.stage2";
     /** VMs kept open to measure the resident memory each adds: enough to see past the page granularity. */
     private static final int OPEN_VMS = 200;
-    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead|VmCycle|Startup)Benchmark";
+    static final String BENCHMARKS = "dev\\.vmm\\.bench\\.(FirstTouch|PreFault|HostMemory|IoctlOverhead|VmCycle|Startup|Restore|RestoreLatency)Benchmark";
 
     private BenchMain() {}
 
@@ -110,6 +110,7 @@ public final class BenchMain {
             System.out.println("# This kernel's VMs have no KVM_PRE_FAULT_MEMORY: measuring NONE and POPULATE only"
                     + " (STAGE2 and FULL need Linux 6.10+ with nested/extended paging, e.g. the sandbox's 6.12 profile).");
             params.put("policy", List.of("NONE", "POPULATE"));
+            params.put("restorePolicy", List.of("NONE", "POPULATE", "WORKING_SET"));
             excludes.add(STAGE2_BENCHMARK);
         }
         List<Combinations.Combination> expected = Combinations.expected(only, excludes, params);

@@ -31,9 +31,10 @@ record Preset(String name, int forks, int warmups, int iterations, double second
 
     /** 64 MiB only, both page sizes, 1 and 2 vCPUs: about 4 minutes in the sandbox on 2 cores. */
     static final Preset QUICK = new Preset("quick", 1, 1, 3, 1,
-            Map.of("sizeMiB", List.of("64"), "vcpus", List.of("1", "2")), 500_000, 3, 300, 10);
+            Map.of("sizeMiB", List.of("64"), "vcpus", List.of("1", "2"), "guestMiB", List.of("256")), 500_000, 3, 300, 10);
 
     /** One short iteration of each benchmark in this JVM: proves they run, measures nothing. */
     static final Preset SMOKE = new Preset("smoke", 0, 0, 1, 0.1,
-            Map.of("sizeMiB", List.of("8"), "pages", List.of("4k"), "vcpus", List.of("1")), 10_000, 1, 5, 1);
+            Map.of("sizeMiB", List.of("8"), "pages", List.of("4k"), "vcpus", List.of("1"),
+                    "guestMiB", List.of("16"), "touchMiB", List.of("4")), 10_000, 1, 5, 1);
 }

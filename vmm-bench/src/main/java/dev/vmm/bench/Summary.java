@@ -24,6 +24,8 @@ final class Summary {
     static final String MEMSET_FRESH = "HostMemoryBenchmark.memsetFresh";
     static final String IOCTL = "IoctlOverheadBenchmark.";
     static final String VM_CYCLE = "VmCycleBenchmark.";
+    static final String RESTORE = "RestoreBenchmark.restoreAndTouch";
+    static final String RESTORE_LATENCY = "RestoreLatencyBenchmark.restore";
 
     /**
      * The guest's first touch after a policy. {@code preFaultMs} is the pre-fault's own time on one
@@ -37,6 +39,7 @@ final class Summary {
     private final References references;
     private final Optional<Startup> startup;
     private final List<FirstTouchRow> firstTouch;
+    private final List<RestoreRow> restore;
     private final List<Combinations.Combination> missing;
 
     /**
@@ -49,6 +52,31 @@ final class Summary {
         this.startup = startup;
         this.missing = List.copyOf(missing);
         this.firstTouch = firstTouchRows();
+        this.restore = restoreRows();
+    }
+
+    /**
+     * A restore followed by the guest's touch of its working set, with one policy; {@code speedup}
+     * is the NONE row's time over this row's (NaN without it).
+     */
+    record RestoreRow(String access, int guestMiB, int touchMiB, RestorePolicy policy, Measurement time, double speedup) {}
+
+    List<RestoreRow> restore() {
+        return restore;
+    }
+
+    private List<RestoreRow> restoreRows() {
+        return measurements.stream().filter(m -> m.benchmark().equals(RESTORE))
+                .sorted(Comparator.comparing((Measurement m) -> m.param("access"))
+                        .thenComparing(m -> Integer.parseInt(m.param("guestMiB")))
+                        .thenComparing(m -> RestorePolicy.valueOf(m.param("restorePolicy"))))
+                .map(m -> {
+                    Map<String, String> lazy = Map.of("restorePolicy", "NONE", "access", m.param("access"),
+                            "guestMiB", m.param("guestMiB"), "touchMiB", m.param("touchMiB"));
+                    double speedup = find(RESTORE, lazy).map(none -> none.score() / m.score()).orElse(Double.NaN);
+                    return new RestoreRow(m.param("access"), Integer.parseInt(m.param("guestMiB")), Integer.parseInt(m.param("touchMiB")),
+                            RestorePolicy.valueOf(m.param("restorePolicy")), m, speedup);
+                }).toList();
     }
 
     List<Measurement> measurements() {
@@ -185,6 +213,31 @@ final class Summary {
             if (references.javaKibPerVm().isPresent() && references.cKibPerVm().isPresent()) {
                 double java = references.javaKibPerVm().getAsDouble(), inC = references.cKibPerVm().getAsDouble();
                 out.append(row("open VM, KiB", number(java), number(inC), inC > 0 ? format("%.2fx", java / inC) : "n/a"));
+            }
+            out.append('\n');
+        }
+        if (!restore.isEmpty()) {
+            out.append("### Restore from a snapshot, then the guest touches its working set\n\n")
+                    .append("Restore (memory mapped private from the snapshot's file, in the page cache) with a pre-fault policy, then KVM_RUN\n")
+                    .append("until the guest, having read or written one byte per 4 KiB page of its first `touched` MiB, says it is done; all of its memory\n")
+                    .append("was written before the snapshot. WORKING_SET: AUTO over the pages an earlier restore's guest touched.\n")
+                    .append("vs NONE: lazy faulting's time over this one (above 1 is faster).\n\n")
+                    .append("| access | guest | touched | policy | restore + touch | vs NONE |\n|---|---:|---:|---|---:|---:|\n");
+            for (RestoreRow r : restore) {
+                out.append(row(r.access(), mib(r.guestMiB()), mib(r.touchMiB()), r.policy().name(), timed(r.time()),
+                        Double.isNaN(r.speedup()) ? "n/a" : format("%.2fx", r.speedup())));
+            }
+            out.append('\n');
+        }
+        List<Measurement> latency = measurements.stream().filter(m -> m.benchmark().equals(RESTORE_LATENCY))
+                .sorted(Comparator.comparing((Measurement m) -> Integer.parseInt(m.param("guestMiB"))).thenComparing(m -> m.param("memory")))
+                .toList();
+        if (!latency.isEmpty()) {
+            out.append("### Restore latency in a warm JVM\n\n")
+                    .append("From the snapshot's files (in the page cache) to a VM ready for its first KVM_RUN, no pre-fault.\n\n")
+                    .append("| guest | memory | restore |\n|---:|---|---:|\n");
+            for (Measurement m : latency) {
+                out.append(row(mib(Integer.parseInt(m.param("guestMiB"))), m.param("memory"), timed(m)));
             }
             out.append('\n');
         }

@@ -32,7 +32,7 @@ class BenchSmokeTest {
         boolean stage2 = BenchMain.stage2Supported();
         Set<String> expected = new HashSet<>(Set.of(Summary.FIRST_TOUCH, Summary.POPULATE, Summary.MEMSET_POPULATED, Summary.MEMSET_FRESH,
                 Summary.IOCTL + "typed", Summary.IOCTL + "downcall", Summary.IOCTL + "criticalDowncall",
-                Summary.VM_CYCLE + "cycle", Summary.VM_CYCLE + "createVm"));
+                Summary.VM_CYCLE + "cycle", Summary.VM_CYCLE + "createVm", Summary.RESTORE, Summary.RESTORE_LATENCY));
         if (stage2) {
             expected.add(Summary.STAGE2);
         }
@@ -46,6 +46,11 @@ class BenchSmokeTest {
         for (Summary.FirstTouchRow row : summary.firstTouch()) {
             assertTrue(Double.isFinite(row.preFaultMs()) && Double.isFinite(row.speedup()), row.toString());
         }
+        // 5 restore policies (3 without stage-2 support) x read and write, each against NONE.
+        assertEquals(stage2 ? 10 : 6, summary.restore().size(), summary.restore().toString());
+        for (Summary.RestoreRow row : summary.restore()) {
+            assertTrue(Double.isFinite(row.speedup()), row.toString());
+        }
         References references = summary.references();
         assertTrue(references.ioctl().orElseThrow().mean() > 0, "the C loop reported no time");
         assertTrue(references.vmCycle().orElseThrow().mean() > 0 && references.vmCreate().orElseThrow().mean() > 0,
@@ -56,6 +61,7 @@ class BenchSmokeTest {
         assertTrue(Files.readString(outputs.json()).contains("FirstTouchBenchmark.touch"), "JMH's JSON lacks the first-touch results");
         String markdown = Files.readString(outputs.markdown());
         assertTrue(markdown.contains("| C (gcc -O2)") && markdown.contains("| cycle, µs |") && !markdown.contains("Incomplete run"), markdown);
+        assertTrue(markdown.contains("| read | 16 MiB | 4 MiB | WORKING_SET |") && markdown.contains("| 16 MiB | COPY |"), markdown);
         assertEquals(!stage2, markdown.contains("STAGE2 and FULL were not measured"), markdown);
         assertTrue(Files.readString(outputs.svg()).startsWith("<svg"), "the plot is not an SVG");
 

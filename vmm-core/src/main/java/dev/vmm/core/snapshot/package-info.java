@@ -13,6 +13,9 @@
  * {@link dev.vmm.core.microvm.MicroVm#restore} do that for a whole MicroVm. Not saved yet: the
  * virtio devices and their queues.
  *
+ * <p>A restore can pre-fault the restored memory ({@link dev.vmm.core.snapshot.RestoreOptions#preFault}),
+ * all of it or only a {@link dev.vmm.core.snapshot.WorkingSet} recorded after an earlier restore.
+ *
  * <h2>The snapshot directory</h2>
  * <ul>
  *   <li>{@code memory}: guest memory, the regions one after another in guest address order, each
@@ -20,7 +23,12 @@
  *       a non-zero byte are written (found by scanning), every other page is a hole. Not
  *       checksummed, so that a restore can map it without reading it; its size is checked.</li>
  *   <li>{@code vmstate}: the vCPU, VM and device state, format version 2, below.</li>
+ *   <li>{@code workingset}, optional: the pages a restored guest touched first
+ *       ({@link dev.vmm.core.snapshot.WorkingSet}, whose documentation lays the file out), for
+ *       later restores to pre-fault alone.</li>
  * </ul>
+ * Every file but {@code memory} has the same frame: an 8-byte magic, u32 version, u32 reserved 0,
+ * u64 body length, the body, and a CRC32C of header and body.
  *
  * <h2>State file format, version 2</h2>
  * All integers little-endian. u32 and u64 are unsigned unless said otherwise.
