@@ -3,6 +3,7 @@ package dev.vmm.core;
 
 import dev.vmm.ffm.libc.Libc;
 import dev.vmm.ffm.libc.NativeAccess;
+import dev.vmm.ffm.libc.PageMap;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -306,30 +308,53 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * {@return the guest ranges whose pages are in this process's page tables, in address order,
-     * adjacent pages merged} A page is there once this process, or KVM for the guest, touched it;
-     * over {@link Backing#FILE_PRIVATE} memory the kernel also maps, on a read fault, neighbours
-     * already in the page cache (fault-around, 64 KiB by default). Read from /proc/self/pagemap.
+     * The guest pages of this memory in the process's page tables, as ranges in address order,
+     * adjacent pages merged.
+     *
+     * @param present every page there: touched by this process, or by KVM for the guest; over
+     *     {@link Backing#FILE_PRIVATE} memory the kernel also maps, on a read fault, neighbours
+     *     already in the page cache (fault-around, 64 KiB by default)
+     * @param privateCopies those of them that are private anonymous pages: over FILE_PRIVATE
+     *     memory, the pages written (the others map the file's page cache); over anonymous memory,
+     *     every page that is there
+     */
+    public record ResidentPages(List<Range> present, List<Range> privateCopies) {
+        /** Copies the lists. */
+        public ResidentPages {
+            present = List.copyOf(present);
+            privateCopies = List.copyOf(privateCopies);
+        }
+    }
+
+    /**
+     * {@return the guest pages of this memory in this process's page tables, from /proc/self/pagemap}
      *
      * @throws KvmException when /proc/self/pagemap cannot be read
      */
-    public synchronized List<Range> residentRanges() {
+    public synchronized ResidentPages residentPages() {
         checkOpen();
-        List<Range> resident = new ArrayList<>();
+        List<Range> present = new ArrayList<>();
+        List<Range> privateCopies = new ArrayList<>();
         for (MemoryRegion region : regions) {
-            java.util.BitSet present;
+            PageMap.Pages pages;
             try {
-                present = dev.vmm.ffm.libc.PageMap.present(region.host());
+                pages = PageMap.read(region.host());
             } catch (IOException e) {
                 throw new KvmException("read(/proc/self/pagemap)", Errno.EIO.value(), e.getMessage());
             }
-            for (int first = present.nextSetBit(0); first >= 0; ) {
-                int end = present.nextClearBit(first);
-                resident.add(new Range(region.start().plus(first * PAGE_SIZE), (end - first) * PAGE_SIZE));
-                first = present.nextSetBit(end);
-            }
+            addRuns(region.start(), pages.present(), present);
+            addRuns(region.start(), pages.privateCopies(), privateCopies);
         }
-        return resident;
+        return new ResidentPages(present, privateCopies);
+    }
+
+    /** Adds each run of set bits, one bit per page from {@code start}, to {@code ranges}. */
+    private static void addRuns(GuestAddress start, BitSet pages, List<Range> ranges) {
+        for (int first = pages.nextSetBit(0); first >= 0; ) {
+            int end = pages.nextClearBit(first);
+            ranges.add(new Range(start.plus(first * PAGE_SIZE), (end - first) * PAGE_SIZE));
+            first = pages.nextSetBit(end);
+        }
     }
 
     /**

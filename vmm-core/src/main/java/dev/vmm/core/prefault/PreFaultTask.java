@@ -124,7 +124,7 @@ public final class PreFaultTask {
         long t0 = System.nanoTime();
         try {
             if (populate) {
-                for (GuestMemory.Range target : targets) {
+                for (GuestMemory.Range target : config.populateOnly != null ? config.populateOnly : targets) {
                     if (stopping) {
                         break;
                     }

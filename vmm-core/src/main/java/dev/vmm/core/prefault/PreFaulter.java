@@ -31,6 +31,7 @@ public final class PreFaulter {
     GuestAddress start;
     long length;
     List<GuestMemory.Range> ranges; // instead of start and length, when set
+    List<GuestMemory.Range> populateOnly; // the populate phase's ranges, when not the whole work's
     boolean bestEffort;
     int populateThreads = Runtime.getRuntime().availableProcessors();
     long chunkSize = DEFAULT_CHUNK;
@@ -113,6 +114,20 @@ public final class PreFaulter {
         }
         this.ranges = List.copyOf(ranges);
         this.start = null;
+        return this;
+    }
+
+    /**
+     * Restricts the populate phase of POPULATE, FULL and AUTO to {@code ranges}, while the stage-2
+     * phase covers the whole work: over memory mapped private from a file, the pages the guest
+     * will write get private copies and writable stage-2 entries, and the pages it will only read
+     * map the file's page cache read-only, copied never. Empty: no populate phase at all.
+     *
+     * @param ranges the ranges to populate, which should lie in the work's range
+     * @return this pre-faulter
+     */
+    public PreFaulter populateOnly(List<GuestMemory.Range> ranges) {
+        this.populateOnly = List.copyOf(ranges);
         return this;
     }
 

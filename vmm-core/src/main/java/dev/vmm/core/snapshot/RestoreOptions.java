@@ -90,8 +90,11 @@ public record RestoreOptions(Memory memory, Optional<GuestAddress> tssAddress, P
      * {@return these options with a pre-fault, with {@code policy}, of the pages in {@code
      * workingSet} only} The working set of an earlier restore ({@link RestoredVm#workingSet()})
      * names the pages the guest touches first; pre-faulting just those costs a fraction of the
-     * whole memory's pre-fault and saves the guest the same faults. Each range must lie within the
-     * snapshot's memory, else the restore fails in one sentence.
+     * whole memory's pre-fault and saves the guest the same faults. The policy's populate part
+     * (POPULATE, FULL, AUTO) covers only the pages the guest wrote, its stage-2 part all it
+     * touched ({@link dev.vmm.core.prefault.PreFaulter#populateOnly}): over MAP_PRIVATE memory a
+     * page the guest only reads is mapped from the page cache, never copied. Each range must lie
+     * within the snapshot's memory, else the restore fails in one sentence.
      *
      * @param policy the policy, NONE for none
      * @param workingSet the pages to pre-fault

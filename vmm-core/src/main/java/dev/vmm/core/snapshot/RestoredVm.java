@@ -38,11 +38,12 @@ public final class RestoredVm implements AutoCloseable {
 
     /**
      * {@return the pages of the restored memory touched since the restore, by the guest or by the
-     * VMM for it: the guest's working set, for later restores to pre-fault
-     * ({@link RestoreOptions#preFault(PreFaultPolicy, WorkingSet)}) and to {@link WorkingSet#write}}
-     * Call it once the guest has run as long as its start-up takes (a function's first request,
-     * say). Over a private file mapping, only touched pages are in the process's page tables (with
-     * the neighbours the kernel maps around a read fault, which are in the page cache anyway).
+     * VMM for it, and which of them were written: the guest's working set, for later restores to
+     * pre-fault ({@link RestoreOptions#preFault(PreFaultPolicy, WorkingSet)}) and to
+     * {@link WorkingSet#write}} Call it once the guest has run as long as its start-up takes (a
+     * function's first request, say). Over a private file mapping, only touched pages are in the
+     * process's page tables (with the neighbours the kernel maps around a read fault, which are in
+     * the page cache anyway), and a written page is a private copy instead of the file's page.
      *
      * @throws IllegalStateException when this restore copied its memory or pre-faulted it: then
      *     every page is mapped, touched or not
@@ -52,11 +53,11 @@ public final class RestoredVm implements AutoCloseable {
             throw new IllegalStateException("A working set is recorded only from a restore with MAP_PRIVATE memory and no pre-fault,"
                     + " where only the pages the guest touched are mapped; restore with RestoreOptions.defaults() to record one.");
         }
-        List<GuestMemory.Range> resident = memory.residentRanges();
-        if (resident.isEmpty()) {
+        GuestMemory.ResidentPages resident = memory.residentPages();
+        if (resident.present().isEmpty()) {
             throw new IllegalStateException("The restored guest has touched no memory yet: run it before recording its working set.");
         }
-        return WorkingSet.of(resident);
+        return WorkingSet.of(resident.present(), resident.privateCopies());
     }
 
     /** {@return the restored VM} */

@@ -299,7 +299,7 @@ public final class VmSnapshot {
             Optional<PreFaultResult> preFault = Optional.empty();
             if (options.preFault() != PreFaultPolicy.NONE) {
                 PreFaulter preFaulter = PreFaulter.of(vm, memory).vcpus(vcpus).policy(options.preFault());
-                options.preFaultOnly().ifPresent(only -> preFaulter.ranges(only.ranges()));
+                options.preFaultOnly().ifPresent(only -> preFaulter.ranges(only.ranges()).populateOnly(only.written()));
                 preFault = Optional.of(preFaulter.run());
             }
             for (IrqchipState chip : state.irqchips()) {

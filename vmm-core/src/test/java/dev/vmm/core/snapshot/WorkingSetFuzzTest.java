@@ -42,6 +42,10 @@ class WorkingSetFuzzTest {
                     assertTrue(range.start().value() > previousEnd && range.size() > 0 && range.size() % 4096 == 0, set.ranges().toString());
                     previousEnd = range.end().value();
                 }
+                for (var written : set.written()) {
+                    assertTrue(set.ranges().stream().anyMatch(r -> r.start().compareTo(written.start()) <= 0
+                            && written.end().compareTo(r.end()) <= 0), set.toString());
+                }
             } catch (SnapshotException e) {
                 SnapshotFileTest.assertOneSentence(e);
                 if (e.getMessage().contains(" is corrupt: ") && !e.getMessage().contains("CRC32C") && !e.getMessage().contains("after its checksum")) {
@@ -56,9 +60,9 @@ class WorkingSetFuzzTest {
     }
 
     private static List<byte[]> seeds() {
-        byte[] one = WorkingSet.of(List.of(WorkingSetTest.range(0, 1))).encode();
+        byte[] one = WorkingSet.of(List.of(WorkingSetTest.range(0, 1)), List.of()).encode();
         byte[] many = WorkingSet.of(List.of(WorkingSetTest.range(0, 3), WorkingSetTest.range(16, 1), WorkingSetTest.range(40, 200),
-                WorkingSetTest.range(1 << 18, 512))).encode();
+                WorkingSetTest.range(1 << 18, 512)), List.of(WorkingSetTest.range(1, 1), WorkingSetTest.range(41, 10))).encode();
         return List.of(one, many, resealed(one), resealed(many));
     }
 

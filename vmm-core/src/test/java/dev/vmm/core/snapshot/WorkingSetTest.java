@@ -27,26 +27,29 @@ class WorkingSetTest {
 
     @Test
     void rangesAreSortedAndOverlappingOrAdjacentOnesMerged() {
-        WorkingSet set = WorkingSet.of(List.of(range(10, 2), range(0, 1), range(1, 1), range(11, 4), range(20, 1)));
-        assertEquals(List.of(range(0, 2), range(10, 5), range(20, 1)), set.ranges());
-        assertEquals(8 * PAGE, set.bytes());
-        assertThrows(IllegalArgumentException.class, () -> WorkingSet.of(List.of()));
+        WorkingSet set = WorkingSet.of(List.of(range(10, 2), range(0, 1), range(1, 1), range(11, 4), range(20, 1)),
+                List.of(range(12, 1), range(11, 1), range(30, 2)));
+        assertEquals(List.of(range(0, 2), range(10, 5), range(20, 1), range(30, 2)), set.ranges(), "written pages count as touched");
+        assertEquals(List.of(range(11, 2), range(30, 2)), set.written());
+        assertEquals(10 * PAGE, set.bytes());
+        assertEquals(4 * PAGE, set.writtenBytes());
+        assertThrows(IllegalArgumentException.class, () -> WorkingSet.of(List.of(), List.of()));
     }
 
     @Test
     void aWrittenWorkingSetReadsBackEqual() throws Exception {
-        WorkingSet set = WorkingSet.of(List.of(range(0, 3), range(0x40000, 16), range((4L << 30) / PAGE, 1)));
+        WorkingSet set = WorkingSet.of(List.of(range(0, 3), range(0x40000, 16), range((4L << 30) / PAGE, 1)), List.of(range(0x40002, 3)));
         set.write(dir);
         assertEquals(set, WorkingSet.read(dir));
         assertEquals(List.of(dir.resolve(WorkingSet.FILE)), Files.list(dir).toList(), "no temporary file left beside it");
-        WorkingSet other = WorkingSet.of(List.of(range(7, 1)));
+        WorkingSet other = WorkingSet.of(List.of(range(7, 1)), List.of());
         other.write(dir);
         assertEquals(other, WorkingSet.read(dir), "a later one replaces it");
     }
 
     @Test
     void everyTruncationAndFlippedBitIsRefusedInOneSentence() {
-        byte[] file = WorkingSet.of(List.of(range(0, 3), range(8, 1))).encode();
+        byte[] file = WorkingSet.of(List.of(range(0, 3), range(8, 1)), List.of(range(1, 1))).encode();
         for (int length = 0; length < file.length; length++) {
             byte[] cut = Arrays.copyOf(file, length);
             SnapshotException e = assertThrows(SnapshotException.class, () -> WorkingSet.decode("ws", cut), "cut at " + length);
@@ -63,25 +66,32 @@ class WorkingSetTest {
 
     @Test
     void rangesOutOfOrderOrNotWholePagesAreRefusedBehindAValidChecksum() {
-        assertOneSentence(() -> WorkingSet.decode("ws", resealed(0, PAGE, PAGE, PAGE)), "does not come after the one before it");
-        assertOneSentence(() -> WorkingSet.decode("ws", resealed(2 * PAGE, PAGE, 0, PAGE)), "does not come after the one before it");
-        assertOneSentence(() -> WorkingSet.decode("ws", resealed(100, PAGE)), "is not whole pages");
-        assertOneSentence(() -> WorkingSet.decode("ws", resealed(0, 0)), "is not whole pages");
-        assertOneSentence(() -> WorkingSet.decode("ws", resealed(Long.MAX_VALUE & -PAGE, 2 * PAGE)), "is not whole pages");
-        byte[] wrongCount = resealed(0, PAGE);
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(0, PAGE, PAGE, PAGE), pairs())), "does not come after the one before it");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(2 * PAGE, PAGE, 0, PAGE), pairs())), "does not come after the one before it");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(100, PAGE), pairs())), "is not whole pages");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(0, 0), pairs())), "is not whole pages");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(Long.MAX_VALUE & -PAGE, 2 * PAGE), pairs())), "is not whole pages");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(), pairs())), "touched ranges, not 1 to");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(0, PAGE), pairs(PAGE, PAGE))), "is not inside one touched range");
+        assertOneSentence(() -> WorkingSet.decode("ws", resealed(pairs(0, PAGE, 2 * PAGE, PAGE), pairs(0, 3 * PAGE))), "is not inside one touched range");
+        assertEquals(WorkingSet.of(List.of(range(0, 4)), List.of(range(1, 2))), WorkingSet.decode("ws", resealed(pairs(0, 4 * PAGE), pairs(PAGE, 2 * PAGE))));
+        byte[] wrongCount = resealed(pairs(0, PAGE), pairs());
         ByteBuffer.wrap(wrongCount).order(ByteOrder.LITTLE_ENDIAN).putInt(FramedFile.HEADER_SIZE, 2);
         reseal(wrongCount);
-        assertOneSentence(() -> WorkingSet.decode("ws", wrongCount), "its 2 ranges need 32 bytes");
-        assertOneSentence(() -> WorkingSet.decode("ws", WorkingSet.FORMAT.frame(new byte[4])), "not 1 to");
+        assertOneSentence(() -> WorkingSet.decode("ws", wrongCount), "its 2 touched ranges need 32 bytes");
+        byte[] valid = resealed(pairs(0, PAGE), pairs());
+        assertOneSentence(() -> WorkingSet.decode("ws", WorkingSet.FORMAT.frame(Arrays.copyOf(body(pairs(0, PAGE), pairs()), 28))),
+                "4 bytes after its written ranges");
         assertOneSentence(() -> WorkingSet.decode("ws", new byte[40]), "is not a working set file");
+        assertEquals(WorkingSet.of(List.of(range(0, 1)), List.of()), WorkingSet.decode("ws", valid));
     }
 
     @Test
     void aWorkingSetOutsideTheSnapshotsMemoryIsRefused() {
         List<GuestMemory.Range> memory = List.of(range(0, 16), range(256, 256));
-        WorkingSet.of(List.of(range(0, 16), range(300, 10))).checkWithin(memory);
-        assertOneSentence(() -> WorkingSet.of(List.of(range(15, 2))).checkWithin(memory), "recorded for another snapshot");
-        assertOneSentence(() -> WorkingSet.of(List.of(range(600, 1))).checkWithin(memory), "lies outside the snapshot's memory");
+        WorkingSet.of(List.of(range(0, 16), range(300, 10)), List.of()).checkWithin(memory);
+        assertOneSentence(() -> WorkingSet.of(List.of(range(15, 2)), List.of()).checkWithin(memory), "recorded for another snapshot");
+        assertOneSentence(() -> WorkingSet.of(List.of(), List.of(range(600, 1))).checkWithin(memory), "lies outside the snapshot's memory");
     }
 
     @Test
@@ -93,12 +103,24 @@ class WorkingSetTest {
         return new GuestMemory.Range(GuestAddress.of(firstPage * PAGE), pages * PAGE);
     }
 
-    /** A well-framed file whose body holds the given (start, size) pairs, whatever they are. */
-    static byte[] resealed(long... pairs) {
-        ByteBuffer body = ByteBuffer.allocate(4 + 8 * pairs.length).order(ByteOrder.LITTLE_ENDIAN).putInt(pairs.length / 2);
-        for (long value : pairs) {
-            body.putLong(value);
+    static long[] pairs(long... startsAndSizes) {
+        return startsAndSizes;
+    }
+
+    /** A body of the two lists of (start, size) pairs, whatever they are. */
+    static byte[] body(long[] touched, long[] written) {
+        ByteBuffer body = ByteBuffer.allocate(8 + 8 * (touched.length + written.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long[] list : new long[][] {touched, written}) {
+            body.putInt(list.length / 2);
+            for (long value : list) {
+                body.putLong(value);
+            }
         }
-        return WorkingSet.FORMAT.frame(body.array());
+        return body.array();
+    }
+
+    /** A well-framed file of the two lists. */
+    static byte[] resealed(long[] touched, long[] written) {
+        return WorkingSet.FORMAT.frame(body(touched, written));
     }
 }
