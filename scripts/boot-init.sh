@@ -8,7 +8,10 @@
 # scripts/boot-complete.c, or else through /dev/port), then it ends the VM: reboot -f (the command
 # line carries reboot=k, so the kernel resets through the i8042), or poweroff -f with
 # vmm.exit=poweroff on the command line.
-# With vmm.input=1 it first echoes one line read from the console.
+# With vmm.input=1 it first echoes one line read from the console. With vmm.count=N (1 to 999999),
+# after boot-complete it prints "vmm-count: K" for K = 1 to N, five a second, and echoes each line
+# typed at the console as "vmm-echo: LINE" meanwhile: a guest the snapshot tests save while it
+# counts, and whose clones count on and answer.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
@@ -33,6 +36,26 @@ case " $(cat /proc/cmdline 2>/dev/null) " in
 esac
 
 if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
+
+count=0 cmdline=''
+read -r cmdline </proc/cmdline 2>/dev/null
+for w in $cmdline; do
+  case $w in vmm.count=*) count=${w#vmm.count=} ;; esac
+done
+case $count in
+  ''|*[!0-9]*|???????*) echo "vmm-boot: vmm.count=$count is not a number from 1 to 999999; not counting"; count=0 ;;
+esac
+if [ "$count" -gt 0 ]; then
+  (while read -r line; do echo "vmm-echo: $line"; done </dev/console) &
+  echoer=$!
+  k=1
+  while [ "$k" -le "$count" ]; do
+    echo "vmm-count: $k"
+    k=$((k + 1))
+    sleep 0.2
+  done
+  kill "$echoer" 2>/dev/null
+fi
 
 how=reboot
 case " $(cat /proc/cmdline 2>/dev/null) " in

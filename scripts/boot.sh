@@ -4,7 +4,8 @@
 # /dev/kvm, or inside the 6.12 sandbox where there is none or it is PVM (which cannot boot stock kernels).
 # Usage: ./vmm boot [--kernel PATH] [--initrd PATH] [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE]...
 #                   [--disk-ro IMAGE]... [--config FILE] [--cmdline S] [--mem MIB] [--cpus N]
-#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE] [--no-aot]
+#                   [--prefault POLICY] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE]
+#                   [--snapshot-after-boot DIR] [--no-aot]
 # Every option but --no-aot is the launcher's: it checks them all, in a JVM on this machine, before
 # any sandbox boots. What is not given comes from scripts/boot-assets.sh: with no kernel, initrd or
 # root disk given, the newest Debian 6.12 kernel boots to the cached ext4 root file system
@@ -44,20 +45,7 @@ if [ "$help" = 1 ]; then # this header, then the launcher's options; no KVM need
   exec "${jvm[@]}" -cp "$cp" "$MAIN" --help
 fi
 
-where=${VMM_BOOT_WHERE:-}
-case $where in
-  host) say "VMM_BOOT_WHERE=host: booting on this machine's /dev/kvm" ;;
-  sandbox) say "VMM_BOOT_WHERE=sandbox: booting inside the 6.12 sandbox" ;;
-  '')
-    if host_kvm_usable && ! host_kvm_is_pvm; then
-      where=host; say "booting on this machine's /dev/kvm"
-    elif host_kvm_usable; then
-      where=sandbox; say "this machine's /dev/kvm is PVM, which runs only PVM-enabled guest kernels: booting inside the 6.12 sandbox"
-    else
-      where=sandbox; say "this machine has no usable /dev/kvm: booting inside the 6.12 sandbox"
-    fi ;;
-  *) die "VMM_BOOT_WHERE must be host or sandbox, not '$where'." ;;
-esac
+choose_where booting
 
 # The launcher's plan (BootPlan): the options completed with the defaults and checked, files
 # placed where the boot can read them, as bash assignments. Status 3: it needs the default images.

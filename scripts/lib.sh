@@ -81,6 +81,26 @@ build_launcher() {
   launcher_cp="$VMM_ROOT/$launcher_jar:$(cat "$VMM_ROOT/examples/target/test-classpath.txt")"
 }
 
+# Where a stock Linux guest runs (./vmm boot, ./vmm restore): sets where=host on this machine's
+# /dev/kvm, or where=sandbox (6.12) when there is none or it is PVM, which runs only PVM-enabled
+# guest kernels; VMM_BOOT_WHERE=host|sandbox overrides. Arg: what is done ("booting", "restoring").
+choose_where() {
+  where=${VMM_BOOT_WHERE:-}
+  case $where in
+    host) say "VMM_BOOT_WHERE=host: $1 on this machine's /dev/kvm" ;;
+    sandbox) say "VMM_BOOT_WHERE=sandbox: $1 inside the 6.12 sandbox" ;;
+    '')
+      if host_kvm_usable && ! host_kvm_is_pvm; then
+        where=host; say "$1 on this machine's /dev/kvm"
+      elif host_kvm_usable; then
+        where=sandbox; say "this machine's /dev/kvm is PVM, which runs only PVM-enabled guest kernels: $1 inside the 6.12 sandbox"
+      else
+        where=sandbox; say "this machine has no usable /dev/kvm: $1 inside the 6.12 sandbox"
+      fi ;;
+    *) die "VMM_BOOT_WHERE must be host or sandbox, not '$where'." ;;
+  esac
+}
+
 # Installs Debian packages that are missing. Args: "command:package" pairs.
 ensure_debs() {
   local missing=() pair cmd pkg

@@ -21,17 +21,22 @@ import java.util.Locale;
  * @param networkInterfaces the guest's network interfaces, in order
  * @param vsock the vsock device, or null
  * @param jfr where a Flight Recorder recording of the (first) boot goes, or null
+ * @param snapshotAfterBoot the directory a snapshot of the running guest goes to at boot-complete, or null
  * @param child internal: boot once and print the measurement for a parent launcher
  */
 record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib, int cpus, PreFaultPolicy preFault,
                    List<MicroVmConfig.Drive> drives, boolean firstDriveIsRoot, List<MicroVmConfig.NetworkInterface> networkInterfaces,
-                   MicroVmConfig.Vsock vsock, int runs, boolean json, boolean compareQemu, int timeoutSeconds, Path jfr, boolean child) {
+                   MicroVmConfig.Vsock vsock, int runs, boolean json, boolean compareQemu, int timeoutSeconds, Path jfr,
+                   Path snapshotAfterBoot, boolean child) {
+    /** What vmm.count= the command line gets with --snapshot-after-boot: the busybox init counts 5 s after boot-complete. */
+    static final String COUNTING = "vmm.count=25";
 
     static final String USAGE = """
             usage: BootLauncher (--kernel PATH | --config FILE) [--initrd PATH] [--cmdline S] [--mem MIB] [--cpus N]
                                 [--rootfs IMAGE [--rootfs-ro]] [--disk IMAGE | --disk-ro IMAGE]...
                                 [--net tap=NAME[,mac=MAC]]... [--vsock cid=N,uds=PATH]
                                 [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--runs N] [--json] [--compare qemu] [--timeout S] [--jfr FILE]
+                                [--snapshot-after-boot DIR]
               --kernel      bzImage or ELF vmlinux to boot
               --config      a JSON machine description in the shape of Firecracker's --config-file:
                               {"boot-source": {"kernel_image_path": ..., "initrd_path": ..., "boot_args": ...},
@@ -65,11 +70,15 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
               --jfr FILE    a Flight Recorder recording of the boot (the first, with --runs), written to FILE:
                             the dev.vmm events (boot phases, pre-fault, vCPU exits) and the JVM's own;
                             starting the recorder slows the boot it records
-            """.formatted(MicroVmConfig.DEFAULT_COMMAND_LINE);
+              --snapshot-after-boot DIR  at boot-complete, save the running guest into DIR (created, or replaced if it holds
+                            a snapshot), for ./vmm restore DIR; the guest runs on. A machine without virtio devices (its state
+                            is not saved yet), booted once; the command line gets %s unless it has a vmm.count=, so that
+                            the project's busybox init counts for 5 s after boot-complete: a guest at work when it is saved
+            """.formatted(MicroVmConfig.DEFAULT_COMMAND_LINE, COUNTING);
 
     /** The options that take a value (those of parse's second switch). */
     private static final List<String> VALUED_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs",
-            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro", "--net", "--vsock", "--jfr");
+            "--compare", "--timeout", "--rootfs", "--disk", "--disk-ro", "--net", "--vsock", "--jfr", "--snapshot-after-boot");
 
     static BootOptions parse(String... args) {
         return parse(true, args);
@@ -86,7 +95,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         int cpus = 1, runs = 1, timeout = 600;
         PreFaultPolicy preFault = PreFaultPolicy.NONE;
         boolean json = false, qemu = false, child = false, rootReadOnly = false, rootfsOption = false;
-        Path rootfs = null, jfr = null;
+        Path rootfs = null, jfr = null, snapshot = null;
         List<MicroVmConfig.Drive> disks = new ArrayList<>();
         List<MicroVmConfig.NetworkInterface> nics = new ArrayList<>();
         MicroVmConfig.Vsock vsock = null;
@@ -114,7 +123,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                 case "--rootfs-ro" -> rootReadOnly = true;
                 case "--child" -> child = true;
                 case "--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--prefault", "--runs", "--compare", "--timeout", "--rootfs", "--disk",
-                     "--disk-ro", "--net", "--vsock", "--jfr" -> {
+                     "--disk-ro", "--net", "--vsock", "--jfr", "--snapshot-after-boot" -> {
                     if (i + 1 >= args.length) {
                         throw new BootException("Option " + option + " needs a value (see --help).");
                     }
@@ -131,6 +140,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                             rootfs = path(option, value);
                         }
                         case "--jfr" -> jfr = recordingFile(path(option, value));
+                        case "--snapshot-after-boot" -> snapshot = snapshotDirectory(path(option, value));
                         case "--disk" -> disks.add(new MicroVmConfig.Drive(path(option, value), false));
                         case "--disk-ro" -> disks.add(new MicroVmConfig.Drive(path(option, value), true));
                         case "--net" -> nics.add(networkInterface(value));
@@ -157,7 +167,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                 }
                 default -> throw new BootException("Unknown option " + shown(option) + ": the options are --kernel, --config, --initrd, --cmdline,"
                         + " --mem, --cpus, --rootfs, --rootfs-ro, --disk, --disk-ro, --net, --vsock, --prefault, --runs, --json, --compare qemu,"
-                        + " --timeout and --jfr.");
+                        + " --timeout, --jfr and --snapshot-after-boot.");
             }
         }
         if (kernel == null && kernelRequired) {
@@ -181,8 +191,20 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         if (qemu && (!nics.isEmpty() || vsock != null)) {
             throw new BootException("--compare qemu boots disks only, not --net or --vsock: leave those out to compare.");
         }
+        if (snapshot != null) {
+            if (virtioDevices > 0) {
+                throw new BootException("--snapshot-after-boot saves a machine without virtio devices (disks, --net, --vsock), whose state"
+                        + " snapshots do not hold yet: leave them out.");
+            }
+            if (runs != 1 || qemu) {
+                throw new BootException("--snapshot-after-boot saves one boot of this VMM: leave out --runs and --compare.");
+            }
+            if (LinuxBoot.commandLineWords(cmdline).noneMatch(word -> word.startsWith("vmm.count="))) {
+                cmdline = cmdline + " " + COUNTING;
+            }
+        }
         return new BootOptions(kernel, initrd, cmdline, mem, cpus, preFault, List.copyOf(drives), rootfs != null, List.copyOf(nics), vsock,
-                runs, json, qemu, timeout, jfr, child);
+                runs, json, qemu, timeout, jfr, snapshot, child);
     }
 
     /** {@code --net tap=NAME[,mac=MAC]}. */
@@ -267,6 +289,16 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         return file.toAbsolutePath();
     }
 
+    /** Where --snapshot-after-boot saves: a directory, or a name for one, in a writable folder that exists. */
+    private static Path snapshotDirectory(Path directory) {
+        Path folder = directory.toAbsolutePath().getParent();
+        if (Files.exists(directory) && !Files.isDirectory(directory) || folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            throw new BootException("--snapshot-after-boot takes a directory (new, or an earlier snapshot's) in a writable folder that exists,"
+                    + " not " + shown(directory.toString()) + ".");
+        }
+        return directory.toAbsolutePath();
+    }
+
     static Path path(String option, String value) {
         if (value.isEmpty()) { // Path.of("") is the working directory
             throw new BootException(option + " takes a path, not ''.");
@@ -307,7 +339,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         }
         return new BootOptions(placement.place("kernel", kernel, false), initrd == null ? null : placement.place("initrd", initrd, false),
                 commandLine, memoryMib, cpus, preFault, List.copyOf(placed), firstDriveIsRoot, networkInterfaces, vsock, runs, json, compareQemu,
-                timeoutSeconds, jfr, child);
+                timeoutSeconds, jfr, snapshotAfterBoot, child);
     }
 
     /** The arguments that make a child launcher boot once with these settings; the {@code first} boot is recorded with --jfr. */
@@ -332,6 +364,9 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         }
         if (jfr != null) {
             a.addAll(List.of("--jfr", jfr.toString()));
+        }
+        if (snapshotAfterBoot != null) {
+            a.addAll(List.of("--snapshot-after-boot", snapshotAfterBoot.toString()));
         }
         return a;
     }

@@ -85,6 +85,10 @@ record BootPlan(List<String> run, List<String> training, List<Path> staged, long
         if (where == Where.SANDBOX && options.jfr() != null && !inside(options.jfr().getParent(), project)) {
             throw new BootException("--jfr " + options.jfr() + ": inside the sandbox only the project folder (" + project + ") is writable: name a file there.");
         }
+        if (where == Where.SANDBOX && options.snapshotAfterBoot() != null && !inside(options.snapshotAfterBoot().getParent(), project)) {
+            throw new BootException("--snapshot-after-boot " + options.snapshotAfterBoot() + ": inside the sandbox only the project folder ("
+                    + project + ") is writable: name a directory there (target/snapshots/NAME, say).");
+        }
         if (defaults.isPresent() && options.firstDriveIsRoot() && options.drives().getFirst().image().equals(defaults.get().rootfs())) {
             System.err.println("vmm boot: booting to the cached ext4 root file system, read-only (" + defaults.get().rootfs() + ")");
         }
@@ -109,7 +113,8 @@ record BootPlan(List<String> run, List<String> training, List<Path> staged, long
         List<String> full = new ArrayList<>();
         if (!ownKernel) {
             full.addAll(List.of("--kernel", images.kernel().toString()));
-            if (options.initrd() == null && !root) { // the default root, shared by every boot: never written
+            // The default root, shared by every boot and never written; not for a snapshot, which holds no virtio device yet.
+            if (options.initrd() == null && !root && options.snapshotAfterBoot() == null) {
                 full.addAll(List.of("--rootfs", images.rootfs().toString(), "--rootfs-ro"));
                 root = true;
             }

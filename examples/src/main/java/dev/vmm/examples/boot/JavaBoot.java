@@ -33,8 +33,10 @@ final class JavaBoot {
             if (console != null && System.console() != null) {
                 forwardTerminalInput(vm); // a guest with a shell can be typed at, a line at a time
             }
+            SnapshotAfterBoot snapshot = options.snapshotAfterBoot() == null ? null : SnapshotAfterBoot.start(vm, options.snapshotAfterBoot());
             MicroVmExit exit = vm.run(Duration.ofSeconds(options.timeoutSeconds()));
             sink.flush();
+            String saved = snapshot == null ? null : snapshot.outcome();
             m.phases.put(BootMeasurement.Phase.JVM_START_TO_MAIN, clock.startToMainMs());
             long previous = main;
             BootEvent[] setup = {BootEvent.IMAGES_CHECKED, BootEvent.VM_CREATED, BootEvent.MEMORY_READY, BootEvent.PRE_FAULTED, BootEvent.KERNEL_LOADED};
@@ -51,6 +53,10 @@ final class JavaBoot {
             at(m, BootMeasurement.Phase.VM_EXIT, vm.timeOf(BootEvent.VM_EXIT), clock);
             m.exit = exit.toString();
             m.clean = exit.clean();
+            if (saved != null) {
+                System.err.println("vmm boot: " + saved);
+                m.clean &= saved.startsWith(SnapshotAfterBoot.SAVED);
+            }
             m.preFault = vm.preFaultResult() == null ? "NONE" : vm.preFaultResult().requested() + " -> " + vm.preFaultResult().applied();
             UnhandledAccesses.Snapshot unhandled = vm.unhandledAccesses();
             m.unhandledAccesses = unhandled.total();

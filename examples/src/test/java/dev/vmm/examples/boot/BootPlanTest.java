@@ -142,6 +142,29 @@ class BootPlanTest {
     }
 
     @Test
+    void aSnapshotAfterBootBootsTheBusyboxInitramfsWithoutVirtioDevicesAndCounting() throws IOException {
+        Path snapshot = project.resolve("target/snapshots/one");
+        Files.createDirectories(snapshot.getParent());
+        BootOptions o = planned(BootPlan.Where.SANDBOX, "--snapshot-after-boot", snapshot.toString());
+        assertEquals(List.of(kernel, initrd), Arrays.asList(o.kernel(), o.initrd()), "the busybox initramfs, not the default root");
+        assertTrue(o.drives().isEmpty(), o.drives().toString());
+        assertTrue(o.commandLine().endsWith(" " + BootOptions.COUNTING), o.commandLine());
+        assertEquals(snapshot.toAbsolutePath(), o.snapshotAfterBoot());
+        BootOptions counting = planned(BootPlan.Where.HOST, "--snapshot-after-boot", snapshot.toString(), "--cmdline", "console=ttyS0 vmm.count=7");
+        assertEquals("console=ttyS0 vmm.count=7", counting.commandLine(), "a vmm.count= of one's own is kept");
+
+        assertMessage("--snapshot-after-boot saves a machine without virtio devices", BootPlan.Where.HOST,
+                "--snapshot-after-boot", snapshot.toString(), "--disk-ro", rootfs.toString());
+        assertMessage("--snapshot-after-boot saves one boot of this VMM", BootPlan.Where.HOST,
+                "--snapshot-after-boot", snapshot.toString(), "--runs", "2");
+        assertMessage("--snapshot-after-boot takes a directory", BootPlan.Where.HOST,
+                "--snapshot-after-boot", dir.resolve("no/such/folder").toString());
+        assertMessage("--snapshot-after-boot takes a directory", BootPlan.Where.HOST, "--snapshot-after-boot", rootfs.toString());
+        assertMessage("--snapshot-after-boot " + dir.resolve("out") + ": inside the sandbox only the project folder", BootPlan.Where.SANDBOX,
+                "--snapshot-after-boot", dir.resolve("out").toString());
+    }
+
+    @Test
     void theSandboxIsSizedForTheGuestAndTheJvm() {
         BootPlan small = BootPlan.make(List.of(), BootPlan.Where.SANDBOX, defaults, project).orElseThrow();
         assertEquals(List.of(4096L, 2L), List.of(small.sandboxMemoryMib(), (long) small.sandboxCpus()));

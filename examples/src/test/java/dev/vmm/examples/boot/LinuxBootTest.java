@@ -11,7 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +160,33 @@ class LinuxBootTest {
      * unchanged. Then a second boot writes 256 KiB to the root, syncs and powers off at once: the
      * bytes are in the image on the host (an acknowledged flush is on disk).
      */
+    /**
+     * ./vmm boot --snapshot-after-boot saves the guest at boot-complete while it goes on counting;
+     * ./vmm restore's launcher, in its own run, resumes it: the clone's console holds no boot, only
+     * the counting to its end, and the guest ends the VM as the original did. The clone's working
+     * set, recorded, serves a second restore's pre-fault.
+     */
+    @Test
+    void aGuestSavedAtBootCompleteIsRestoredByTheRestoreLauncherAndCountsOnToItsEnd(@TempDir Path dir) throws IOException {
+        Path snapshot = dir.resolve("snapshot");
+        assertEquals(0, BootLauncher.run(ProcessClock.start(), "--kernel", BootImages.kernel().toString(), "--initrd", BootImages.initrd().toString(),
+                "--snapshot-after-boot", snapshot.toString(), "--timeout", "200"), "the boot and its snapshot");
+        assertTrue(Files.isRegularFile(snapshot.resolve("microvm")), "the snapshot was saved");
+
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        assertEquals(0, RestoreLauncher.run(ProcessClock.start(), new PrintStream(first, true, StandardCharsets.UTF_8), snapshot.toString(),
+                "--record-working-set", "--timeout", "200"), first.toString(StandardCharsets.UTF_8));
+        String console = first.toString(StandardCharsets.UTF_8);
+        assertTrue(console.contains("vmm-count: 25") && !console.contains("Linux version") && !console.contains("vmm-boot:"),
+                "the clone counts on to the end, and never boots: " + console);
+        assertTrue(Files.isRegularFile(snapshot.resolve("workingset")), "the clone's working set was written");
+
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        assertEquals(0, RestoreLauncher.run(ProcessClock.start(), new PrintStream(second, true, StandardCharsets.UTF_8), snapshot.toString(),
+                "--working-set", "--timeout", "200"), second.toString(StandardCharsets.UTF_8));
+        assertTrue(second.toString(StandardCharsets.UTF_8).contains("vmm-count: 25"), second.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void theStockKernelBootsToAnExt4RootOnVirtioBlkAndWhatItSyncsIsOnTheHostsDisk(@TempDir Path dir) throws IOException {
         Path image = Files.copy(BootImages.rootfs(), dir.resolve("rootfs.ext4"));

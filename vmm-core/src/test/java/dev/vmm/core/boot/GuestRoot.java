@@ -53,7 +53,7 @@ final class GuestRoot {
                 List.of(new MicroVmConfig.Drive(image("VMM_BOOT_ROOTFS"), true)));
     }
 
-    private static Path image(String variable) {
+    static Path image(String variable) {
         String value = System.getenv(variable);
         if (value != null && Files.isReadable(Path.of(value))) {
             return Path.of(value);

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.vmm.examples.boot;
+
+import dev.vmm.core.microvm.BootEvent;
+import dev.vmm.core.microvm.MicroVm;
+import dev.vmm.core.snapshot.SnapshotException;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code --snapshot-after-boot}: a thread that waits for the guest's boot-complete and then saves
+ * the running MicroVm ({@link MicroVm#snapshot}), which goes on running.
+ */
+final class SnapshotAfterBoot {
+    static final String SAVED = "snapshot of the running guest saved in ";
+
+    private final CompletableFuture<String> outcome = new CompletableFuture<>();
+
+    private SnapshotAfterBoot() {}
+
+    /** Starts watching {@code vm}, which is about to run, for boot-complete; then saves it into {@code directory}. */
+    static SnapshotAfterBoot start(MicroVm vm, Path directory) {
+        SnapshotAfterBoot s = new SnapshotAfterBoot();
+        Thread.ofPlatform().daemon().name("vmm-snapshot-after-boot").start(() -> s.outcome.complete(s.save(vm, directory)));
+        return s;
+    }
+
+    private String save(MicroVm vm, Path directory) {
+        try {
+            while (vm.timeOf(BootEvent.BOOT_COMPLETE).isEmpty()) {
+                if (vm.timeOf(BootEvent.VM_EXIT).isPresent()) {
+                    return "no snapshot: the guest ended before its boot-complete.";
+                }
+                Thread.sleep(1);
+            }
+            long complete = vm.timeOf(BootEvent.BOOT_COMPLETE).getAsLong();
+            long start = System.nanoTime();
+            vm.snapshot(directory);
+            long end = System.nanoTime();
+            return String.format(Locale.ROOT, "%s%s in %.1f ms, %.1f ms after boot-complete (./vmm restore %s)", SAVED, directory,
+                    (end - start) / 1e6, (start - complete) / 1e6, directory);
+        } catch (SnapshotException | IllegalStateException e) {
+            return "no snapshot: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no snapshot: interrupted.";
+        }
+    }
+
+    /** {@return what became of the snapshot, once the VM has ended: saved, or why not} */
+    String outcome() {
+        try {
+            return outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no snapshot: interrupted.";
+        } catch (ExecutionException e) {
+            return "no snapshot: " + e.getCause();
+        }
+    }
+}

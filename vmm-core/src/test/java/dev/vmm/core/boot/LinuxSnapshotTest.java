@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.vmm.core.boot;
+
+import dev.vmm.core.KvmTest;
+import dev.vmm.core.microvm.MicroVm;
+import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.prefault.PreFaultPolicy;
+import dev.vmm.core.snapshot.RestoreOptions;
+import dev.vmm.core.snapshot.WorkingSet;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The stock 6.12 kernel, booted to the busybox initramfs, whose init counts five times a second
+ * after boot-complete (vmm.count=, scripts/boot-init.sh) and echoes what is typed at its console:
+ * saved while it counts, and restored into a new MicroVm, the guest counts on from where it was
+ * and answers its console; the clone's working set, written beside the snapshot, serves a second
+ * clone's pre-fault. For one vCPU and for two.
+ */
+@Tag("linux-boot")
+class LinuxSnapshotTest {
+    /** What the guest may take to answer a line typed at its console, nested KVM being slow. */
+    private static final Duration ANSWER = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @KvmTest
+    void oneVcpu() throws Exception {
+        aBootedLinuxCountsOnInItsClonesAndAnswersTheirConsoles(1);
+    }
+
+    @KvmTest
+    void twoVcpus() throws Exception {
+        aBootedLinuxCountsOnInItsClonesAndAnswersTheirConsoles(2);
+    }
+
+    private void aBootedLinuxCountsOnInItsClonesAndAnswersTheirConsoles(int cpus) throws Exception {
+        Path snapshot = dir.resolve("snapshot");
+        MicroVmConfig config = new MicroVmConfig(GuestRoot.image("VMM_BOOT_KERNEL"), GuestRoot.image("VMM_BOOT_INITRD"),
+                MicroVmConfig.DEFAULT_COMMAND_LINE + " vmm.count=999999", 256L << 20, cpus, null, List.of());
+        long beforeSave, afterSave;
+        GuestRoot.Console console = new GuestRoot.Console();
+        try (MicroVm original = MicroVm.create(config, console); GuestRoot.Running running = new GuestRoot.Running(original, console)) {
+            beforeSave = awaitCount(console, 3);
+            original.snapshot(snapshot);
+            afterSave = awaitCount(console, lastCount(console) + 1) - 1;
+            running.stop();
+        }
+        System.out.printf("LinuxSnapshotTest: %d vCPUs, saved between counts %d and %d%n", cpus, beforeSave, afterSave);
+
+        WorkingSet workingSet;
+        GuestRoot.Console first = new GuestRoot.Console();
+        try (MicroVm clone = MicroVm.restore(snapshot, RestoreOptions.defaults(), first);
+             GuestRoot.Running running = new GuestRoot.Running(clone, first)) {
+            long resumed = awaitCount(first, 0);
+            assertTrue(resumed > beforeSave && resumed <= afterSave + 1, cpus + " vCPUs: the clone's first count " + resumed
+                    + ", saved between " + beforeSave + " and " + afterSave + "; console: " + first.lines);
+            awaitCount(first, resumed + 3);
+            clone.consoleInput("typed at the clone\n".getBytes(StandardCharsets.US_ASCII));
+            first.await("vmm-echo: typed at the clone", 1, ANSWER);
+            workingSet = clone.workingSet();
+            running.stop();
+        }
+        workingSet.write(snapshot);
+        System.out.printf("LinuxSnapshotTest: %d vCPUs, the clone's working set %s%n", cpus, workingSet);
+        assertTrue(workingSet.bytes() < config.memoryBytes() / 2, "the clone touched " + workingSet + " of " + config.memoryBytes());
+
+        GuestRoot.Console second = new GuestRoot.Console();
+        RestoreOptions withWorkingSet = RestoreOptions.defaults().preFault(PreFaultPolicy.AUTO, WorkingSet.read(snapshot));
+        try (MicroVm clone = MicroVm.restore(snapshot, withWorkingSet, second);
+             GuestRoot.Running running = new GuestRoot.Running(clone, second)) {
+            assertEquals(workingSet.bytes(), clone.preFaultResult().bytesRequested(), clone.preFaultResult().toString());
+            long resumed = awaitCount(second, 0);
+            assertTrue(resumed > beforeSave && resumed <= afterSave + 1, cpus + " vCPUs: the second clone's first count " + resumed);
+            awaitCount(second, resumed + 3);
+            running.stop();
+        }
+    }
+
+    /**
+     * Waits until the guest has printed a count of at least {@code count} (any count, for 0), for as
+     * long as a boot may take; returns the first such.
+     */
+    private static long awaitCount(GuestRoot.Console console, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + GuestRoot.BOOT_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            for (String line : console.lines) {
+                OptionalLong k = count(line);
+                if (k.isPresent() && k.getAsLong() >= count) {
+                    return k.getAsLong();
+                }
+            }
+            Thread.sleep(50);
+        }
+        return fail("the guest did not count to " + count + "; console: " + console.lines);
+    }
+
+    private static long lastCount(GuestRoot.Console console) {
+        return console.lines.stream().map(LinuxSnapshotTest::count).filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong).max().orElse(0);
+    }
+
+    /** The K of a whole "vmm-count: K" line; a clone's console may start mid-line, which is no count. */
+    private static OptionalLong count(String line) {
+        String prefix = "vmm-count: ";
+        if (!line.startsWith(prefix) || line.length() == prefix.length() || line.length() > prefix.length() + 6
+                || !line.substring(prefix.length()).chars().allMatch(Character::isDigit)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Long.parseLong(line.substring(prefix.length())));
+    }
+}
