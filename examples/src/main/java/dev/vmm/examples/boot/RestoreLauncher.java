@@ -151,10 +151,10 @@ public final class RestoreLauncher {
         long start = System.nanoTime();
         try (MicroVm vm = MicroVm.restore(options.directory(), restoreOptions, sink)) {
             long restored = System.nanoTime();
-            System.err.printf(Locale.ROOT, "vmm restore: %s, %d MiB, %d vCPU%s, %s memory, pre-fault %s%n", options.directory(),
+            System.err.printf(Locale.ROOT, "vmm restore: %s, %d MiB, %d vCPU%s, %s memory, %s%n", options.directory(),
                     vm.config().memoryBytes() >> 20, vm.config().cpus(), vm.config().cpus() == 1 ? "" : "s",
                     options.copy() ? "copied" : "mapped private",
-                    vm.preFaultResult() == null ? "NONE" : vm.preFaultResult() + (options.workingSet() ? " (the working set)" : ""));
+                    vm.preFaultResult() == null ? "no pre-fault" : vm.preFaultResult() + (options.workingSet() ? " (the working set)" : ""));
             MicroVmExit exit = vm.run(Duration.ofSeconds(options.timeoutSeconds()));
             sink.flush();
             boolean clean = exit.clean();
