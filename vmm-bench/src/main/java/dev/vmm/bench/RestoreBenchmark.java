@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.bench;
 
-import dev.vmm.core.Kvm;
 import dev.vmm.core.snapshot.RestoredVm;
 import dev.vmm.core.snapshot.VmSnapshot;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,7 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class RestoreBenchmark {
+public class RestoreBenchmark extends SnapshotTrial {
     @Param({"256", "1024"})
     public int guestMiB;
 
@@ -40,33 +38,14 @@ public class RestoreBenchmark {
     @Param({"NONE", "POPULATE", "STAGE2", "FULL", "WORKING_SET"})
     public RestorePolicy restorePolicy;
 
-    private Kvm kvm;
-    private SnapshotGuest snapshot;
-    private RestoredVm restored;
-
     @Setup(Level.Trial)
-    public void save() {
-        kvm = Kvm.open();
-        snapshot = SnapshotGuest.save(kvm, guestMiB, touchMiB, TouchGuest.Access.valueOf(access.toUpperCase(Locale.ROOT)));
+    public void saveSnapshot() {
+        save(guestMiB, touchMiB, TouchGuest.Access.valueOf(access.toUpperCase(Locale.ROOT)));
     }
 
     @Benchmark
     public void restoreAndTouch() {
         restored = VmSnapshot.restore(snapshot.directory(), kvm, restorePolicy.options(snapshot.workingSet()));
         TouchGuest.run(restored.vcpus().getFirst());
-    }
-
-    @TearDown(Level.Invocation)
-    public void closeRestored() {
-        if (restored != null) {
-            restored.close();
-            restored = null;
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void delete() {
-        snapshot.close();
-        kvm.close();
     }
 }

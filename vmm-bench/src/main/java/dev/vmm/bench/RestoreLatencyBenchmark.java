@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.bench;
 
-import dev.vmm.core.Kvm;
 import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.snapshot.RestoredVm;
 import dev.vmm.core.snapshot.VmSnapshot;
@@ -14,7 +13,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
@@ -26,40 +24,21 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class RestoreLatencyBenchmark {
+public class RestoreLatencyBenchmark extends SnapshotTrial {
     @Param({"256", "1024"})
     public int guestMiB;
 
     @Param({"MAP_PRIVATE", "COPY"})
     public RestoreOptions.Memory memory;
 
-    private Kvm kvm;
-    private SnapshotGuest snapshot;
-    private RestoredVm restored;
-
     @Setup(Level.Trial)
-    public void save() {
-        kvm = Kvm.open();
-        snapshot = SnapshotGuest.save(kvm, guestMiB, 1, TouchGuest.Access.WRITE);
+    public void saveSnapshot() {
+        save(guestMiB, 1, TouchGuest.Access.WRITE);
     }
 
     @Benchmark
     public RestoredVm restore() {
         restored = VmSnapshot.restore(snapshot.directory(), kvm, RestoreOptions.defaults().memory(memory));
         return restored;
-    }
-
-    @TearDown(Level.Invocation)
-    public void closeRestored() {
-        if (restored != null) {
-            restored.close();
-            restored = null;
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void delete() {
-        snapshot.close();
-        kvm.close();
     }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.bench;
 
+import dev.vmm.core.Kvm;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +18,8 @@ import java.util.regex.Pattern;
 /**
  * Start-up, not JMH: how long a fresh process takes from its start to its first KVM_RUN (and to
  * the guest's HLT exit): {@link FirstRun} in a fresh JVM without and with a JDK 25 AOT cache, and
- * first_run.c. The parent reads System.nanoTime() just before starting a child, the child prints
- * the same clock's times. Each run starts one child of every variant, the variants taking turns,
+ * first_run.c; and a fresh JVM that restores a snapshot ({@link FirstRestore}). The parent reads
+ * System.nanoTime() just before starting a child, the child prints the same clock's times. Each run starts one child of every variant, the variants taking turns,
  * so that drift on a busy machine hits all alike.
  */
 final class StartupBenchmark {
@@ -79,16 +81,42 @@ final class StartupBenchmark {
         for (int run = 0; run < preset.startupRuns(); run++) {
             for (int i = 0; i < variants.length; i++) {
                 Variant v = variants[(run + i) % variants.length]; // none always first after another
-                times.computeIfAbsent(v, k -> new ArrayList<>()).add(runOnce(v, commands.get(v), dir));
+                times.computeIfAbsent(v, k -> new ArrayList<>()).add(runOnce(v.label, commands.get(v), dir));
             }
         }
         List<Startup.Variant> results = new ArrayList<>();
         for (Variant v : variants) {
-            List<FirstRunTimes> t = times.get(v);
-            results.add(new Startup.Variant(v.label, Double.isNaN(v.goalMs) ? OptionalDouble.empty() : OptionalDouble.of(v.goalMs),
-                    t.stream().map(FirstRunTimes::toFirstRunMs).toList(), t.stream().map(FirstRunTimes::toHltMs).toList()));
+            results.add(variant(v.label, Double.isNaN(v.goalMs) ? OptionalDouble.empty() : OptionalDouble.of(v.goalMs), times.get(v)));
         }
+        results.addAll(restores(preset, java, dir));
         return new Startup(results);
+    }
+
+    /**
+     * Restore from a new process: {@link FirstRestore} of a snapshot of each size the preset gives
+     * the restore benchmarks ({@link SnapshotGuest}, its files in the page cache), without an AOT cache.
+     */
+    private static List<Startup.Variant> restores(Preset preset, List<String> java, Path dir) throws IOException, InterruptedException {
+        List<Startup.Variant> results = new ArrayList<>();
+        for (String mib : preset.params().getOrDefault("guestMiB", List.of("256", "1024"))) {
+            String label = "Java, restore of a " + Summary.mib(Integer.parseInt(mib)) + " snapshot";
+            System.out.println("# Start-up: " + label + ", " + preset.startupRuns() + " fresh processes");
+            List<FirstRunTimes> times = new ArrayList<>();
+            try (Kvm kvm = Kvm.open(); SnapshotGuest snapshot = SnapshotGuest.save(kvm, Integer.parseInt(mib), 1, TouchGuest.Access.WRITE)) {
+                List<String> command = concat(java, List.of("-cp", ChildClassPath.in(dir), FirstRestore.class.getName()),
+                        List.of(snapshot.directory().toString()));
+                for (int run = 0; run < preset.startupRuns(); run++) {
+                    times.add(runOnce(label, command, dir));
+                }
+            }
+            results.add(variant(label, OptionalDouble.empty(), times));
+        }
+        return results;
+    }
+
+    private static Startup.Variant variant(String label, OptionalDouble goalMs, List<FirstRunTimes> times) {
+        return new Startup.Variant(label, goalMs, times.stream().map(FirstRunTimes::toFirstRunMs).toList(),
+                times.stream().map(FirstRunTimes::toHltMs).toList());
     }
 
     /** One run of FirstRun with -XX:AOTCacheOutput, which leaves the cache at its exit. */
@@ -102,12 +130,12 @@ final class StartupBenchmark {
         }
     }
 
-    private static FirstRunTimes runOnce(Variant variant, List<String> command, Path dir) throws IOException, InterruptedException {
+    private static FirstRunTimes runOnce(String label, List<String> command, Path dir) throws IOException, InterruptedException {
         Path out = dir.resolve("startup-child.out"), err = dir.resolve("startup-child.err");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         long start = System.nanoTime();
         Process child = builder.start();
-        String what = "The start-up child '" + variant.label + "'";
+        String what = "The start-up child '" + label + "'";
         await(child, what, CHILD_SECONDS, err);
         return FirstRunTimes.parse(Files.readString(out), start, what);
     }

@@ -249,7 +249,9 @@ final class Summary {
         StringBuilder out = new StringBuilder("### Start-up: fresh process to first KVM_RUN\n\n")
                 .append("From just before the process starts to just before its first KVM_RUN (and to the guest's HLT exit), in ms;\n")
                 .append("the variants took turns run by run. Java: FirstRun, a library user's program, with the launcher's JVM options;\n")
-                .append("the AOT cache was trained by one run of it. Goal: issue 16's, on a machine's own KVM (not checked here).\n\n")
+                .append("the AOT cache was trained by one run of it. Goal: issue 16's, on a machine's own KVM (not checked here).\n")
+                .append("Restore rows: FirstRestore restores a snapshot (VmSnapshot.restore, memory mapped private from its file, in the\n")
+                .append("page cache) and runs its guest to its first exit, an OUT, in the HLT column.\n\n")
                 .append("| variant | runs | median | min | max | to HLT exit, median | goal |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Startup.Variant v : result.variants()) {
             Spread first = v.firstRun();

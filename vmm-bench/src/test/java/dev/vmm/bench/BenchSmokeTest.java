@@ -72,7 +72,8 @@ class BenchSmokeTest {
         assertEquals(host, Files.exists(outputs.startup()), "startup.json written: " + Files.exists(outputs.startup()));
         if (host) {
             List<Startup.Variant> variants = summary.startup().orElseThrow().variants();
-            assertEquals(List.of("Java, no AOT cache", "Java, AOT cache", "C (gcc -O2)"), variants.stream().map(Startup.Variant::name).toList());
+            assertEquals(List.of("Java, no AOT cache", "Java, AOT cache", "C (gcc -O2)", "Java, restore of a 16 MiB snapshot"),
+                    variants.stream().map(Startup.Variant::name).toList());
             for (Startup.Variant v : variants) {
                 assertEquals(Preset.SMOKE.startupRuns(), v.toFirstRunMs().size(), v.toString());
                 for (int i = 0; i < v.toFirstRunMs().size(); i++) {

@@ -260,7 +260,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         return file;
     }
 
-    private static long number(String option, String value, long min, long max) {
+    static long number(String option, String value, long min, long max) {
         try {
             long n = Long.parseLong(value);
             if (n >= min && n <= max) {
@@ -272,7 +272,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
         throw new BootException(option + " takes a whole number from " + min + " to " + max + ", not " + shown(value) + ".");
     }
 
-    private static PreFaultPolicy policy(String value) {
+    static PreFaultPolicy policy(String value) {
         try {
             return PreFaultPolicy.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -63,9 +62,9 @@ public final class RestoreLauncher {
                         }
                         String value = args[++i];
                         if (args[i - 1].equals("--prefault")) {
-                            preFault = policy(value);
+                            preFault = BootOptions.policy(value);
                         } else {
-                            timeout = timeout(value);
+                            timeout = (int) BootOptions.number("--timeout", value, 1, 86400);
                         }
                     }
                     default -> {
@@ -98,27 +97,6 @@ public final class RestoreLauncher {
                 return options.preFault(preFault == null ? PreFaultPolicy.AUTO : preFault, WorkingSet.read(directory));
             }
             return preFault == null ? options : options.preFault(preFault);
-        }
-
-        private static PreFaultPolicy policy(String value) {
-            try {
-                return PreFaultPolicy.valueOf(value.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new BootException("--prefault takes one of " + Arrays.toString(PreFaultPolicy.values()) + ", not "
-                        + BootOptions.shown(value) + ".");
-            }
-        }
-
-        private static int timeout(String value) {
-            try {
-                int seconds = Integer.parseInt(value);
-                if (seconds >= 1 && seconds <= 86400) {
-                    return seconds;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw new BootException("--timeout takes a whole number of seconds from 1 to 86400, not " + BootOptions.shown(value) + ".");
         }
     }
 

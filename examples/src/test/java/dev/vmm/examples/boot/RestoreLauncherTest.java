@@ -38,7 +38,7 @@ class RestoreLauncherTest {
         assertSentence("Unknown argument '--fast'", () -> RestoreLauncher.Options.parse(dir.toString(), "--fast"));
         assertSentence("Unknown argument", () -> RestoreLauncher.Options.parse(dir.toString(), dir.toString()));
         assertSentence("--prefault takes one of", () -> RestoreLauncher.Options.parse(dir.toString(), "--prefault", "some"));
-        assertSentence("--timeout takes a whole number", () -> RestoreLauncher.Options.parse(dir.toString(), "--timeout", "0"));
+        assertSentence("--timeout takes a whole number from 1 to 86400", () -> RestoreLauncher.Options.parse(dir.toString(), "--timeout", "0"));
         assertSentence("Option --timeout needs a value", () -> RestoreLauncher.Options.parse(dir.toString(), "--timeout"));
         assertSentence("leave out --prefault, --working-set and --copy",
                 () -> RestoreLauncher.Options.parse(dir.toString(), "--record-working-set", "--prefault", "AUTO"));

@@ -60,7 +60,8 @@ class SnapshotFuzzTest {
         return List.of(one, two, resealed(one), resealed(two));
     }
 
-    private static byte[] resealed(byte[] file) {
+    /** {@code file} behind an 'R': the fuzz targets give such an input a body length and CRC32C that fit. */
+    static byte[] resealed(byte[] file) {
         byte[] r = new byte[file.length + 1];
         r[0] = 'R';
         System.arraycopy(file, 0, r, 1, file.length);

@@ -63,13 +63,6 @@ class WorkingSetFuzzTest {
         byte[] one = WorkingSet.of(List.of(WorkingSetTest.range(0, 1)), List.of()).encode();
         byte[] many = WorkingSet.of(List.of(WorkingSetTest.range(0, 3), WorkingSetTest.range(16, 1), WorkingSetTest.range(40, 200),
                 WorkingSetTest.range(1 << 18, 512)), List.of(WorkingSetTest.range(1, 1), WorkingSetTest.range(41, 10))).encode();
-        return List.of(one, many, resealed(one), resealed(many));
-    }
-
-    private static byte[] resealed(byte[] file) {
-        byte[] r = new byte[file.length + 1];
-        r[0] = 'R';
-        System.arraycopy(file, 0, r, 1, file.length);
-        return r;
+        return List.of(one, many, SnapshotFuzzTest.resealed(one), SnapshotFuzzTest.resealed(many));
     }
 }
