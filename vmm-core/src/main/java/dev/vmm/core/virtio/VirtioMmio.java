@@ -216,6 +216,97 @@ public final class VirtioMmio implements BusDevice {
         return ignored;
     }
 
+    /**
+     * What a snapshot keeps of the transport: every register the driver set, what the device
+     * raised, and its queues.
+     *
+     * @param status the Status register's driver bits
+     * @param needsReset why the device set DEVICE_NEEDS_RESET, or empty
+     * @param driverFeatures the features the driver accepted
+     * @param deviceFeaturesSel the DeviceFeaturesSel register
+     * @param driverFeaturesSel the DriverFeaturesSel register
+     * @param queueSel the QueueSel register
+     * @param interruptStatus the InterruptStatus bits not yet acknowledged
+     * @param configGeneration the ConfigGeneration register
+     * @param queues each queue's state, in order
+     */
+    public record State(int status, Optional<String> needsReset, long driverFeatures, int deviceFeaturesSel, int driverFeaturesSel,
+                        int queueSel, int interruptStatus, int configGeneration, List<Virtqueue.State> queues) {
+        /**
+         * Checks what the transport could not have held: Status bits outside the driver's, or
+         * interrupt bits it never raises.
+         *
+         * @param status the Status driver bits
+         * @param needsReset the reason, or empty
+         * @param driverFeatures the accepted features
+         * @param deviceFeaturesSel DeviceFeaturesSel
+         * @param driverFeaturesSel DriverFeaturesSel
+         * @param queueSel QueueSel
+         * @param interruptStatus InterruptStatus
+         * @param configGeneration ConfigGeneration
+         * @param queues the queues' states
+         */
+        public State {
+            if ((status & ~DRIVER_STATUS_BITS) != 0) {
+                throw new IllegalArgumentException("A virtio-mmio Status holds the driver's bits 0x" + Integer.toHexString(DRIVER_STATUS_BITS)
+                        + ", not 0x" + Integer.toHexString(status) + ".");
+            }
+            if ((interruptStatus & ~(INTERRUPT_USED_BUFFER | INTERRUPT_CONFIG_CHANGE)) != 0) {
+                throw new IllegalArgumentException("A virtio-mmio InterruptStatus holds bits 1 and 2, not 0x" + Integer.toHexString(interruptStatus) + ".");
+            }
+            java.util.Objects.requireNonNull(needsReset, "needsReset");
+            queues = List.copyOf(queues);
+        }
+    }
+
+    /**
+     * {@return the transport's state, for a snapshot} Take it while nothing changes it: the vCPUs
+     * held and the device's own thread idle.
+     */
+    public synchronized State state() {
+        return new State(status, Optional.ofNullable(needsReset.get()), driverFeatures, deviceFeaturesSel, driverFeaturesSel, queueSel,
+                interruptStatus.get(), configGeneration.get(), queues.stream().map(Virtqueue::state).toList());
+    }
+
+    /**
+     * Takes the state a snapshot saved, on a transport that nothing has used yet: the registers
+     * and queues as they were, and, when the driver had set DRIVER_OK and the device did not need
+     * a reset, the device activated on the saved queues, as at DRIVER_OK, the driver none the wiser.
+     * A pending interrupt stays pending in InterruptStatus; the interrupt line's own state is the
+     * interrupt controller's (restored with the VM).
+     *
+     * @param state the saved state
+     * @throws IllegalArgumentException when the state has another number of queues, or features
+     *     this device does not offer (a snapshot of another device)
+     * @throws IllegalStateException when this transport has been used
+     */
+    public synchronized void restore(State state) {
+        if (status != 0 || active || needsReset.get() != null) {
+            throw new IllegalStateException("A transport takes a snapshot's state only before any use.");
+        }
+        if (state.queues().size() != queues.size()) {
+            throw new IllegalArgumentException("The saved virtio device had " + state.queues().size() + " queues, this one has " + queues.size() + ".");
+        }
+        if ((state.driverFeatures() & ~offered) != 0) {
+            throw new IllegalArgumentException("The saved virtio device's driver accepted features 0x" + Long.toHexString(state.driverFeatures())
+                    + ", which this device does not offer (0x" + Long.toHexString(offered) + ").");
+        }
+        for (int i = 0; i < queues.size(); i++) {
+            queues.get(i).restore(state.queues().get(i));
+        }
+        status = state.status();
+        needsReset.set(state.needsReset().orElse(null));
+        driverFeatures = state.driverFeatures();
+        deviceFeaturesSel = state.deviceFeaturesSel();
+        driverFeaturesSel = state.driverFeaturesSel();
+        queueSel = state.queueSel();
+        interruptStatus.set(state.interruptStatus());
+        configGeneration.set(state.configGeneration());
+        if ((status & DRIVER_OK) != 0 && needsReset.get() == null) {
+            activate();
+        }
+    }
+
     private boolean notifyQueue(int index) {
         if (!active || needsReset.get() != null || index < 0 || index >= queues.size() || !queues.get(index).ready()) {
             return false;

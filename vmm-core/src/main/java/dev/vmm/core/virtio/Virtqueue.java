@@ -299,6 +299,62 @@ public final class Virtqueue {
         return usedRing.plus(4 + 8L * size);
     }
 
+    /**
+     * What a snapshot keeps of a queue: the driver's settings and how far the device got. The rest
+     * (the negotiated ring features, the guest memory) comes back with the transport's activation.
+     *
+     * @param size the size the driver chose
+     * @param ready whether the driver enabled the queue
+     * @param descriptorTable where the descriptor table is
+     * @param availRing where the available ring is
+     * @param usedRing where the used ring is
+     * @param nextAvail the next available ring entry the device will read, 0 to 0xffff
+     * @param nextUsed the used ring's index, 0 to 0xffff
+     */
+    public record State(int size, boolean ready, GuestAddress descriptorTable, GuestAddress availRing, GuestAddress usedRing,
+                        int nextAvail, int nextUsed) {
+        /**
+         * Checks the indices, which the device keeps 16-bit. The size and the ring addresses are the
+         * driver's, whatever it wrote: they are checked at activation, as for a driver's DRIVER_OK.
+         *
+         * @param size the size
+         * @param ready whether enabled
+         * @param descriptorTable the descriptor table
+         * @param availRing the available ring
+         * @param usedRing the used ring
+         * @param nextAvail the next available entry
+         * @param nextUsed the used index
+         */
+        public State {
+            if ((nextAvail & ~0xffff) != 0 || (nextUsed & ~0xffff) != 0) {
+                throw new IllegalArgumentException("A queue's indices are 16-bit, not " + nextAvail + " and " + nextUsed + ".");
+            }
+            java.util.Objects.requireNonNull(descriptorTable, "descriptorTable");
+            java.util.Objects.requireNonNull(availRing, "availRing");
+            java.util.Objects.requireNonNull(usedRing, "usedRing");
+        }
+    }
+
+    /** {@return this queue's state, for a snapshot taken while its device does not work on it} */
+    State state() {
+        return new State(size, ready, descriptorTable, availRing, usedRing, nextAvail, nextUsed);
+    }
+
+    /**
+     * Takes the state a snapshot saved, as if the driver had written it; the transport's activation
+     * then checks size and rings, as for a driver's DRIVER_OK.
+     */
+    void restore(State state) {
+        reset();
+        size = state.size();
+        ready = state.ready();
+        descriptorTable = state.descriptorTable();
+        availRing = state.availRing();
+        usedRing = state.usedRing();
+        nextAvail = state.nextAvail();
+        nextUsed = state.nextUsed();
+    }
+
     // The transport's side: configuration while not ready, activation, reset.
 
     void setSize(int size) {

@@ -140,6 +140,77 @@ class VirtioMmioTest {
         assertEquals(0, mmio.ignoredAccesses());
     }
 
+    /**
+     * A snapshot's transport state, given to a new transport and device (as a restore does): the
+     * driver, none the wiser, finds its registers as they were and its next request served at the
+     * next ring entries, with the pending interrupt still to acknowledge.
+     */
+    @Test
+    void aSavedTransportGoesOnWhereItWasOnANewDevice() {
+        TestDriver ring = linuxBringUp(LINUX_FEATURES);
+        ping(ring);
+        write(QUEUE_NOTIFY, 0);
+        write(QUEUE_SEL, 1);
+        VirtioMmio.State saved = mmio.state();
+        assertEquals(1, saved.queues().getFirst().nextAvail());
+        assertEquals(1, saved.queues().getFirst().nextUsed());
+        assertEquals(1, saved.interruptStatus(), "the used buffer interrupt, not yet acknowledged");
+
+        EchoDevice other = new EchoDevice();
+        AtomicInteger otherInterrupts = new AtomicInteger();
+        VirtioMmio restored = new VirtioMmio(other, memory, otherInterrupts::incrementAndGet, deviceFailures::add);
+        restored.restore(saved);
+        assertEquals(saved, restored.state(), "the registers and queues as saved");
+        assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, restored.status());
+        assertEquals(1, other.activations, "activated on the saved queues, with no new DRIVER_OK");
+        assertEquals(LINUX_FEATURES, other.features);
+
+        memory.write(GuestAddress.of(0x10000), "pong".getBytes());
+        ring.setUsedEvent(1);
+        ring.publish(0);
+        restored.queueNotified(0);
+        assertEquals("pong", new String(memory.read(GuestAddress.of(0x20000), 4)));
+        assertEquals(2, ring.usedIdx(), "the used ring goes on from the saved index");
+        assertEquals(1, otherInterrupts.get());
+        assertEquals(0, restored.ignoredAccesses());
+        assertTrue(deviceFailures.isEmpty(), deviceFailures.toString());
+    }
+
+    @Test
+    void aSavedStateFromAnotherDeviceOrOntoAUsedTransportIsRefused() {
+        linuxBringUp(LINUX_FEATURES);
+        VirtioMmio.State saved = mmio.state();
+        IllegalStateException used = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> mmio.restore(saved));
+        assertTrue(used.getMessage().contains("before any use"), used.getMessage());
+        VirtioMmio.State foreign = new VirtioMmio.State(saved.status(), saved.needsReset(), saved.driverFeatures() | 1L << 40,
+                0, 0, 0, 0, 0, saved.queues());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new VirtioMmio(new EchoDevice(), memory, () -> { }).restore(foreign));
+        assertTrue(e.getMessage().contains("which this device does not offer"), e.getMessage());
+        IllegalArgumentException queues = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new VirtioMmio(new EchoDevice(), memory, () -> { }).restore(new VirtioMmio.State(saved.status(), saved.needsReset(),
+                        saved.driverFeatures(), 0, 0, 0, 0, 0, saved.queues().subList(0, 1))));
+        assertTrue(queues.getMessage().contains("queues"), queues.getMessage());
+        // A device that needed a reset is not activated: the driver finds DEVICE_NEEDS_RESET, as before.
+        VirtioMmio.State broken = new VirtioMmio.State(saved.status(), java.util.Optional.of("broken before the save"), saved.driverFeatures(),
+                0, 0, 0, 2, 1, saved.queues());
+        EchoDevice idle = new EchoDevice();
+        VirtioMmio restored = new VirtioMmio(idle, memory, () -> { });
+        restored.restore(broken);
+        assertEquals(0, idle.activations);
+        assertEquals(DEVICE_NEEDS_RESET, restored.status() & DEVICE_NEEDS_RESET);
+        // Saved rings that do not fit this guest memory (a state file from elsewhere) break the device, not the VMM.
+        Virtqueue.State q = saved.queues().getFirst();
+        VirtioMmio.State outside = new VirtioMmio.State(saved.status(), saved.needsReset(), saved.driverFeatures(), 0, 0, 0, 0, 0,
+                List.of(new Virtqueue.State(q.size(), true, q.descriptorTable(), q.availRing(), GuestAddress.of(1L << 40), 0, 0),
+                        saved.queues().get(1)));
+        EchoDevice unused = new EchoDevice();
+        VirtioMmio refused = new VirtioMmio(unused, memory, () -> { });
+        refused.restore(outside);
+        assertEquals(0, unused.activations);
+        assertTrue(refused.needsResetReason().orElseThrow().contains("used ring"), refused.needsResetReason().toString());
+    }
+
     @Test
     void featuresWithoutVersion1OrNotOfferedAreRefusedAtFeaturesOk() {
         for (long accepted : new long[] {EchoDevice.FEATURE | EVENT_IDX, VERSION_1 | 1L << 5, VERSION_1 | 1L << 40}) {
