@@ -35,7 +35,11 @@ class LinuxSnapshotTest {
     @TempDir
     Path dir;
 
-    /** One vCPU here; LinuxBootTest saves and restores a guest of two through the launchers. */
+    /**
+     * One vCPU. A guest of two passed here by hand and twice through the launchers in CI rehearsals,
+     * and its clone triple-faulted on its second vCPU in a third (README, "Tests"): left out of the
+     * suite until the sandbox's guest crashes are understood.
+     */
     @KvmTest
     void aBootedLinuxCountsOnInItsClonesAndAnswersTheirConsoles() throws Exception {
         int cpus = 1;
