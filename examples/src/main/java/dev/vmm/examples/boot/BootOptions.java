@@ -282,8 +282,7 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
 
     /** Where --jfr writes: a file name in a folder that exists and is writable. */
     private static Path recordingFile(Path file) {
-        Path folder = file.toAbsolutePath().getParent();
-        if (Files.isDirectory(file) || folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+        if (Files.isDirectory(file) || !inWritableFolder(file)) {
             throw new BootException("--jfr takes a file to write in a writable folder that exists, not " + shown(file.toString()) + ".");
         }
         return file.toAbsolutePath();
@@ -291,12 +290,17 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
 
     /** Where --snapshot-after-boot saves: a directory, or a name for one, in a writable folder that exists. */
     private static Path snapshotDirectory(Path directory) {
-        Path folder = directory.toAbsolutePath().getParent();
-        if (Files.exists(directory) && !Files.isDirectory(directory) || folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+        if (Files.exists(directory) && !Files.isDirectory(directory) || !inWritableFolder(directory)) {
             throw new BootException("--snapshot-after-boot takes a directory (new, or an earlier snapshot's) in a writable folder that exists,"
                     + " not " + shown(directory.toString()) + ".");
         }
         return directory.toAbsolutePath();
+    }
+
+    /** Whether {@code path}'s folder exists and this process may write there. */
+    private static boolean inWritableFolder(Path path) {
+        Path folder = path.toAbsolutePath().getParent();
+        return folder != null && Files.isDirectory(folder) && Files.isWritable(folder);
     }
 
     static Path path(String option, String value) {
