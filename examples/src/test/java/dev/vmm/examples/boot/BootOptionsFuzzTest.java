@@ -35,6 +35,7 @@ class BootOptionsFuzzTest {
             BootOptions child = BootOptions.parse(options.childArguments(true).toArray(String[]::new));
             assertEquals(options.vmConfig(), child.vmConfig());
             assertEquals(options.timeoutSeconds(), child.timeoutSeconds());
+            assertEquals(options.snapshotAfterBoot(), BootOptions.parse(options.arguments().toArray(String[]::new)).snapshotAfterBoot());
             parsed[0]++;
         });
         // Refusing everything would pass too: enough inputs must parse for the round trip to be tested.
@@ -62,6 +63,10 @@ class BootOptionsFuzzTest {
                         "--net", "tap=t1", "--vsock", "cid=3,uds=/tmp/v.sock"),
                 seed("--kernel", "k", "--net", "tap=,mac=zz", "--vsock", "cid=2,uds=", "--vsock", "uds=/x,cid=4294967295"),
                 seed("--kernel", "k", "--net", "mac=02:00:00:00:00:01,tap=averyveryverylongtapname", "--vsock", "cid=3"),
+                // A snapshot at boot: alone, with what it refuses (disks, runs), and with a vmm.count= of its own.
+                seed("--kernel", "k", "--snapshot-after-boot", "/tmp/vmm-fuzz-snapshot"),
+                seed("--kernel", "k", "--snapshot-after-boot", "snap", "--disk", "d.img", "--runs", "2"),
+                seed("--kernel", "k", "--cmdline", "console=ttyS0 vmm.count=7", "--snapshot-after-boot", "/nonexistent/dir/snap"),
                 seed());
     }
 
