@@ -138,9 +138,14 @@ public final class RestoreLauncher {
             boolean clean = exit.clean();
             String recorded = "";
             if (options.recordWorkingSet()) {
-                WorkingSet workingSet = vm.workingSet();
-                workingSet.write(options.directory());
-                recorded = "; working set written to " + options.directory().resolve(WorkingSet.FILE) + ": " + workingSet;
+                try {
+                    WorkingSet workingSet = vm.workingSet();
+                    workingSet.write(options.directory());
+                    recorded = "; working set written to " + options.directory().resolve(WorkingSet.FILE) + ": " + workingSet;
+                } catch (IllegalArgumentException | IllegalStateException e) { // touched nothing, or more scattered pages than a set holds
+                    recorded = "; no working set written: " + e.getMessage();
+                    clean = false;
+                }
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "JVM start to main: %.1f ms; restore: %.1f ms; first KVM_RUN at %.1f ms after the process started%n",
