@@ -60,7 +60,7 @@ public final class WorkingSet {
         List<GuestMemory.Range> mergedWritten = merged(written);
         if (mergedTouched.isEmpty() || mergedTouched.size() > MAX_RANGES || mergedWritten.size() > MAX_RANGES) {
             throw new IllegalArgumentException("A working set holds 1 to " + MAX_RANGES + " touched ranges and at most as many written,"
-                    + " not " + mergedTouched.size() + " and " + mergedWritten.size() + ".");
+                    + " not " + mergedTouched.size() + " and " + mergedWritten.size() + ": record it after a shorter run of the guest.");
         }
         return new WorkingSet(mergedTouched, mergedWritten);
     }
