@@ -166,7 +166,11 @@ class ResourceLeakTest {
             assertSameFdsAs(after, what);
             assertEquals(vcpuMappings, after.vcpuMappings, "kvm_run mappings after " + what);
             assertEquals(memfdMappings, after.memfdMappings, "memfd guest memory mappings after " + what);
-            assertEquals(anonymousGuestMappings, after.anonymousGuestMappings, "anonymous guest memory mappings after " + what);
+            // Anonymous guest memory is told apart by size only, and a JVM mapping of a matching size
+            // came or went now and then (1 before, 0 after, on 6.12-nonpt): a leak shows once per
+            // round, so a few more is churn and dozens is a leak.
+            long anonymousGrown = after.anonymousGuestMappings - anonymousGuestMappings;
+            assertTrue(anonymousGrown <= 2, anonymousGrown + " more anonymous guest memory mappings after " + what);
             // The JVM maps and unmaps on its own (code cache, heap, thread stacks): a leak would add
             // one or more per round, churn only a few.
             long grown = after.allMappings - allMappings;
