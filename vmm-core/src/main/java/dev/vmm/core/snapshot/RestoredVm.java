@@ -6,6 +6,7 @@ import dev.vmm.core.Vcpu;
 import dev.vmm.core.Vm;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultResult;
+import dev.vmm.core.virtio.VirtioMmio;
 
 import java.util.List;
 import java.util.Optional;
@@ -14,16 +15,20 @@ import java.util.Optional;
  * A VM restored from a snapshot, stopped and ready to run: its vCPUs hold the saved state, its
  * memory the saved contents. Owns all three: {@link #close()} closes the VM (and its vCPUs), then
  * the memory. The devices' state, when it was saved, is given back as values
- * ({@link #devices()}): the devices belong to whoever builds the machine around the VM.
+ * ({@link #devices()}, {@link #virtio()}): the devices belong to whoever builds the machine around
+ * the VM.
  */
 public final class RestoredVm implements AutoCloseable {
     private final Vm vm;
     private final List<Vcpu> vcpus;
     private final GuestMemory memory;
     private final Optional<LegacyDeviceState> devices;
+    private final List<VirtioMmio.State> virtio;
     private final Optional<PreFaultResult> preFault;
 
-    RestoredVm(Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices, Optional<PreFaultResult> preFault) {
+    RestoredVm(Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices, List<VirtioMmio.State> virtio,
+               Optional<PreFaultResult> preFault) {
+        this.virtio = List.copyOf(virtio);
         this.vm = vm;
         this.vcpus = List.copyOf(vcpus);
         this.memory = memory;
@@ -82,6 +87,15 @@ public final class RestoredVm implements AutoCloseable {
      */
     public Optional<LegacyDeviceState> devices() {
         return devices;
+    }
+
+    /**
+     * {@return the virtio transports' state saved with the VM, in the order given to the save:
+     * restore each into a transport of the same device ({@link VirtioMmio#restore}) before the
+     * vCPUs run; empty when none was saved}
+     */
+    public List<VirtioMmio.State> virtio() {
+        return virtio;
     }
 
     /** Closes the VM (a run in progress is interrupted and waited for), its vCPUs, then the memory. */

@@ -16,6 +16,7 @@ import dev.vmm.core.Xcr;
 import dev.vmm.core.devices.I8042;
 import dev.vmm.core.devices.RtcCmos;
 import dev.vmm.core.devices.Serial16550;
+import dev.vmm.core.virtio.VirtioMmio;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -29,12 +30,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The state file's encoding, version 2 (the package documentation describes it): a header, typed
+ * The state file's encoding, version 3 (the package documentation describes it): a header, typed
  * length-prefixed records, a CRC32C. Reading checks magic, version, length and checksum before it
  * parses a record, and every count and length against what is left before it allocates.
  */
 final class SnapshotFile {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int HEADER_SIZE = FramedFile.HEADER_SIZE;
     static final int TRAILER_SIZE = FramedFile.TRAILER_SIZE;
     /** Largest state file read: far above any real one (a vCPU's state is a few KiB), and it bounds the read. */
@@ -46,6 +47,7 @@ final class SnapshotFile {
     static final int MAX_XCRS = 16; // KVM_MAX_XCRS
     static final int MAX_MSRS = 4096;
     static final int MAX_XSAVE = 1 << 20;
+    static final int MAX_VIRTIO = 64;
 
     // Record tags, in file order.
     static final int MACHINE = 0x01;
@@ -68,12 +70,14 @@ final class SnapshotFile {
     static final int UART_STATE = 0x30;
     static final int I8042_STATE = 0x31;
     static final int RTC_STATE = 0x32;
+    static final int VIRTIO = 0x40;
 
     private static final int HAS_IRQCHIP = 1;
     private static final int HAS_PIT = 2;
     private static final int HAS_DEVICES = 4;
     static final int LAPIC_SIZE = 1024;
     private static final int CLOCK_SIZE = 28;
+    private static final int MACHINE_SIZE = 12;
 
     private SnapshotFile() {}
 
@@ -81,8 +85,8 @@ final class SnapshotFile {
 
     static byte[] encode(SnapshotState state) {
         Body body = new Body();
-        body.record(MACHINE, 8).putInt(state.vcpus().size()).putInt((state.irqchips().isEmpty() ? 0 : HAS_IRQCHIP)
-                | (state.pit().isPresent() ? HAS_PIT : 0) | (state.devices().isPresent() ? HAS_DEVICES : 0));
+        body.record(MACHINE, MACHINE_SIZE).putInt(state.vcpus().size()).putInt((state.irqchips().isEmpty() ? 0 : HAS_IRQCHIP)
+                | (state.pit().isPresent() ? HAS_PIT : 0) | (state.devices().isPresent() ? HAS_DEVICES : 0)).putInt(state.virtio().size());
         ByteBuffer memory = body.record(MEMORY, 12 + 24 * state.regions().size()).putLong(state.memoryFileSize()).putInt(state.regions().size());
         for (SnapshotState.Region r : state.regions()) {
             memory.putLong(r.guestAddress()).putLong(r.size()).putLong(r.fileOffset());
@@ -126,6 +130,9 @@ final class SnapshotFile {
             body.bytes(I8042_STATE, DeviceRecords.i8042(devices.i8042()));
             body.bytes(RTC_STATE, DeviceRecords.rtc(devices.rtc()));
         });
+        for (VirtioMmio.State transport : state.virtio()) {
+            body.bytes(VIRTIO, DeviceRecords.virtio(transport));
+        }
 
         return FORMAT.frame(body.finish());
     }
@@ -183,14 +190,18 @@ final class SnapshotFile {
         }
 
         SnapshotState state() {
-            ByteBuffer machine = record(MACHINE, "machine", 8, 8);
+            ByteBuffer machine = record(MACHINE, "machine", MACHINE_SIZE, MACHINE_SIZE);
             int vcpuCount = machine.getInt();
             int flags = machine.getInt();
+            int virtioCount = machine.getInt();
             if (vcpuCount < 1 || vcpuCount > MAX_VCPUS) {
                 throw corrupt("it has " + Integer.toUnsignedString(vcpuCount) + " vCPUs, not 1 to " + MAX_VCPUS);
             }
             if ((flags & ~(HAS_IRQCHIP | HAS_PIT | HAS_DEVICES)) != 0 || (flags & (HAS_IRQCHIP | HAS_PIT)) == HAS_PIT) {
                 throw corrupt("its machine flags 0x" + Integer.toHexString(flags) + " are not a known combination");
+            }
+            if (virtioCount < 0 || virtioCount > MAX_VIRTIO) {
+                throw corrupt("it has " + Integer.toUnsignedString(virtioCount) + " virtio devices, not 0 to " + MAX_VIRTIO);
             }
             ByteBuffer memory = record(MEMORY, "memory", 12, 12 + 24L * MAX_REGIONS);
             long fileSize = memory.getLong();
@@ -248,10 +259,15 @@ final class SnapshotFile {
             }
             KvmClock clock = new KvmClock(nanoseconds, set, c.getLong(), c.getLong());
             Optional<LegacyDeviceState> devices = (flags & HAS_DEVICES) != 0 ? Optional.of(devices()) : Optional.empty();
+            List<VirtioMmio.State> virtio = new ArrayList<>();
+            for (int i = 0; i < virtioCount; i++) {
+                virtio.add(device(record(VIRTIO, "virtio device", DeviceRecords.VIRTIO_FIXED + 4, DeviceRecords.VIRTIO_MAX), "virtio device " + i,
+                        DeviceRecords::virtio));
+            }
             if (body.hasRemaining()) {
                 throw corrupt("it has " + body.remaining() + " bytes after its last record");
             }
-            return new SnapshotState(fileSize, regions, vcpus, chips, pit, clock, devices);
+            return new SnapshotState(fileSize, regions, vcpus, chips, pit, clock, devices, virtio);
         }
 
         private LegacyDeviceState devices() {

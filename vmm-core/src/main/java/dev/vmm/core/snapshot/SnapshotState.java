@@ -12,6 +12,7 @@ import dev.vmm.core.SpecialRegisters;
 import dev.vmm.core.VcpuEvents;
 import dev.vmm.core.XsaveState;
 import dev.vmm.core.Xcr;
+import dev.vmm.core.virtio.VirtioMmio;
 
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +28,12 @@ import java.util.Optional;
  * @param pit the in-kernel PIT, when the VM had one
  * @param clock the VM's kvmclock
  * @param devices the legacy devices' state, when the caller saved it
+ * @param virtio the virtio transports' state, in the caller's order (none when it saved none)
  */
 record SnapshotState(long memoryFileSize, List<Region> regions, List<VcpuState> vcpus, List<IrqchipState> irqchips,
-                     Optional<PitState> pit, KvmClock clock, Optional<LegacyDeviceState> devices) {
+                     Optional<PitState> pit, KvmClock clock, Optional<LegacyDeviceState> devices, List<VirtioMmio.State> virtio) {
     SnapshotState {
+        virtio = List.copyOf(virtio);
         regions = List.copyOf(regions);
         vcpus = List.copyOf(vcpus);
         irqchips = List.copyOf(irqchips);

@@ -16,6 +16,7 @@ import dev.vmm.core.Vm;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.prefault.PreFaultResult;
 import dev.vmm.core.prefault.PreFaulter;
+import dev.vmm.core.virtio.VirtioMmio;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -86,7 +87,7 @@ public final class VmSnapshot {
      * @throws KvmException when KVM cannot report a piece of state
      */
     public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory) {
-        save(directory, vm, vcpus, memory, Optional.empty());
+        save(directory, vm, vcpus, memory, Optional.empty(), List.of());
     }
 
     /**
@@ -105,10 +106,37 @@ public final class VmSnapshot {
      * @throws KvmException when KVM cannot report a piece of state
      */
     public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, LegacyDeviceState devices) {
-        save(directory, vm, vcpus, memory, Optional.of(devices));
+        save(directory, vm, vcpus, memory, Optional.of(devices), List.of());
     }
 
-    private static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices) {
+    /**
+     * Saves the VM as {@link #save(Path, Vm, List, GuestMemory, LegacyDeviceState)} does, with the
+     * state of its virtio transports, which {@link RestoredVm#virtio()} gives back in the same
+     * order. Take them while the vCPUs are stopped and each device is paused
+     * ({@link VirtioMmio#pause()}, then {@link VirtioMmio#state()}), so that every request a device
+     * took is in the saved memory, completed.
+     *
+     * @param directory where the snapshot goes
+     * @param vm the VM
+     * @param vcpus its vCPUs, in the order a restore creates them again
+     * @param memory its guest memory
+     * @param devices its legacy devices' state
+     * @param virtio its virtio transports' state, at most 64
+     * @throws IllegalStateException when a vCPU is running
+     * @throws IllegalArgumentException when {@code vcpus} is empty, or there are more than 64 transports
+     * @throws SnapshotException when a file cannot be written
+     * @throws KvmException when KVM cannot report a piece of state
+     */
+    public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, LegacyDeviceState devices,
+                            List<VirtioMmio.State> virtio) {
+        save(directory, vm, vcpus, memory, Optional.of(devices), virtio);
+    }
+
+    private static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices,
+                             List<VirtioMmio.State> virtio) {
+        if (virtio.size() > SnapshotFile.MAX_VIRTIO) {
+            throw new IllegalArgumentException("A snapshot holds at most " + SnapshotFile.MAX_VIRTIO + " virtio devices, not " + virtio.size() + ".");
+        }
         if (vcpus.isEmpty()) {
             throw new IllegalArgumentException("A snapshot needs the VM's vCPUs; none were given.");
         }
@@ -141,7 +169,7 @@ public final class VmSnapshot {
             regions.add(new SnapshotState.Region(region.start().value(), region.size(), offset));
             offset += region.size();
         }
-        SnapshotState state = new SnapshotState(offset, regions, states, chips, pit, vm.clock(), devices);
+        SnapshotState state = new SnapshotState(offset, regions, states, chips, pit, vm.clock(), devices, virtio);
         try {
             Files.createDirectories(directory);
             // An earlier snapshot's state must not pair with this memory if the save fails halfway.
@@ -310,7 +338,7 @@ public final class VmSnapshot {
             for (Vcpu vcpu : vcpus) {
                 notifyPaused(vcpu);
             }
-            return new RestoredVm(vm, vcpus, memory, state.devices(), preFault);
+            return new RestoredVm(vm, vcpus, memory, state.devices(), state.virtio(), preFault);
         } catch (RuntimeException e) {
             if (vm != null) {
                 vm.close();

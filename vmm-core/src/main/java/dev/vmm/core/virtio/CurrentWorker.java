@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 public final class CurrentWorker<W extends VirtioWorker> {
     private W worker; // guarded by this
     private boolean closed; // guarded by this
+    private Runnable startAgain; // guarded by this; makes and starts another worker as the last start did, until a stop
+    private boolean paused; // guarded by this
 
     /** A device's worker slot, empty until the first {@link #start}. */
     public CurrentWorker() {
@@ -36,6 +38,11 @@ public final class CurrentWorker<W extends VirtioWorker> {
      */
     public synchronized W start(Faults faults, Supplier<? extends W> newWorker) {
         stop();
+        startAgain = () -> startNew(faults, newWorker);
+        return startNew(faults, newWorker);
+    }
+
+    private W startNew(Faults faults, Supplier<? extends W> newWorker) {
         if (closed) {
             return null;
         }
@@ -58,9 +65,36 @@ public final class CurrentWorker<W extends VirtioWorker> {
 
     /** Stops the current worker, if any, and waits for it: it no longer touches the queues or guest memory when this returns. */
     public synchronized void stop() {
+        startAgain = null;
+        paused = false;
         if (worker != null) {
             worker.stop();
             worker = null;
+        }
+    }
+
+    /**
+     * Stops the current worker, if any, once the work it has in hand is done, and waits for it:
+     * every chain it popped is used, and it no longer touches the queues or guest memory when this
+     * returns. {@link #resume()} starts another on the same queues, as the last {@link #start} did.
+     */
+    public synchronized void pause() {
+        if (worker != null && !paused) {
+            worker.finishAndStop();
+            worker = null;
+            paused = true;
+        }
+    }
+
+    /**
+     * Starts another worker as the last {@link #start} did, after a {@link #pause()}, and wakes it
+     * to look at its queues (a notification may have come while none ran); nothing otherwise.
+     */
+    public synchronized void resume() {
+        if (paused) {
+            paused = false;
+            startAgain.run();
+            wake();
         }
     }
 

@@ -237,6 +237,18 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         worker.wake();
     }
 
+    /** Lets the worker complete the request in hand, then stops it and waits for it. */
+    @Override
+    public synchronized void pause() {
+        worker.pause();
+    }
+
+    /** Starts a worker again on the same queue, which looks at it at once. */
+    @Override
+    public synchronized void resume() {
+        worker.resume();
+    }
+
     /** Stops the worker and waits for it: it no longer touches the queue or guest memory when this returns. */
     @Override
     public synchronized void reset() {
@@ -325,7 +337,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
                 }
                 long written = execute(chain);
                 if (written < 0) {
-                    return; // stopped midway: the ring is going away
+                    return; // abandoned midway: the ring is going away
                 }
                 chain.write(chain.writableLength() - 1, status);
                 // The used length is 32 bits but addUsed takes an int: 2 GiB or more is reported as less (a driver may get more than len).
@@ -336,7 +348,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
             }
         }
 
-        /** Carries out one request: sets {@link #status}, returns the data bytes written to the guest, or -1 when stopped midway. */
+        /** Carries out one request: sets {@link #status}, returns the data bytes written to the guest, or -1 when abandoned midway. */
         private long execute(DescriptorChain chain) {
             if (chain.read(0, header) < HEADER) {
                 return done(S_IOERR, 0);
@@ -386,7 +398,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
          * Moves {@code length} bytes between the file at {@code position} and the run of
          * {@code buffers} from {@code skip}, a piece of at most 1 MiB at a time.
          *
-         * @return false when the worker was stopped midway
+         * @return false when the worker was abandoned midway
          * @throws IOException when the host's read or write fails, or the file ended early
          */
         private boolean transfer(List<DescriptorChain.Buffer> buffers, long skip, long length, long position, boolean toGuest) throws IOException {
@@ -400,7 +412,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
                 }
                 long n = Math.min(b.length() - skip, length);
                 for (long done = 0; done < n; ) {
-                    if (stopped()) {
+                    if (abandoned()) {
                         return false;
                     }
                     long piece = Math.min(PIECE, n - done);

@@ -114,6 +114,22 @@ public interface VirtioDevice {
     void queueNotified(int queue) throws VirtqueueException;
 
     /**
+     * A snapshot is about to save the guest, its vCPUs held: finish the requests in hand, so that
+     * every chain popped is used, and take no more until {@link #resume()}. A device with a thread of
+     * its own returns once that thread no longer touches the queues or guest memory; the default
+     * does nothing, right for a device that does all its work in {@link #queueNotified}.
+     *
+     * @throws IllegalStateException when the device cannot be saved in a snapshot (its state
+     *     reaches beyond the queues, as a network interface's or a vsock's connections do)
+     */
+    default void pause() {
+    }
+
+    /** The snapshot is saved: serve the queues again, looking at them once (a notification may have come meanwhile). */
+    default void resume() {
+    }
+
+    /**
      * The driver reset the device: forget the queues and everything negotiated. A device with a
      * thread of its own returns only once that thread no longer touches the queues, guest memory
      * or the transport: the transport resets the queues next.

@@ -217,9 +217,10 @@ public final class VirtioMmio implements BusDevice {
     }
 
     /**
-     * What a snapshot keeps of the transport: every register the driver set, what the device
-     * raised, and its queues.
+     * What a snapshot keeps of the transport: which device it carries, every register the driver
+     * set, what the device raised, and its queues.
      *
+     * @param deviceType the device's virtio device ID ({@link VirtioDevice#deviceType()})
      * @param status the Status register's driver bits
      * @param needsReset why the device set DEVICE_NEEDS_RESET, or empty
      * @param driverFeatures the features the driver accepted
@@ -230,12 +231,13 @@ public final class VirtioMmio implements BusDevice {
      * @param configGeneration the ConfigGeneration register
      * @param queues each queue's state, in order
      */
-    public record State(int status, Optional<String> needsReset, long driverFeatures, int deviceFeaturesSel, int driverFeaturesSel,
+    public record State(int deviceType, int status, Optional<String> needsReset, long driverFeatures, int deviceFeaturesSel, int driverFeaturesSel,
                         int queueSel, int interruptStatus, int configGeneration, List<Virtqueue.State> queues) {
         /**
          * Checks what the transport could not have held: Status bits outside the driver's, or
          * interrupt bits it never raises.
          *
+         * @param deviceType the device ID
          * @param status the Status driver bits
          * @param needsReset the reason, or empty
          * @param driverFeatures the accepted features
@@ -260,29 +262,53 @@ public final class VirtioMmio implements BusDevice {
     }
 
     /**
+     * Pauses an active device for a snapshot ({@link VirtioDevice#pause()}): once this returns,
+     * with the vCPUs held, nothing changes the queues or guest memory until {@link #resume()}.
+     *
+     * @throws IllegalStateException when the device cannot be saved in a snapshot
+     */
+    public synchronized void pause() {
+        if (active && needsReset.get() == null) {
+            device.pause();
+        }
+    }
+
+    /** Lets a device {@link #pause()} paused serve its queues again. */
+    public synchronized void resume() {
+        if (active && needsReset.get() == null) {
+            device.resume();
+        }
+    }
+
+    /**
      * {@return the transport's state, for a snapshot} Take it while nothing changes it: the vCPUs
-     * held and the device's own thread idle.
+     * held and the device {@linkplain #pause() paused}.
      */
     public synchronized State state() {
-        return new State(status, Optional.ofNullable(needsReset.get()), driverFeatures, deviceFeaturesSel, driverFeaturesSel, queueSel,
+        return new State(device.deviceType(), status, Optional.ofNullable(needsReset.get()), driverFeatures, deviceFeaturesSel, driverFeaturesSel, queueSel,
                 interruptStatus.get(), configGeneration.get(), queues.stream().map(Virtqueue::state).toList());
     }
 
     /**
      * Takes the state a snapshot saved, on a transport that nothing has used yet: the registers
      * and queues as they were, and, when the driver had set DRIVER_OK and the device did not need
-     * a reset, the device activated on the saved queues, as at DRIVER_OK, the driver none the wiser.
+     * a reset, the device activated on the saved queues, as at DRIVER_OK, the driver none the wiser,
+     * and told once of each enabled queue, as if the driver had notified it.
      * A pending interrupt stays pending in InterruptStatus; the interrupt line's own state is the
      * interrupt controller's (restored with the VM).
      *
      * @param state the saved state
-     * @throws IllegalArgumentException when the state has another number of queues, or features
+     * @throws IllegalArgumentException when the state is of another device type, has another number of queues, or features
      *     this device does not offer (a snapshot of another device)
      * @throws IllegalStateException when this transport has been used
      */
     public synchronized void restore(State state) {
         if (status != 0 || active || needsReset.get() != null) {
             throw new IllegalStateException("A transport takes a snapshot's state only before any use.");
+        }
+        if (state.deviceType() != device.deviceType()) {
+            throw new IllegalArgumentException("The saved virtio device is of type " + Integer.toUnsignedString(state.deviceType())
+                    + ", this one of type " + device.deviceType() + ".");
         }
         if (state.queues().size() != queues.size()) {
             throw new IllegalArgumentException("The saved virtio device had " + state.queues().size() + " queues, this one has " + queues.size() + ".");
@@ -304,6 +330,11 @@ public final class VirtioMmio implements BusDevice {
         configGeneration.set(state.configGeneration());
         if ((status & DRIVER_OK) != 0 && needsReset.get() == null) {
             activate();
+            // The driver may have made chains available and notified before the snapshot, a
+            // notification the saved device never saw: the restored one looks at every queue once.
+            for (int i = 0; i < queues.size(); i++) {
+                notifyQueue(i);
+            }
         }
     }
 

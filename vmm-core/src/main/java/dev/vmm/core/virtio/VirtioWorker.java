@@ -8,11 +8,15 @@ package dev.vmm.core.virtio;
  *
  * <p>Stopping sets {@link #stopped()}, wakes the loop and waits, however long, until the thread
  * has ended: only then may the transport reset the queues the worker was reading. A worker
- * therefore looks at {@link #stopped()} whenever it wakes and between pieces of long work.
+ * therefore looks at {@link #stopped()} whenever it wakes and before it takes more work, and at
+ * {@link #abandoned()} between pieces of long work. A stop for a reset abandons the work in hand;
+ * a pause for a snapshot ({@link CurrentWorker#pause()}) lets it finish, so that every chain the
+ * worker popped is used before the guest's memory is saved.
  */
 public abstract class VirtioWorker implements Runnable {
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile boolean abandoned;
 
     /**
      * A worker whose thread, not yet started, is named {@code threadName}.
@@ -23,9 +27,18 @@ public abstract class VirtioWorker implements Runnable {
         this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this);
     }
 
-    /** {@return whether the device stopped this worker: the loop ends, and long work ends midway} */
+    /** {@return whether the device stopped this worker: the loop takes no more work and ends} */
     protected final boolean stopped() {
         return stopped;
+    }
+
+    /**
+     * {@return whether the work in hand is dropped too: long work ends midway} True for a stop
+     * before a reset, whose queues go away; false for a {@link #finishAndStop()}, whose work in
+     * hand is completed.
+     */
+    protected final boolean abandoned() {
+        return abandoned;
     }
 
     /**
@@ -43,8 +56,17 @@ public abstract class VirtioWorker implements Runnable {
         return thread;
     }
 
-    /** Stops the loop and waits until the thread has ended; an interrupt does not cut the wait short, and is kept for the caller. */
+    /** Stops the loop, dropping the work in hand, and waits until the thread has ended; an interrupt does not cut the wait short, and is kept for the caller. */
     final void stop() {
+        abandoned = true;
+        finishAndStop();
+    }
+
+    /**
+     * Stops the loop once the work in hand is done (a request the worker took from a queue is
+     * completed and returned to the driver), and waits until the thread has ended, as {@link #stop()}.
+     */
+    final void finishAndStop() {
         stopped = true;
         wake();
         boolean interrupted = false;

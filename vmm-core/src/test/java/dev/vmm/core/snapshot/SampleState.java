@@ -2,6 +2,7 @@
 package dev.vmm.core.snapshot;
 
 import dev.vmm.core.CpuidEntry;
+import dev.vmm.core.GuestAddress;
 import dev.vmm.core.DebugRegisters;
 import dev.vmm.core.Irqchip;
 import dev.vmm.core.IrqchipState;
@@ -16,6 +17,8 @@ import dev.vmm.core.Xcr;
 import dev.vmm.core.devices.I8042;
 import dev.vmm.core.devices.RtcCmos;
 import dev.vmm.core.devices.Serial16550;
+import dev.vmm.core.virtio.VirtioMmio;
+import dev.vmm.core.virtio.Virtqueue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +52,19 @@ final class SampleState {
         return new SnapshotState(0x300000, List.of(new SnapshotState.Region(0, 0x100000, 0), new SnapshotState.Region(0x200000, 0x200000, 0x100000)),
                 states, chips, devices ? Optional.of(PitState.of(pattern(PitState.SIZE, 9))) : Optional.empty(),
                 new KvmClock(5_000_000_000L, Set.of(KvmClock.Flag.REALTIME), 1_700_000_000_000_000_000L, 0),
-                devices ? Optional.of(legacyDevices()) : Optional.empty());
+                devices ? Optional.of(legacyDevices()) : Optional.empty(), List.of());
+    }
+
+    /** {@code state} with two virtio transports: an active block device, and a two-queue device that needs a reset. */
+    static SnapshotState withVirtio(SnapshotState state) {
+        Virtqueue.State requests = new Virtqueue.State(256, true, GuestAddress.of(0x10000), GuestAddress.of(0x11000),
+                GuestAddress.of(0x12000), 0x1234, 0xfffe);
+        Virtqueue.State idle = new Virtqueue.State(0, false, GuestAddress.of(0), GuestAddress.of(0), GuestAddress.of(0), 0, 0);
+        List<VirtioMmio.State> virtio = List.of(
+                new VirtioMmio.State(2, 0xf, Optional.empty(), 0x1_3000_0244L, 1, 1, 0, 1, 3, List.of(requests)),
+                new VirtioMmio.State(1, 0xb, Optional.of("Chain 7 loops: \u00e9t\u00e9."), 0x1_0000_0000L, 0, 0, 1, 2, 0, List.of(requests, idle)));
+        return new SnapshotState(state.memoryFileSize(), state.regions(), state.vcpus(), state.irqchips(), state.pit(), state.clock(),
+                state.devices(), virtio);
     }
 
     /** Legacy device states with every field away from its power-on value. */

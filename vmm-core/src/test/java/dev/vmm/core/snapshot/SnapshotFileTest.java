@@ -2,6 +2,7 @@
 package dev.vmm.core.snapshot;
 
 import dev.vmm.core.CpuidEntry;
+import dev.vmm.core.virtio.VirtioMmio;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -112,17 +113,70 @@ class SnapshotFileTest {
     }
 
     @Test
+    void virtioTransportsRoundTripInTheDocumentedRecords() {
+        SnapshotState state = SampleState.withVirtio(SampleState.of(1, true));
+        byte[] file = SnapshotFile.encode(state);
+        assertEquals(state.virtio(), SnapshotFile.decode("vmstate", file).virtio());
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(2, b.getInt(40), "the machine record counts two virtio devices");
+        // The last record: the device that needs a reset, its reason last.
+        byte[] reason = state.virtio().get(1).needsReset().orElseThrow().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int last = file.length - 4 - (8 + 40 + 2 * 40 + 4 + reason.length);
+        assertEquals(List.of(0x40, 40 + 80 + 4 + reason.length, 1, 0xb), List.of(b.getInt(last), b.getInt(last + 4), b.getInt(last + 8),
+                b.getInt(last + 12)), "tag, length, device ID, Status");
+        assertEquals(0x1_0000_0000L, b.getLong(last + 16), "accepted features");
+        assertEquals(2, b.getInt(last + 44), "queue count");
+        assertEquals(List.of(256, 1), List.of(b.getInt(last + 48), b.getInt(last + 52)), "the first queue's size and ready flag");
+        assertEquals(0x11000, b.getLong(last + 64), "its available ring");
+        assertEquals(List.of(0x1234, 0xfffe), List.of(b.getInt(last + 80), b.getInt(last + 84)), "its next available and used indices");
+        assertEquals(reason.length, b.getInt(last + 128));
+        int first = last - (8 + 40 + 40 + 4);
+        assertEquals(-1, b.getInt(last - 4), "the first device's reason: none");
+        assertEquals(List.of(0x40, 2), List.of(b.getInt(first), b.getInt(first + 8)), "the block device's record before it");
+
+        record Case(int at, int value, String expected) {}
+        for (Case c : List.of(
+                new Case(40, 65, "65 virtio devices, not 0 to 64"),
+                new Case(40, 1, "bytes after its last record"),
+                new Case(last + 44, 1025, "holds a state the device cannot have (the virtio record counts 1025 queues"),
+                new Case(last + 52, 2, "the virtio queue record's flags 0x2 have unknown bits"),
+                new Case(last + 80, 0x10000, "a queue's indices are 16-bit"),
+                new Case(last + 12, 0x40, "a virtio-mmio Status holds the driver's bits"),
+                new Case(last + 36, 4, "a virtio-mmio InterruptStatus holds bits 1 and 2"),
+                new Case(last + 128, reason.length - 1, "needs-reset reason of " + (reason.length - 1) + " bytes does not fit"),
+                new Case(last - 4, 5, "its virtio device 0 record holds a state the device cannot have (the virtio record's needs-reset reason of 5"))) {
+            byte[] bad = file.clone();
+            ByteBuffer.wrap(bad).order(ByteOrder.LITTLE_ENDIAN).putInt(c.at(), c.value());
+            reseal(bad);
+            assertOneSentence(() -> SnapshotFile.decode("vmstate", bad), c.expected());
+        }
+    }
+
+    @Test
+    void aLongNeedsResetReasonIsCutAtACharacter() {
+        SnapshotState sample = SampleState.withVirtio(SampleState.of(1, false));
+        VirtioMmio.State v = sample.virtio().get(1);
+        String reason = "x" + "\u00e9".repeat(2000);
+        SnapshotState state = new SnapshotState(sample.memoryFileSize(), sample.regions(), sample.vcpus(), sample.irqchips(), sample.pit(),
+                sample.clock(), sample.devices(), List.of(new VirtioMmio.State(v.deviceType(), v.status(), Optional.of(reason), v.driverFeatures(),
+                        v.deviceFeaturesSel(), v.driverFeaturesSel(), v.queueSel(), v.interruptStatus(), v.configGeneration(), v.queues())));
+        String kept = SnapshotFile.decode("vmstate", SnapshotFile.encode(state)).virtio().getFirst().needsReset().orElseThrow();
+        assertEquals(reason.substring(0, 1 + (DeviceRecords.MAX_REASON - 1) / 2), kept, "whole characters, at most 1024 bytes");
+    }
+
+    @Test
     void theHeaderIsTheDocumentedOne() {
         byte[] file = SnapshotFile.encode(SampleState.of(1, true));
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals("VMMSNAP\0", new String(file, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals(2, b.getInt(8), "version");
+        assertEquals(3, b.getInt(8), "version");
         assertEquals(0, b.getInt(12), "reserved");
         assertEquals(file.length - 28, b.getLong(16), "body length");
         assertEquals(SnapshotFile.MACHINE, b.getInt(24), "the first record is the machine");
-        assertEquals(8, b.getInt(28));
+        assertEquals(12, b.getInt(28));
         assertEquals(1, b.getInt(32), "one vCPU");
         assertEquals(7, b.getInt(36), "irqchip, PIT and legacy devices");
+        assertEquals(0, b.getInt(40), "no virtio devices");
         // The struct sizes the package documentation states.
         assertEquals(List.of(144, 312, 64, 112, 512), List.of(dev.vmm.core.Registers.SIZE, dev.vmm.core.SpecialRegisters.SIZE,
                 dev.vmm.core.VcpuEvents.SIZE, dev.vmm.core.PitState.SIZE, dev.vmm.core.IrqchipState.SIZE));
@@ -149,11 +203,11 @@ class SnapshotFileTest {
 
     @Test
     void anUnknownVersionIsRefusedOlderOrNewer() {
-        for (int version : new int[] {0, 1, 3, -1}) {
+        for (int version : new int[] {0, 1, 2, 4, -1}) {
             byte[] file = SnapshotFile.encode(SampleState.of(1, false));
             ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(8, version);
             assertOneSentence(() -> SnapshotFile.decode("vmstate", file), "format version " + Integer.toUnsignedString(version)
-                    + ", and this library reads only version 2");
+                    + ", and this library reads only version 3");
         }
     }
 
@@ -177,7 +231,7 @@ class SnapshotFileTest {
 
         byte[] huge = SnapshotFile.encode(SampleState.of(1, false));
         ByteBuffer h = ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(44, -1); // the memory record's length: 4 GiB
+        h.putInt(48, -1); // the memory record's length: 4 GiB
         reseal(huge);
         assertOneSentence(() -> SnapshotFile.decode("vmstate", huge), "its memory record is 4294967295 bytes");
     }

@@ -378,7 +378,7 @@ class SnapshotRestoreTest {
             Files.createDirectories(broken);
             Files.copy(snapshot.resolve(VmSnapshot.MEMORY_FILE), broken.resolve(VmSnapshot.MEMORY_FILE));
             Files.write(broken.resolve(VmSnapshot.STATE_FILE), SnapshotFile.encode(new SnapshotState(state.memoryFileSize(), state.regions(),
-                    List.of(bad), state.irqchips(), state.pit(), state.clock(), state.devices())));
+                    List.of(bad), state.irqchips(), state.pit(), state.clock(), state.devices(), state.virtio())));
             for (RestoreOptions.Memory mode : RestoreOptions.Memory.values()) {
                 SnapshotException e = assertThrows(SnapshotException.class, () -> VmSnapshot.restore(broken, kvm, RestoreOptions.defaults().memory(mode)));
                 assertTrue(e.getMessage().contains("refused vCPU 0's MSRs"), e.getMessage());
@@ -397,7 +397,7 @@ class SnapshotRestoreTest {
 
             List<SnapshotState.VcpuState> many = java.util.Collections.nCopies(kvm.maxVcpus() + 1, v);
             byte[] encoded = SnapshotFile.encode(new SnapshotState(state.memoryFileSize(), state.regions(), many, state.irqchips(), state.pit(),
-                    state.clock(), state.devices()));
+                    state.clock(), state.devices(), state.virtio()));
             Files.write(snapshot.resolve(VmSnapshot.STATE_FILE), encoded);
             SnapshotException tooMany = assertThrows(SnapshotException.class, () -> VmSnapshot.restore(snapshot, kvm, RestoreOptions.defaults()));
             // Where KVM allows more vCPUs than the format holds (6.12: 4096), the format's own bounds refuse the file first.

@@ -364,6 +364,38 @@ class VirtioBlockTest {
         }
     }
 
+    /**
+     * A pause for a snapshot lets the worker finish the request in hand (where a reset drops it):
+     * once it returns, every chain popped is used, and no worker runs; a request that comes while
+     * paused waits, and the resume serves it.
+     */
+    @Test
+    void aPauseCompletesTheRequestInHandAndTheResumeServesWhatCameMeanwhile() throws IOException {
+        Path path = dir.resolve("sparse.img");
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.setLength(64L << 20);
+        }
+        VirtioBlock device = open(path, false);
+        BlockDriver driver = up(device, LINUX_FEATURES);
+        for (int round = 0; round < 5; round++) {
+            Thread worker = device.workerThread();
+            Request large = driver.request(T_IN, 0, NONE, 16 << 20); // 16 pieces of 1 MiB: likely in hand when the pause comes
+            driver.submit(large);
+            driver.mmio.pause();
+            assertFalse(worker.isAlive(), "the pause waited for the worker");
+            assertEquals(null, device.workerThread());
+            Virtqueue.State queue = driver.mmio.state().queues().getFirst();
+            assertEquals(queue.nextAvail(), queue.nextUsed(), "every chain popped is used");
+            Request small = driver.request(T_IN, 1, NONE, 512);
+            driver.submit(small);
+            assertEquals(null, device.workerThread(), "a notification while paused starts no worker");
+            driver.mmio.resume();
+            driver.awaitUsed();
+            assertEquals(List.of(S_OK, S_OK), List.of(driver.status(large), driver.status(small)));
+        }
+        assertTrue(driver.deviceFailures.isEmpty(), driver.deviceFailures.toString());
+    }
+
     @Test
     void theHeapARequestTakesDoesNotGrowWithItsLength() throws IOException {
         Path path = dir.resolve("sparse.img");
