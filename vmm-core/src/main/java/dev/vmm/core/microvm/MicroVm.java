@@ -83,8 +83,10 @@ import java.util.function.IntConsumer;
  * Each step's time is recorded as a {@link BootEvent}.
  *
  * <p>{@link #snapshot} saves a running guest without ending it, and {@link #restore} continues it
- * in a new MicroVm of this JVM, as often as wanted. Not yet for a VM with virtio devices, whose
- * queues are not saved: {@link #snapshot} refuses it.
+ * in a new MicroVm of this JVM, with its drives: as often as wanted when every drive is
+ * read-only, once (or once per copy of the snapshot directory) when one is writable, since the
+ * restored guest writes to the snapshot's copy of its image. Not yet for a VM with network
+ * interfaces or a vsock device: {@link #snapshot} refuses it.
  */
 public final class MicroVm implements AutoCloseable {
     private static final GuestAddress IDENTITY_MAP = GuestAddress.of(0xfffbc000L);
@@ -230,8 +232,22 @@ public final class MicroVm implements AutoCloseable {
         }
         LegacyDeviceState saved = restored.devices().orElseThrow(() -> new SnapshotException(directory
                 + " holds a VM saved without its devices' state, which a MicroVm needs: restore it with VmSnapshot.restore."));
+        if (restored.virtio().size() != config.drives().size()) {
+            throw new SnapshotException(directory + " is corrupt: its " + MicroVmConfigFile.NAME + " file says " + config.drives().size()
+                    + " drives, but its state file holds " + restored.virtio().size() + " virtio devices: the two belong to different snapshots.");
+        }
+        openVirtioDevices();
         startDevices();
         devices.restore(saved);
+        attachVirtioDevices();
+        for (int i = 0; i < virtioSlots.size(); i++) {
+            try {
+                virtioSlots.get(i).transport().restore(restored.virtio().get(i));
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotException(directory + " is corrupt: " + virtioDevices.get(i).description() + " cannot take its saved state ("
+                        + e.getMessage().replaceFirst("\\.$", "") + ").");
+            }
+        }
     }
 
     /** Opens the drives, taps and vsock socket, in slot order: drives, network interfaces, vsock. */
@@ -299,11 +315,16 @@ public final class MicroVm implements AutoCloseable {
         boot.load(memory);
         boot.enterKernel(vcpus.get(0), memory);
         startDevices();
+        attachVirtioDevices();
+        mark(BootEvent.KERNEL_LOADED);
+    }
+
+    /** Puts each virtio device in its slot: its MMIO window, interrupt and queue notifiers. */
+    private void attachVirtioDevices() {
         for (int i = 0; i < virtioDevices.size(); i++) {
             VirtioSlot.Device device = virtioDevices.get(i);
             virtioSlots.add(VirtioSlot.attach(vm, memory, devices, i, device, t -> failed(device.description(), t))); // a device failure ends the run
         }
-        mark(BootEvent.KERNEL_LOADED);
     }
 
     /** The console, its interrupt and the legacy devices, wired to this VM. */
@@ -521,13 +542,22 @@ public final class MicroVm implements AutoCloseable {
      * restore needs of the {@link #config()}. Call it while {@link #run()} is under way, from any
      * thread but a vCPU's (a device's callback).
      *
-     * <p>Not yet: a MicroVm with virtio devices (drives, network interfaces, vsock) is refused,
-     * because their queues' state is not saved; and devices added with {@code devices().ports()} or
-     * {@code mmio()} are not saved (add them again to the restored VM before it runs).
+     * <p>Drives: with the vCPUs held, each virtio device is paused
+     * ({@link dev.vmm.core.virtio.VirtioMmio#pause()}: the requests it took are completed, in memory
+     * and in the image), and its transport and queues saved with the VM. A writable drive's image
+     * is copied into the directory ({@code drive-N}, sparse), so that the disk and the guest's page
+     * cache are of one moment; the restored MicroVm writes to that copy. A read-only drive stays
+     * where it is. Either way the restore refuses an image whose size or modification time changed
+     * since. The guest is paused while the images are copied: the larger they are, the longer.
      *
-     * @param directory where the snapshot goes: {@code vmstate}, {@code memory} (sparse) and
-     *     {@code microvm}
-     * @throws SnapshotException when this MicroVm has virtio devices, or a file cannot be written
+     * <p>Not yet: a MicroVm with network interfaces or a vsock device is refused; and devices added
+     * with {@code devices().ports()} or {@code mmio()} are not saved (add them again to the restored
+     * VM before it runs).
+     *
+     * @param directory where the snapshot goes: {@code vmstate}, {@code memory} (sparse),
+     *     {@code microvm} and a {@code drive-N} per writable drive
+     * @throws SnapshotException when this MicroVm has network interfaces or a vsock device, or a
+     *     file cannot be written
      * @throws IllegalStateException when {@link #run()} has not been called yet, the VM has ended
      *     (stopped, closed, or ended by the guest, also while it was being paused), or the caller is
      *     a vCPU thread
@@ -535,9 +565,9 @@ public final class MicroVm implements AutoCloseable {
      */
     public void snapshot(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        if (!virtioDevices.isEmpty()) {
-            throw new SnapshotException("This MicroVm has virtio devices, whose state snapshots do not hold yet: "
-                    + String.join(", ", virtioDevices.stream().map(VirtioSlot.Device::description).toList()) + ".");
+        if (!config.networkInterfaces().isEmpty() || config.vsock() != null) {
+            throw new SnapshotException("This MicroVm has " + (config.networkInterfaces().isEmpty() ? "a vsock device" : "network interfaces")
+                    + ", which snapshots do not hold yet: snapshot a MicroVm whose only virtio devices are drives.");
         }
         if (vcpuThreads.contains(Thread.currentThread())) {
             throw new IllegalStateException("A snapshot cannot be taken on a vCPU thread, which it would have to hold: take it from another thread.");
@@ -554,14 +584,32 @@ public final class MicroVm implements AutoCloseable {
                 }
             }
             pause();
+            List<VirtioSlot> paused = new ArrayList<>();
             try {
+                for (VirtioSlot slot : virtioSlots) {
+                    slot.transport().pause(); // the requests it took are completed in guest memory and on disk
+                    paused.add(slot);
+                }
                 // A microvm file left from an earlier snapshot must not pair with this one's state.
                 Files.deleteIfExists(directory.resolve(MicroVmConfigFile.NAME));
-                VmSnapshot.save(directory, vm, vcpus, memory, devices.legacyState());
-                MicroVmConfigFile.write(directory, config);
+                Files.createDirectories(directory);
+                List<MicroVmConfig.Drive> drives = new ArrayList<>();
+                List<MicroVmConfigFile.ImageStamp> images = new ArrayList<>();
+                for (int i = 0; i < config.drives().size(); i++) {
+                    MicroVmConfig.Drive drive = config.drives().get(i);
+                    Path image = drive.readOnly() ? drive.image().toAbsolutePath() : DriveImages.copy(drive.image(), directory,
+                            MicroVmConfigFile.copyName(i));
+                    drives.add(new MicroVmConfig.Drive(drive.readOnly() ? image : Path.of(MicroVmConfigFile.copyName(i)), drive.readOnly()));
+                    images.add(MicroVmConfigFile.ImageStamp.of(image));
+                }
+                VmSnapshot.save(directory, vm, vcpus, memory, devices.legacyState(),
+                        virtioSlots.stream().map(slot -> slot.transport().state()).toList());
+                MicroVmConfigFile.write(directory, new MicroVmConfig(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(),
+                        config.cpus(), PreFaultPolicy.NONE, drives), images);
             } catch (IOException e) {
                 throw new SnapshotException("Cannot replace the snapshot in " + directory + " (" + e + ").", e);
             } finally {
+                paused.forEach(slot -> slot.transport().resume());
                 resume();
             }
         } finally {

@@ -15,73 +15,156 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * The {@value #NAME} file of a {@link MicroVm} snapshot, format version 1 (the package
+ * The {@value #NAME} file of a {@link MicroVm} snapshot, format version 2 (the package
  * documentation lays it out): what of the {@link MicroVmConfig} a restore needs beside the VM's
- * state. Reading checks the magic, version, length and CRC32C before it parses, and every length
- * against its bound and what is left before it allocates.
+ * state, with its drives and what each image was at the snapshot. Reading checks the magic,
+ * version, length and CRC32C before it parses, and every length against its bound and what is
+ * left before it allocates.
  */
 final class MicroVmConfigFile {
+    /**
+     * A drive's image as the snapshot left it: a restore refuses an image that changed since, as
+     * the guest's page cache, in the saved memory, would no longer match the disk.
+     *
+     * @param size its size in bytes
+     * @param modified its last modification time, in nanoseconds since the epoch
+     */
+    record ImageStamp(long size, long modified) {
+        static ImageStamp of(Path image) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(image, BasicFileAttributes.class);
+            return new ImageStamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /**
+     * What a file holds.
+     *
+     * @param config the configuration, with pre-fault NONE and no network interfaces or vsock;
+     *     a drive copied into the snapshot has the bare file name {@link #copyName(int)} as its image
+     * @param images each drive's stamp, in order
+     */
+    record Contents(MicroVmConfig config, List<ImageStamp> images) {}
+
     static final String NAME = "microvm";
     static final byte[] MAGIC = "VMMMICRO".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_SIZE = 24; // magic, version, reserved, body length
     static final int MAX_TEXT = 1 << 20; // a path or a command line: far above any real one
     static final int MAX_VCPUS = 4096;
     private static final int FIXED_BODY = 12; // memory size, vCPU count
-    static final int MAX_SIZE = HEADER_SIZE + FIXED_BODY + 3 * (4 + MAX_TEXT) + 4;
+    private static final int DRIVE_FIXED = 20; // flags, size, modification time
+    private static final int READ_ONLY = 1;
+    static final int MAX_SIZE = HEADER_SIZE + FIXED_BODY + (3 + MicroVmConfig.MAX_VIRTIO_DEVICES) * (4 + MAX_TEXT) + 4
+            + MicroVmConfig.MAX_VIRTIO_DEVICES * DRIVE_FIXED + 4;
 
     private MicroVmConfigFile() {}
 
-    /** Writes the file into {@code directory}, under a temporary name and then renamed: it is there whole or not at all. */
-    static void write(Path directory, MicroVmConfig config) {
+    /** {@return the file name of drive {@code index}'s image when the snapshot holds a copy of it} */
+    static String copyName(int index) {
+        return "drive-" + index;
+    }
+
+    /**
+     * Writes the file into {@code directory}, under a temporary name and then renamed: it is there
+     * whole or not at all. A writable drive's image is the copy in {@code directory}, named
+     * {@link #copyName}; a read-only drive's is where it was, an absolute path.
+     */
+    static void write(Path directory, MicroVmConfig config, List<ImageStamp> images) {
         try {
             Path temporary = directory.resolve(NAME + ".tmp");
-            Files.write(temporary, encode(config));
+            Files.write(temporary, encode(config, images));
             Files.move(temporary, directory.resolve(NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new SnapshotException("Cannot write the MicroVm's configuration into " + directory + " (" + e + ").", e);
         }
     }
 
-    /** Reads the file in {@code directory}: the configuration to restore with (pre-fault NONE, no virtio devices). */
+    /**
+     * Reads the file in {@code directory}: the configuration to restore with (pre-fault NONE, no
+     * network interfaces or vsock), each drive's image where it is now (a copy in the snapshot is
+     * found in {@code directory}), and checked to be as the snapshot left it.
+     */
     static MicroVmConfig read(Path directory) {
         Path path = directory.resolve(NAME);
+        Contents contents;
         try {
             long size = Files.size(path);
             if (size > MAX_SIZE) {
                 throw new SnapshotException(path + " is " + size + " bytes, more than any MicroVm configuration file (at most " + MAX_SIZE
                         + "): it is not one.");
             }
-            return decode(path.toString(), Files.readAllBytes(path));
+            contents = decode(path.toString(), Files.readAllBytes(path));
         } catch (NoSuchFileException e) {
             throw new SnapshotException(directory + " holds no MicroVm snapshot (no '" + NAME + "' file): give a directory MicroVm.snapshot"
                     + " wrote, or restore a VmSnapshot.save directory with VmSnapshot.restore.", e);
         } catch (IOException e) {
             throw new SnapshotException("Cannot read " + path + " (" + e + ").", e);
         }
+        MicroVmConfig config = contents.config();
+        List<MicroVmConfig.Drive> drives = new ArrayList<>();
+        for (int i = 0; i < config.drives().size(); i++) {
+            MicroVmConfig.Drive drive = config.drives().get(i);
+            Path image = drive.readOnly() ? drive.image() : directory.resolve(drive.image());
+            ImageStamp now;
+            try {
+                now = ImageStamp.of(image);
+            } catch (IOException e) {
+                throw new SnapshotException("Drive " + i + "'s image " + image + " cannot be read (" + e.getMessage() + "): the snapshot needs it"
+                        + (drive.readOnly() ? " where it was." : "; restore a whole snapshot directory."), e);
+            }
+            if (!now.equals(contents.images().get(i))) {
+                throw new SnapshotException("Drive " + i + "'s image " + image + " changed since the snapshot (" + now.size() + " bytes, modified "
+                        + java.time.Instant.EPOCH.plusNanos(now.modified()) + "), so the guest's saved page cache would not match it"
+                        + (drive.readOnly() ? ": restore with the image as it was." : ": a restore writes to the snapshot's copy,"
+                        + " so restore such a snapshot once, or a copy of its directory each time."));
+            }
+            drives.add(new MicroVmConfig.Drive(image, drive.readOnly()));
+        }
+        return new MicroVmConfig(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus(), PreFaultPolicy.NONE,
+                drives);
     }
 
-    static byte[] encode(MicroVmConfig config) {
+    static byte[] encode(MicroVmConfig config, List<ImageStamp> images) {
         byte[] kernel = utf8(config.kernel().toString());
         byte[] initrd = config.initrd() == null ? new byte[0] : utf8(config.initrd().toString());
         byte[] commandLine = utf8(config.commandLine());
-        int bodyLength = FIXED_BODY + 3 * 4 + kernel.length + initrd.length + commandLine.length;
+        List<byte[]> drivePaths = new ArrayList<>();
+        int bodyLength = FIXED_BODY + 3 * 4 + kernel.length + initrd.length + commandLine.length + 4;
+        for (int i = 0; i < config.drives().size(); i++) {
+            MicroVmConfig.Drive drive = config.drives().get(i);
+            if (drive.readOnly() ? !drive.image().isAbsolute() : !drive.image().toString().equals(copyName(i))) {
+                throw new IllegalArgumentException("Drive " + i + "'s image is " + drive.image() + ": a read-only drive's is an absolute path, a"
+                        + " writable drive's " + copyName(i) + ", the copy.");
+            }
+            drivePaths.add(utf8(drive.image().toString()));
+            bodyLength += DRIVE_FIXED + 4 + drivePaths.getLast().length;
+        }
         ByteBuffer file = ByteBuffer.allocate(HEADER_SIZE + bodyLength + 4).order(ByteOrder.LITTLE_ENDIAN);
         file.put(MAGIC).putInt(VERSION).putInt(0).putLong(bodyLength);
         file.putLong(config.memoryBytes()).putInt(config.cpus());
         for (byte[] text : new byte[][] {kernel, initrd, commandLine}) {
             file.putInt(text.length).put(text);
         }
+        file.putInt(config.drives().size());
+        for (int i = 0; i < config.drives().size(); i++) {
+            ImageStamp stamp = images.get(i);
+            file.putInt(config.drives().get(i).readOnly() ? READ_ONLY : 0).putLong(stamp.size()).putLong(stamp.modified());
+            file.putInt(drivePaths.get(i).length).put(drivePaths.get(i));
+        }
         file.putInt(crc(file.array(), file.position()));
         return file.array();
     }
 
     /** Decodes a whole file; {@code name} says which in the messages, each one sentence. */
-    static MicroVmConfig decode(String name, byte[] file) {
+    static Contents decode(String name, byte[] file) {
         if (file.length < MAGIC.length || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new SnapshotException(name + " is not a MicroVm snapshot's configuration: it does not start with \"VMMMICRO\".");
         }
@@ -120,17 +203,51 @@ final class MicroVmConfigFile {
         String kernel = text(name, body, "kernel path");
         String initrd = text(name, body, "initrd path");
         String commandLine = text(name, body, "command line");
+        if (body.remaining() < 4) {
+            throw corrupt(name, "it ends where its drive count should be");
+        }
+        int driveCount = body.getInt();
+        if (driveCount < 0 || driveCount > MicroVmConfig.MAX_VIRTIO_DEVICES) {
+            throw corrupt(name, "it has " + Integer.toUnsignedString(driveCount) + " drives, not 0 to " + MicroVmConfig.MAX_VIRTIO_DEVICES);
+        }
+        List<MicroVmConfig.Drive> drives = new ArrayList<>();
+        List<ImageStamp> images = new ArrayList<>();
+        for (int i = 0; i < driveCount; i++) {
+            if (body.remaining() < DRIVE_FIXED) {
+                throw corrupt(name, "it ends inside drive " + i);
+            }
+            int flags = body.getInt();
+            long size = body.getLong();
+            long modified = body.getLong();
+            if ((flags & ~READ_ONLY) != 0 || size <= 0 || size % 512 != 0) {
+                throw corrupt(name, "drive " + i + " has flags 0x" + Integer.toHexString(flags) + " and an image of " + Long.toUnsignedString(size)
+                        + " bytes, not a known flag and whole sectors");
+            }
+            String image = text(name, body, "drive " + i + " image path");
+            Path path = path(name, image, "drive " + i + " image");
+            boolean readOnly = (flags & READ_ONLY) != 0;
+            if (readOnly ? !path.isAbsolute() : !image.equals(copyName(i))) {
+                throw corrupt(name, "drive " + i + "'s image \"" + image + "\" is not " + (readOnly ? "an absolute path, as a read-only drive's is"
+                        : copyName(i) + ", the snapshot's copy, as a writable drive's is"));
+            }
+            drives.add(new MicroVmConfig.Drive(path, readOnly));
+            images.add(new ImageStamp(size, modified));
+        }
         if (body.hasRemaining()) {
-            throw corrupt(name, "it has " + body.remaining() + " bytes after its command line");
+            throw corrupt(name, "it has " + body.remaining() + " bytes after its drives");
         }
         if (kernel.isEmpty()) {
             throw corrupt(name, "its kernel path is empty");
         }
+        return new Contents(new MicroVmConfig(path(name, kernel, "kernel"), initrd.isEmpty() ? null : path(name, initrd, "initrd"), commandLine,
+                memoryBytes, cpus, PreFaultPolicy.NONE, drives), images);
+    }
+
+    private static Path path(String name, String path, String what) {
         try {
-            return new MicroVmConfig(Path.of(kernel), initrd.isEmpty() ? null : Path.of(initrd), commandLine, memoryBytes, cpus,
-                    PreFaultPolicy.NONE);
+            return Path.of(path);
         } catch (InvalidPathException e) {
-            throw corrupt(name, "its kernel or initrd path is not a path on this system");
+            throw corrupt(name, "its " + what + " path is not a path on this system");
         }
     }
 

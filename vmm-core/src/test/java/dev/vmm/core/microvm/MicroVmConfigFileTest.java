@@ -5,11 +5,14 @@ import dev.vmm.core.snapshot.SnapshotException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
@@ -28,35 +31,87 @@ class MicroVmConfigFileTest {
 
     @Test
     void aConfigurationComesBackAsWritten() {
-        assertEquals(CONFIG, MicroVmConfigFile.decode("microvm", MicroVmConfigFile.encode(CONFIG)));
+        assertEquals(CONFIG, decode(MicroVmConfigFile.encode(CONFIG, List.of())));
         MicroVmConfig noInitrd = new MicroVmConfig(Path.of("k"), null, "", 4096, 1, null);
-        assertEquals(noInitrd, MicroVmConfigFile.decode("microvm", MicroVmConfigFile.encode(noInitrd)));
-        MicroVmConfigFile.write(dir, CONFIG);
+        assertEquals(noInitrd, decode(MicroVmConfigFile.encode(noInitrd, List.of())));
+        MicroVmConfigFile.write(dir, CONFIG, List.of());
         assertEquals(CONFIG, MicroVmConfigFile.read(dir));
+    }
+
+    /**
+     * A read-only drive is found where it was, a copied one in the snapshot directory, wherever
+     * that is now; an image that changed since, or is gone, is one sentence.
+     */
+    @Test
+    void drivesAreFoundAndCheckedAgainstWhatTheSnapshotLeft() throws IOException {
+        Path shared = Files.write(dir.resolve("root.img"), new byte[4096]);
+        Path snapshot = Files.createDirectories(dir.resolve("snapshot"));
+        Path copy = Files.write(snapshot.resolve(MicroVmConfigFile.copyName(1)), new byte[1024]);
+        MicroVmConfig config = CONFIG.withDrive(new MicroVmConfig.Drive(shared, true)).withDrive(new MicroVmConfig.Drive(Path.of("drive-1"), false));
+        MicroVmConfigFile.write(snapshot, config, List.of(MicroVmConfigFile.ImageStamp.of(shared), MicroVmConfigFile.ImageStamp.of(copy)));
+        Path moved = Files.move(snapshot, dir.resolve("moved"));
+        assertEquals(List.of(new MicroVmConfig.Drive(shared, true), new MicroVmConfig.Drive(moved.resolve("drive-1"), false)),
+                MicroVmConfigFile.read(moved).drives());
+
+        Files.write(moved.resolve("drive-1"), new byte[1536]);
+        SnapshotException written = assertThrows(SnapshotException.class, () -> MicroVmConfigFile.read(moved));
+        assertTrue(written.getMessage().startsWith("Drive 1's image " + moved.resolve("drive-1") + " changed since the snapshot (1536 bytes")
+                && written.getMessage().endsWith("restore such a snapshot once, or a copy of its directory each time."), written.getMessage());
+        Files.delete(shared);
+        SnapshotException gone = assertThrows(SnapshotException.class, () -> MicroVmConfigFile.read(moved));
+        assertTrue(gone.getMessage().startsWith("Drive 0's image " + shared + " cannot be read") && gone.getMessage().endsWith("where it was."),
+                gone.getMessage());
+    }
+
+    @Test
+    void aDrivePathOutsideTheSnapshotIsRefused() {
+        MicroVmConfig config = CONFIG.withDrive(new MicroVmConfig.Drive(Path.of("drive-0"), false));
+        byte[] good = MicroVmConfigFile.encode(config, List.of(new MicroVmConfigFile.ImageStamp(512, 1)));
+        for (String elsewhere : List.of("../etc1", "/etc/pw")) {
+            byte[] file = new String(good, StandardCharsets.ISO_8859_1).replace("drive-0", elsewhere).getBytes(StandardCharsets.ISO_8859_1);
+            assertRefused(reseal(file), "drive 0's image \"" + elsewhere + "\" is not drive-0, the snapshot's copy, as a writable drive's is");
+        }
+        byte[] relative = changed(good, b -> b.put(good.length - 4 - 7 - 4 - 20, (byte) 1), true); // read-only, and still "drive-0"
+        assertRefused(relative, "drive 0's image \"drive-0\" is not an absolute path, as a read-only drive's is");
+        assertRefused(changed(good, b -> b.putLong(good.length - 4 - 7 - 4 - 16, 513), true),
+                "drive 0 has flags 0x0 and an image of 513 bytes, not a known flag and whole sectors");
+        assertRefused(changed(good, b -> b.putInt(good.length - 4 - 7 - 4 - 20 - 4, 9), true), "it has 9 drives, not 0 to 8");
+        assertThrows(IllegalArgumentException.class, () -> MicroVmConfigFile.encode(CONFIG.withDrive(new MicroVmConfig.Drive(Path.of("x"), true)),
+                List.of(new MicroVmConfigFile.ImageStamp(512, 1))));
+    }
+
+    private static MicroVmConfig decode(byte[] file) {
+        return MicroVmConfigFile.decode("microvm", file).config();
+    }
+
+    private static byte[] reseal(byte[] file) {
+        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(file.length - 4, crc(file, file.length - 4));
+        return file;
     }
 
     @Test
     void theLayoutIsTheDocumentedOne() {
-        byte[] file = MicroVmConfigFile.encode(CONFIG);
+        byte[] file = MicroVmConfigFile.encode(CONFIG, List.of());
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals("VMMMICRO", new String(file, 0, 8, StandardCharsets.US_ASCII));
-        assertEquals(1, b.getInt(8), "version");
+        assertEquals(2, b.getInt(8), "version");
         assertEquals(0, b.getInt(12), "reserved");
         assertEquals(file.length - 28, b.getLong(16), "body length");
         assertEquals(256L << 20, b.getLong(24), "memory size");
         assertEquals(2, b.getInt(32), "vCPUs");
         assertEquals("/images/vmlinux".length(), b.getInt(36), "kernel path length");
+        assertEquals(0, b.getInt(file.length - 8), "no drives");
         assertEquals(crc(file, file.length - 4), b.getInt(file.length - 4), "CRC32C of all before it");
     }
 
     @Test
     void eachDamageIsOneSentence() {
-        byte[] good = MicroVmConfigFile.encode(CONFIG);
+        byte[] good = MicroVmConfigFile.encode(CONFIG, List.of());
         assertRefused(Arrays.copyOf(good, 5), "does not start with \"VMMMICRO\"");
         assertRefused(MicroVmConfigFile.MAGIC, "is truncated: it ends before its header");
         assertRefused(Arrays.copyOf(good, good.length - 1), "its header promises a body of");
         assertRefused(Arrays.copyOf(good, good.length + 1), "its header promises a body of");
-        assertRefused(changed(good, b -> b.putInt(8, 2), false), "is MicroVm configuration format version 2, and this library reads only version 1");
+        assertRefused(changed(good, b -> b.putInt(8, 1), false), "is MicroVm configuration format version 1, and this library reads only version 2");
         assertRefused(changed(good, b -> b.put(40, (byte) 'X'), false), "its CRC32C checksum does not match");
         assertRefused(changed(good, b -> b.putInt(12, 1), true), "its reserved header field is not 0");
         assertRefused(changed(good, b -> b.putLong(24, 4095), true), "its memory size 4095 is not a positive multiple of 4 KiB");
@@ -67,16 +122,17 @@ class MicroVmConfigFileTest {
         assertRefused(changed(good, b -> b.putInt(36, 1000), true), "its kernel path of 1000 bytes does not fit the file");
         assertRefused(changed(good, b -> b.put(40, (byte) 0xff), true), "its kernel path is not UTF-8");
         assertRefused(changed(good, b -> b.putInt(36, 0), true), "its initrd path of"); // the kernel path's bytes read as the next length
-        byte[] longer = Arrays.copyOf(good, good.length + 1); // a byte after the command line, the header and checksum made to fit
+        byte[] longer = Arrays.copyOf(good, good.length + 1); // a byte after the drives, the header and checksum made to fit
         ByteBuffer.wrap(longer).order(ByteOrder.LITTLE_ENDIAN).putLong(16, longer.length - 28).putInt(longer.length - 4, crc(longer, longer.length - 4));
-        assertRefused(longer, "it has 1 bytes after its command line");
+        assertRefused(longer, "it has 1 bytes after its drives");
         MicroVmConfig noKernel = new MicroVmConfig(Path.of(""), null, "", 4096, 1, null);
-        assertRefused(MicroVmConfigFile.encode(noKernel), "its kernel path is empty");
+        assertRefused(MicroVmConfigFile.encode(noKernel, List.of()), "its kernel path is empty");
     }
 
     @Test
     void everyTruncationAndEveryFlippedBitIsRefused() {
-        byte[] good = MicroVmConfigFile.encode(CONFIG);
+        byte[] good = MicroVmConfigFile.encode(CONFIG.withDrive(new MicroVmConfig.Drive(Path.of("/images/root.img"), true)),
+                List.of(new MicroVmConfigFile.ImageStamp(512, 1)));
         for (int length = 0; length < good.length; length++) {
             assertThrowsOneSentence(Arrays.copyOf(good, length));
         }
@@ -126,7 +182,11 @@ class MicroVmConfigFileTest {
 
     @Test
     void theRoundTripIsExact() {
-        byte[] file = MicroVmConfigFile.encode(CONFIG);
-        assertArrayEquals(file, MicroVmConfigFile.encode(MicroVmConfigFile.decode("microvm", file)));
+        MicroVmConfig config = CONFIG.withDrive(new MicroVmConfig.Drive(Path.of("/images/root.img"), true));
+        List<MicroVmConfigFile.ImageStamp> images = List.of(new MicroVmConfigFile.ImageStamp(64 << 20, 1_700_000_000_123_456_789L));
+        byte[] file = MicroVmConfigFile.encode(config, images);
+        MicroVmConfigFile.Contents contents = MicroVmConfigFile.decode("microvm", file);
+        assertEquals(images, contents.images());
+        assertArrayEquals(file, MicroVmConfigFile.encode(contents.config(), contents.images()));
     }
 }

@@ -28,6 +28,7 @@ import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -175,14 +176,51 @@ class MicroVmSnapshotTest {
         }
     }
 
+    /**
+     * Drives go with the snapshot (this guest never drives them, so their transports are saved as
+     * the kernel left them): a read-only one stays where it is, a writable one is copied and the
+     * clone gets the copy, which a later change makes unusable in one sentence. A vsock device is
+     * refused.
+     */
     @KvmTest
-    void aMicroVmWithAVirtioDriveIsRefused() throws Exception {
-        Path image = Files.write(dir.resolve("disk.img"), new byte[4096]);
-        MicroVmConfig config = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null).withDrive(new MicroVmConfig.Drive(image, true));
-        try (MicroVm vm = MicroVm.create(config, b -> { })) {
-            SnapshotException e = assertThrows(SnapshotException.class, () -> vm.snapshot(dir.resolve("snapshot")));
-            assertEquals("This MicroVm has virtio devices, whose state snapshots do not hold yet: virtio-blk disk 0 (" + image + ").", e.getMessage());
-            assertFalse(Files.exists(dir.resolve("snapshot")));
+    void drivesGoWithTheSnapshotAndAVsockDeviceIsRefused() throws Exception {
+        Path shared = Files.write(dir.resolve("shared.img"), new byte[4096]);
+        Path own = dir.resolve("own.img");
+        byte[] first = "first sector".getBytes(), last = "last sector".getBytes();
+        try (RandomAccessFile file = new RandomAccessFile(own.toFile(), "rw")) {
+            file.setLength(8 << 20); // a hole between the two
+            file.write(first);
+            file.seek((8 << 20) - 512);
+            file.write(last);
+        }
+        MicroVmConfig config = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null)
+                .withDrive(new MicroVmConfig.Drive(shared, true)).withDrive(new MicroVmConfig.Drive(own, false));
+        Path snapshot = dir.resolve("snapshot");
+        try (Counter original = new Counter(console -> MicroVm.create(config, console)).start()) {
+            original.awaitCount(5);
+            original.vm.snapshot(snapshot);
+        }
+        assertArrayEquals(Files.readAllBytes(own), Files.readAllBytes(snapshot.resolve("drive-1")), "the writable image's copy");
+        assertFalse(Files.exists(snapshot.resolve("drive-0")), "a read-only image is not copied");
+        Map<String, Long> before = idleResources();
+        try (Counter clone = Counter.restore(snapshot).start()) {
+            clone.awaitFirstAndMore(5);
+            assertEquals(List.of(new MicroVmConfig.Drive(shared, true), new MicroVmConfig.Drive(snapshot.resolve("drive-1"), false)),
+                    clone.vm.config().drives());
+        }
+        Files.write(snapshot.resolve("drive-1"), new byte[512]);
+        SnapshotException changed = assertThrows(SnapshotException.class, () -> MicroVm.restore(snapshot, RestoreOptions.defaults(), b -> { }));
+        assertTrue(changed.getMessage().startsWith("Drive 1's image " + snapshot.resolve("drive-1") + " changed since the snapshot"), changed.getMessage());
+        assertEquals(before, settledResources(before), "fds, mappings and threads after the clone and the refused restore");
+
+        MicroVmConfig withVsock = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null)
+                .withVsock(new MicroVmConfig.Vsock(3, dir.resolve("vsock")));
+        try (Counter vsock = new Counter(console -> MicroVm.create(withVsock, console)).start()) {
+            vsock.awaitCount(1);
+            SnapshotException e = assertThrows(SnapshotException.class, () -> vsock.vm.snapshot(dir.resolve("refused")));
+            assertEquals("This MicroVm has a vsock device, which snapshots do not hold yet: snapshot a MicroVm whose only virtio devices are"
+                    + " drives.", e.getMessage());
+            assertFalse(Files.exists(dir.resolve("refused")));
         }
     }
 
@@ -202,7 +240,7 @@ class MicroVmSnapshotTest {
                 "microvm is corrupt: its CRC32C checksum", copy -> flipByte(copy.resolve(MicroVmConfigFile.NAME)),
                 "not a MicroVm snapshot's configuration", copy -> copyOver(copy.resolve(VmSnapshot.STATE_FILE), copy.resolve(MicroVmConfigFile.NAME)),
                 "the two belong to different snapshots", copy -> write(copy.resolve(MicroVmConfigFile.NAME),
-                        MicroVmConfigFile.encode(new MicroVmConfig(config.kernel(), null, "", config.memoryBytes(), 2, null))),
+                        MicroVmConfigFile.encode(new MicroVmConfig(config.kernel(), null, "", config.memoryBytes(), 2, null), List.of())),
                 "holds no MicroVm snapshot", copy -> delete(copy.resolve(MicroVmConfigFile.NAME))));
         for (Map.Entry<String, Consumer<Path>> corruption : corruptions.entrySet()) {
             Path copy = Files.createDirectory(dir.resolve("bad-" + corruption.getKey().replaceAll("\\W", "-")));
