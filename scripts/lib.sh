@@ -153,6 +153,40 @@ fetch_deb() {
   [ -f "$dir/.done" ] && echo "$dir"
 }
 
+# The QEMU the sandbox runs, for multi-threaded TCG. QEMU 7.2 (Debian 12's) lets a vCPU run stale
+# code after another patched it, which kills guest kernels that live-patch their text
+# (scripts/tcg-smc-check.sh shows it in seconds); 10.0 does not. A system QEMU of 10 or newer is
+# used as it is; on Debian 12, bookworm-backports' is downloaded once into the cache (not installed:
+# the system's QEMU stays, and its libraries serve). Sets sandbox_qemu (the binary) and
+# sandbox_qemu_data (its firmware folder, empty for the system's); returns 1 when there is none.
+# shellcheck disable=SC2034 # sandbox_qemu and sandbox_qemu_data are results for the callers
+fetch_sandbox_qemu() {
+  local major dir="$VMM_CACHE/qemu-backports" tmp codename=""
+  major=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+  if [ "${major:-0}" -ge 10 ]; then
+    sandbox_qemu=qemu-system-x86_64 sandbox_qemu_data=""
+    return 0
+  fi
+  if [ ! -f "$dir/.done" ]; then
+    codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+    [ "$codename" = bookworm ] || return 1
+    say "downloading QEMU from bookworm-backports for the sandbox (first time only; cached under $VMM_CACHE)"
+    mkdir -p "$VMM_CACHE" && tmp=$(mktemp -d "$VMM_CACHE/tmp.XXXXXX") || return 1
+    mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/debs"
+    echo "deb http://deb.debian.org/debian bookworm-backports main" >"$tmp/sources.list"
+    local apt=(apt-get -q -o "Dir::Etc::sourcelist=$tmp/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$tmp/lists"
+      -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
+    if "${apt[@]}" update >&2 && (cd "$tmp/debs" && "${apt[@]}" download qemu-system-x86 qemu-system-common qemu-system-data >&2) \
+        && for deb in "$tmp"/debs/*.deb; do dpkg-deb -x "$deb" "$tmp/unpacked" || exit 1; done \
+        && "$tmp/unpacked/usr/bin/qemu-system-x86_64" --version >/dev/null && touch "$tmp/unpacked/.done"; then
+      mv -T "$tmp/unpacked" "$dir" 2>/dev/null || [ -f "$dir/.done" ] || { rm -rf "$dir" && mv -T "$tmp/unpacked" "$dir"; }
+    fi
+    rm -rf "$tmp"
+  fi
+  [ -f "$dir/.done" ] || return 1
+  sandbox_qemu=$dir/usr/bin/qemu-system-x86_64 sandbox_qemu_data=$dir/usr/share/qemu
+}
+
 # The initramfs images need the static busybox; the busybox package (dynamic) owns /bin/busybox too.
 ensure_static_busybox() {
   if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || [ ! -x /bin/busybox ]; then

@@ -106,6 +106,13 @@ trap 'exit 143' TERM HUP
 
 # ---- Tools. ----
 ensure_debs qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
+if fetch_sandbox_qemu; then
+  tcg_threads=multi
+else # correct, but one host CPU for all the guest's vCPUs
+  sandbox_qemu=qemu-system-x86_64 sandbox_qemu_data="" tcg_threads=single
+  note "no QEMU 10 or newer here, nor from bookworm-backports: using the system's with one TCG thread (slower)."
+fi
+qemu_version=$("$sandbox_qemu" --version 2>/dev/null | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
 ensure_static_busybox || fatal "/bin/busybox from busybox-static is missing after installing it."
 # kvm-anchor (see scripts/kvm-anchor.c) is linked statically: gcc and libc6-dev's libc.a.
 ensure_debs gcc:gcc
@@ -244,10 +251,9 @@ mkfifo "$ctl/stdout" "$ctl/stderr" || fatal "could not create FIFOs in $ctl."
 # one); -kernel and -initrd take the file name as it is, where ",," would be two commas.
 qctl=${ctl//,/,,} qroot=${VMM_ROOT//,/,,}
 # shellcheck disable=SC2054 # QEMU's option values are comma-separated lists
-# One TCG thread for all vCPUs: under QEMU 7.2's thread=multi a vCPU ran stale code while another
-# live-patched kernel text, and the guest kernel died (scripts/tcg-smc-check.sh shows it in seconds).
-qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none -no-reboot
-  -machine q35 -accel tcg,thread=single -cpu max -smp "$cpus" -m "$mem"
+# Multi-threaded TCG only with a QEMU that runs live-patched code correctly (fetch_sandbox_qemu).
+qemu=("$sandbox_qemu" ${sandbox_qemu_data:+-L "$sandbox_qemu_data"} -nodefaults -no-user-config -display none -monitor none -no-reboot
+  -machine q35 -accel tcg,thread="$tcg_threads" -cpu max -smp "$cpus" -m "$mem"
   -kernel "$vmlinuz" -initrd "$initrd"
   -append "console=ttyS1 loglevel=5 panic=-1 mitigations=off${VMM_SANDBOX_TRACE:+ vmm.trace=1}"
   -chardev file,id=con,path="$qctl/stderr" -serial chardev:con
@@ -259,14 +265,14 @@ qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -monitor none
   -virtfs local,path="$qroot",mount_tag=proj,security_model=none,multidevs=remap
   -virtfs local,path="$qctl",mount_tag=ctl,security_model=none)
 
-# A guest that dies before the command started (rare; seen under multi-threaded TCG) is booted
-# again: the command has not run, so nothing happens twice.
+# A guest that dies before the command started (seen under QEMU 7.2's multi-threaded TCG) is
+# booted again: the command has not run, so nothing happens twice.
 for attempt in 1 2 3; do
   cat "$ctl/stdout" &
   opid=$!
   cat "$ctl/stderr" >&2 &
   epid=$!
-  note "booting Linux $kshow (profile $profile) under QEMU TCG..."
+  note "booting Linux $kshow (profile $profile) under QEMU $qemu_version's TCG ($tcg_threads-threaded)..."
   "${qemu[@]}" </dev/null &
   qpid=$!
   # The timer: $timeout s, or 20 s once the guest has reported the command's exit status, so that a

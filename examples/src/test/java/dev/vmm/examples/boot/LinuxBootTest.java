@@ -47,35 +47,12 @@ class LinuxBootTest {
     private static final MicroVmExit ACPI_REBOOT = new MicroVmExit(MicroVmExit.Reason.REBOOT, "ACPI reset register");
     private static final MicroVmExit ACPI_POWEROFF = new MicroVmExit(MicroVmExit.Reason.POWEROFF, "ACPI S5");
 
-    /**
-     * Boots, checks every promise of a clean boot ended as {@code ending}, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes).
-     * Inside the sandbox only, a guest kernel that crashed (a triple fault, or a panic) boots once more, with a warning
-     * on stderr and its console: under QEMU's emulation of nested SVM, guests with several vCPUs crashed now and then
-     * in an idle AP or its interrupt handler, in tests whose code had not changed (README, "Tests").
-     * A second crash fails the test; a hang is never retried.
-     */
+    /** Boots, checks every promise of a clean boot ended as {@code ending}, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes). */
     static long[] bootAndCheck(MicroVmConfig config, MicroVmExit ending) {
         ConsoleSink console = new ConsoleSink(null);
-        if (inSandbox()) {
-            try (MicroVm vm = MicroVm.create(config, console)) {
-                MicroVmExit exit = vm.run(BOOT_TIMEOUT);
-                boolean crashed = exit.reason() == MicroVmExit.Reason.SHUTDOWN || console.tail().contains("Kernel panic");
-                if (!crashed) {
-                    return checked(config, ending, vm, exit, console);
-                }
-                System.err.println("vmm-sandbox-flake: the guest crashed (" + exit + "); booting it once more. Its console's last lines:\n"
-                        + console.tail());
-            }
-            console = new ConsoleSink(null);
-        }
         try (MicroVm vm = MicroVm.create(config, console)) {
             return checked(config, ending, vm, vm.run(BOOT_TIMEOUT), console);
         }
-    }
-
-    private static boolean inSandbox() {
-        String profile = System.getenv("VMM_KERNEL_PROFILE");
-        return profile != null && !profile.isEmpty() && !profile.equals("host");
     }
 
     private static long[] checked(MicroVmConfig config, MicroVmExit ending, MicroVm vm, MicroVmExit exit, ConsoleSink console) {
