@@ -38,6 +38,10 @@
 # vmm.stay=SECONDS (1 to 3600): after the above, prints "vmm-boot: staying up for at most SECONDS s"
 # and keeps the VM running that long (for a host test to talk to the echo servers; the host may end
 # the VM earlier), then goes on as usual.
+# vmm.count=N (1 to 1000000, after all the above): counts from 1 to N, five times a second: appends
+# "vmm-count K" to /vmm-count.log on the root and syncs, then prints "vmm-count: K" (so a count on
+# the console is on the disk); then powers off. A snapshot test saves the guest mid-count: its clone
+# counts on, and the file on the clone's disk holds every count once, in order.
 # Nothing here may hang a boot: whatever fails on the way, the script goes on and ends the VM.
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -63,7 +67,7 @@ case ",$(awk '$2 == "/" { o = $4 } END { print o }' /proc/mounts 2>/dev/null)," 
 
 if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
 
-how=reboot write_kib="" write_to=/vmm-write.bin diskbench=""
+how=reboot write_kib="" write_to=/vmm-write.bin diskbench="" count=""
 net="" net_echo="" vsock_echo="" vsock_send="" net_send="" stay="" servers=""
 cmdline=$(cat /proc/cmdline 2>/dev/null)
 set -f # the command line is split into words, never globbed
@@ -79,6 +83,7 @@ for w in $cmdline; do
     vmm.vsock.echo=*) vsock_echo=${w#vmm.vsock.echo=} ;;
     vmm.vsock.send=*) vsock_send=${w#vmm.vsock.send=} ;;
     vmm.stay=*) stay=${w#vmm.stay=} ;;
+    vmm.count=*) count=${w#vmm.count=} ;;
   esac
 done
 set +f
@@ -277,6 +282,24 @@ disk_bench() {
 if [ -n "$diskbench" ]; then
   how=poweroff
   disk_bench
+fi
+
+if [ -n "$count" ]; then
+  how=poweroff
+  if in_range "$count" 1000000; then
+    k=1
+    while [ "$k" -le "$count" ]; do
+      if ! { echo "vmm-count $k" >>/vmm-count.log && sync; }; then
+        echo "vmm-boot: could not append count $k to /vmm-count.log (a read-only root?); not counting on"
+        break
+      fi
+      echo "vmm-count: $k"
+      sleep 0.2
+      k=$((k + 1))
+    done
+  else
+    echo "vmm-boot: vmm.count=$count is not a number from 1 to 1000000; not counting"
+  fi
 fi
 
 if [ -z "$write_kib" ] && [ "$root_rw" = 1 ]; then

@@ -153,8 +153,11 @@ class BootPlanTest {
         BootOptions counting = planned(BootPlan.Where.HOST, "--snapshot-after-boot", snapshot.toString(), "--cmdline", "console=ttyS0 vmm.count=7");
         assertEquals("console=ttyS0 vmm.count=7", counting.commandLine(), "a vmm.count= of one's own is kept");
 
-        assertMessage("--snapshot-after-boot saves a machine without virtio devices", BootPlan.Where.HOST,
-                "--snapshot-after-boot", snapshot.toString(), "--disk-ro", rootfs.toString());
+        assertEquals(List.of(new MicroVmConfig.Drive(rootfs, true)),
+                planned(BootPlan.Where.HOST, "--snapshot-after-boot", snapshot.toString(), "--disk-ro", rootfs.toString()).drives(),
+                "a disk goes with the snapshot");
+        assertMessage("--snapshot-after-boot saves a machine whose only virtio devices are disks", BootPlan.Where.HOST,
+                "--snapshot-after-boot", snapshot.toString(), "--vsock", "cid=3,uds=" + dir.resolve("v.sock"));
         assertMessage("--snapshot-after-boot saves one boot of this VMM", BootPlan.Where.HOST,
                 "--snapshot-after-boot", snapshot.toString(), "--runs", "2");
         assertMessage("--snapshot-after-boot takes a directory", BootPlan.Where.HOST,

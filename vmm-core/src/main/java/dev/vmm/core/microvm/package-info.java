@@ -16,25 +16,32 @@
  * {@link dev.vmm.core.microvm.MicroVm#snapshot} holds the vCPU threads and writes a directory that
  * {@link dev.vmm.core.microvm.MicroVm#restore} builds a new MicroVm from: the files of
  * {@link dev.vmm.core.snapshot.VmSnapshot} ({@code vmstate}, with the UART, i8042 and RTC state,
- * and {@code memory}), and {@code microvm}, the part of the configuration a restore needs. Not yet
- * saved: the virtio devices (a MicroVm with any is refused) and devices added to its buses.
+ * and {@code memory}, with the virtio transports' state), {@code microvm}, the part of the
+ * configuration a restore needs, and {@code drive-N}, a copy of each writable drive's image. Not yet
+ * saved: network interfaces and the vsock device (a MicroVm with either is refused), and devices
+ * added to its buses.
  *
- * <p>The {@code microvm} file, format version 1; integers little-endian, texts a u32 length then
+ * <p>The {@code microvm} file, format version 2; integers little-endian, texts a u32 length then
  * that many bytes of UTF-8:
  * <pre>
  * header   magic    8 bytes  "VMMMICRO"
- *          version  u32      1
+ *          version  u32      2
  *          reserved u32      0
  *          length   u64      bytes of the body
  * body     u64 memory size in bytes (a positive multiple of 4096), u32 vCPU count (1..4096),
  *          text kernel path (not empty), text initrd path (empty for none), text command line;
- *          each text at most 1 MiB
+ *          u32 drive count (0..8), then per drive: u32 flags (bit 0 read-only), u64 image size (whole
+ *          512-byte sectors), u64 image modification time (ns since the epoch), text image path: an
+ *          absolute path for a read-only drive, "drive-N" (N its index) for a writable one, whose
+ *          image is that copy in the snapshot directory; each text at most 1 MiB
  * trailer  u32 CRC32C (Castagnoli) of header and body
  * </pre>
  * A reader refuses in one sentence, in this order: another magic, another version (older or
  * newer), a length that is not the file's, a wrong checksum, then any field out of its bounds or
  * bytes left over. A restore also checks the memory size and vCPU count against the state file, so
- * that files of two snapshots are never paired. The command line decides, as at boot, whether a
+ * that files of two snapshots are never paired, and each drive's image against its size and
+ * modification time, so that a guest's page cache is never paired with a disk that changed. The
+ * command line decides, as at boot, whether a
  * guest that halts every vCPU has powered off ({@code acpi=off}); the kernel and initrd paths are
  * only reported by the restored VM's {@code config()}, never read.
  */

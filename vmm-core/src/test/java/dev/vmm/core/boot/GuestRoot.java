@@ -149,6 +149,11 @@ final class GuestRoot {
             assertEquals(MicroVmExit.Reason.STOPPED, run.get(10, TimeUnit.SECONDS).reason(), "the guest was still up; console: " + console.lines);
         }
 
+        /** {@return how the guest ended the VM by itself}, waited for as long as a boot may take */
+        MicroVmExit awaitExit() throws Exception {
+            return run.get(BOOT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+
         /** Stops the VM if it still runs and waits for its run to end; closing it is the caller's. */
         @Override
         public void close() throws Exception {

@@ -4,6 +4,7 @@ package dev.vmm.core.boot;
 import dev.vmm.core.KvmTest;
 import dev.vmm.core.microvm.MicroVm;
 import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.microvm.MicroVmExit;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.snapshot.WorkingSet;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -86,6 +88,50 @@ class LinuxSnapshotTest {
             awaitCount(second, resumed + 3);
             running.stop();
         }
+    }
+
+    /**
+     * The ext4 root on a writable drive, its init appending each count to a file and syncing it
+     * (vmm.count=, scripts/rootfs-init.sh): saved mid-count, with a sync's requests likely in
+     * flight, its clone counts on to the end on the snapshot's copy of the disk and powers off; read
+     * on the host, the file there holds every count once, in order: what the original wrote before
+     * the save and the clone after it, none lost to the pause and none torn.
+     */
+    @KvmTest
+    void aGuestSyncingItsDiskCountsOnInItsCloneAndTheCopyOfTheDiskHoldsEveryCount() throws Exception {
+        int last = 30;
+        Path image = Files.copy(GuestRoot.image("VMM_BOOT_ROOTFS"), dir.resolve("rootfs.ext4"));
+        MicroVmConfig config = new MicroVmConfig(GuestRoot.image("VMM_BOOT_KERNEL"), GuestRoot.image("VMM_BOOT_ROOTFS_INITRD"),
+                MicroVmConfig.DEFAULT_COMMAND_LINE + " root=/dev/vda vmm.count=" + last, 256L << 20, 1, null,
+                List.of(new MicroVmConfig.Drive(image, false)));
+        Path snapshot = dir.resolve("snapshot");
+        long beforeSave;
+        GuestRoot.Console console = new GuestRoot.Console();
+        try (MicroVm original = MicroVm.create(config, console); GuestRoot.Running running = new GuestRoot.Running(original, console)) {
+            beforeSave = awaitCount(console, 3);
+            original.snapshot(snapshot);
+            running.stop();
+        }
+        GuestRoot.Console cloneConsole = new GuestRoot.Console();
+        try (MicroVm clone = MicroVm.restore(snapshot, RestoreOptions.defaults(), cloneConsole);
+             GuestRoot.Running running = new GuestRoot.Running(clone, cloneConsole)) {
+            assertEquals(snapshot.resolve("drive-0"), clone.config().drives().getFirst().image());
+            long resumed = awaitCount(cloneConsole, 0);
+            assertTrue(resumed > beforeSave, "the clone's first count " + resumed + ", saved after " + beforeSave);
+            assertEquals(MicroVmExit.Reason.POWEROFF, running.awaitExit().reason(), "the clone counted to the end; console: " + cloneConsole.lines);
+            assertEquals(last, lastCount(cloneConsole));
+        }
+        List<String> expected = java.util.stream.IntStream.rangeClosed(1, last).mapToObj(k -> "vmm-count " + k).toList();
+        assertEquals(expected, fileOnImage(snapshot.resolve("drive-0"), "/vmm-count.log"), "the counts on the clone's disk");
+    }
+
+    /** The lines of {@code file} in the ext4 {@code image}, read with debugfs (e2fsprogs, which built the image). */
+    private static List<String> fileOnImage(Path image, String file) throws Exception {
+        Process debugfs = new ProcessBuilder("/usr/sbin/debugfs", "-R", "cat " + file, image.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String text = new String(debugfs.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals(0, debugfs.waitFor(), "debugfs on " + image);
+        return text.lines().toList();
     }
 
     /**
