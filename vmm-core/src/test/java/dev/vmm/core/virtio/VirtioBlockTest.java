@@ -69,6 +69,15 @@ class VirtioBlockTest {
         return Files.write(dir.resolve(name), content);
     }
 
+    /** An image of {@code size} bytes, all a hole. */
+    private Path sparseImage(long size) throws IOException {
+        Path path = dir.resolve("sparse.img");
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.setLength(size);
+        }
+        return path;
+    }
+
     private VirtioBlock open(Path image, boolean readOnly) {
         VirtioBlock device = VirtioBlock.open(image, readOnly);
         devices.add(device);
@@ -349,11 +358,7 @@ class VirtioBlockTest {
 
     @Test
     void aResetDuringALargeReadWaitsUntilTheWorkerLeftGuestMemory() throws IOException {
-        Path path = dir.resolve("sparse.img");
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-            file.setLength(64L << 20);
-        }
-        VirtioBlock device = open(path, false);
+        VirtioBlock device = open(sparseImage(64 << 20), false);
         BlockDriver driver = up(device, LINUX_FEATURES);
         for (int round = 0; round < 5; round++) {
             Thread worker = device.workerThread();
@@ -371,11 +376,7 @@ class VirtioBlockTest {
      */
     @Test
     void aPauseCompletesTheRequestInHandAndTheResumeServesWhatCameMeanwhile() throws IOException {
-        Path path = dir.resolve("sparse.img");
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-            file.setLength(64L << 20);
-        }
-        VirtioBlock device = open(path, false);
+        VirtioBlock device = open(sparseImage(64 << 20), false);
         BlockDriver driver = up(device, LINUX_FEATURES);
         for (int round = 0; round < 5; round++) {
             Thread worker = device.workerThread();
@@ -398,11 +399,7 @@ class VirtioBlockTest {
 
     @Test
     void theHeapARequestTakesDoesNotGrowWithItsLength() throws IOException {
-        Path path = dir.resolve("sparse.img");
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-            file.setLength(64L << 20);
-        }
-        VirtioBlock device = open(path, false);
+        VirtioBlock device = open(sparseImage(64 << 20), false);
         BlockDriver driver = up(device, LINUX_FEATURES);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long worker = device.workerThread().threadId();
