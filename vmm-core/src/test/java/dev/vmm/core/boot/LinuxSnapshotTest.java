@@ -109,7 +109,10 @@ class LinuxSnapshotTest {
         GuestRoot.Console console = new GuestRoot.Console();
         try (MicroVm original = MicroVm.create(config, console); GuestRoot.Running running = new GuestRoot.Running(original, console)) {
             beforeSave = awaitCount(console, 3);
+            long start = System.nanoTime();
             original.snapshot(snapshot);
+            System.out.printf("LinuxSnapshotTest: saved with its %d MiB writable drive in %d ms%n", Files.size(image) >> 20,
+                    (System.nanoTime() - start) / 1_000_000);
             running.stop();
         }
         GuestRoot.Console cloneConsole = new GuestRoot.Console();
