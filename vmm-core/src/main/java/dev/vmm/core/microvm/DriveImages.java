@@ -31,7 +31,8 @@ final class DriveImages {
         Path temporary = directory.resolve(name + ".tmp");
         ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
         try (FileChannel from = FileChannel.open(image, StandardOpenOption.READ);
-             FileChannel to = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+             FileChannel to = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
             long size = from.size();
             for (long position = 0; position < size; position += CHUNK) {
                 chunk.clear().limit((int) Math.min(CHUNK, size - position));

@@ -117,7 +117,8 @@ final class MicroVmConfigFile {
             try {
                 now = ImageStamp.of(image);
             } catch (IOException e) {
-                throw new SnapshotException("Drive " + i + "'s image " + image + " cannot be read (" + e.getMessage() + "): the snapshot needs it"
+                throw new SnapshotException("Drive " + i + "'s image " + image + " cannot be read ("
+                        + (e instanceof NoSuchFileException ? "it does not exist" : e.getMessage()) + "): the snapshot needs it"
                         + (drive.readOnly() ? " where it was." : "; restore a whole snapshot directory."), e);
             }
             if (!now.equals(contents.images().get(i))) {

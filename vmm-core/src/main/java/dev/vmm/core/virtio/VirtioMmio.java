@@ -231,8 +231,8 @@ public final class VirtioMmio implements BusDevice {
      * @param configGeneration the ConfigGeneration register
      * @param queues each queue's state, in order
      */
-    public record State(int deviceType, int status, Optional<String> needsReset, long driverFeatures, int deviceFeaturesSel, int driverFeaturesSel,
-                        int queueSel, int interruptStatus, int configGeneration, List<Virtqueue.State> queues) {
+    public record State(int deviceType, int status, Optional<String> needsReset, long driverFeatures, int deviceFeaturesSel,
+                        int driverFeaturesSel, int queueSel, int interruptStatus, int configGeneration, List<Virtqueue.State> queues) {
         /**
          * Checks what the transport could not have held: Status bits outside the driver's, or
          * interrupt bits it never raises.
@@ -285,8 +285,8 @@ public final class VirtioMmio implements BusDevice {
      * held and the device {@linkplain #pause() paused}.
      */
     public synchronized State state() {
-        return new State(device.deviceType(), status, Optional.ofNullable(needsReset.get()), driverFeatures, deviceFeaturesSel, driverFeaturesSel, queueSel,
-                interruptStatus.get(), configGeneration.get(), queues.stream().map(Virtqueue::state).toList());
+        return new State(device.deviceType(), status, Optional.ofNullable(needsReset.get()), driverFeatures, deviceFeaturesSel, driverFeaturesSel,
+                queueSel, interruptStatus.get(), configGeneration.get(), queues.stream().map(Virtqueue::state).toList());
     }
 
     /**

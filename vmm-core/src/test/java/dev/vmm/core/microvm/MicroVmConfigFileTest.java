@@ -59,7 +59,7 @@ class MicroVmConfigFileTest {
                 && written.getMessage().endsWith("restore such a snapshot once, or a copy of its directory each time."), written.getMessage());
         Files.delete(shared);
         SnapshotException gone = assertThrows(SnapshotException.class, () -> MicroVmConfigFile.read(moved));
-        assertTrue(gone.getMessage().startsWith("Drive 0's image " + shared + " cannot be read") && gone.getMessage().endsWith("where it was."),
+        assertTrue(gone.getMessage().equals("Drive 0's image " + shared + " cannot be read (it does not exist): the snapshot needs it where it was."),
                 gone.getMessage());
     }
 
