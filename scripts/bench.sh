@@ -18,10 +18,11 @@
 #   S s each, default 10) on a scratch disk of MIB (default 256) in /tmp, then N boots each
 #   (default 5) to the initramfs only and to the ext4 root; summary.md, the JSON lines and the
 #   consoles go to DIR (default target/bench-disk).
-#        ./vmm bench --net [--seconds S] [--out DIR]   (scripts/bench-net.sh)
+#        ./vmm bench --net [--rounds N] [--seconds S] [--out DIR]   (scripts/bench-net.sh)
 #   not JMH: TCP over virtio-net (a tap in a network namespace) and vsock throughput, both
-#   directions, S s each (default 10), this VMM and QEMU's microvm side by side in one sandbox run;
-#   summary.md and the consoles go to DIR (default target/bench-net).
+#   directions, S s each (default 10), this VMM and QEMU's microvm side by side in one sandbox run,
+#   N rounds of one boot each (default 3); summary.md and the consoles go to DIR (default
+#   target/bench-net).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
