@@ -18,15 +18,21 @@
 #   S s each, default 10) on a scratch disk of MIB (default 256) in /tmp, then N boots each
 #   (default 5) to the initramfs only and to the ext4 root; summary.md, the JSON lines and the
 #   consoles go to DIR (default target/bench-disk).
+#        ./vmm bench --net [--rounds N] [--seconds S] [--out DIR]   (scripts/bench-net.sh)
+#   not JMH: TCP over virtio-net (a tap in a network namespace) and vsock throughput, both
+#   directions, S s each (default 10), this VMM and QEMU's microvm side by side in one sandbox run,
+#   N rounds of one boot each (default 3); summary.md and the consoles go to DIR (default
+#   target/bench-net).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# --disk: virtio-blk and boot to an ext4 root against QEMU's microvm, not JMH.
+# --disk: virtio-blk and boot to an ext4 root against QEMU's microvm, not JMH; --net: network and vsock.
 for arg in "$@"; do
   case $arg in -h|--help) script_help "${BASH_SOURCE[0]}"; exit 0 ;; esac
 done
 for arg in "$@"; do
   if [ "$arg" = --disk ]; then exec bash "$VMM_ROOT/scripts/bench-disk.sh" "$@"; fi
+  if [ "$arg" = --net ]; then exec bash "$VMM_ROOT/scripts/bench-net.sh" "$@"; fi
 done
 
 preset=() forks=() kernel=() out="$VMM_ROOT/target/bench" only=() timeout=10800
@@ -42,7 +48,7 @@ while [ $# -gt 0 ]; do
         --forks) forks=(--forks "$2") ;;
       esac
       shift 2 ;;
-    *) die "Unknown option '$1' for ./vmm bench: use --quick, --forks N, --kernel PROFILE, --out DIR or --only REGEX (or --disk, see ./vmm help)." ;;
+    *) die "Unknown option '$1' for ./vmm bench: use --quick, --forks N, --kernel PROFILE, --out DIR or --only REGEX (or --disk or --net, see ./vmm help)." ;;
   esac
 done
 

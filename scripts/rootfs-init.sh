@@ -35,6 +35,10 @@
 # from seed 0, little-endian), half-closes, reads what comes back until the host closes and prints
 # "vmm-vsock: sent KIB KiB to port PORT, echo sha256 X, expected Y" (or "vmm-net: sent KIB KiB to
 # ADDR:PORT, ..."): X = Y when the host echoed every byte. Each gets 60 s + 10 ms per KiB.
+# vmm.bench=PORT (1 to 65534): throughput servers for ./vmm bench --net, in the background: TCP
+# (every address) and, when the VM has a vsock device, vsock, each with a sink on PORT (reads each
+# connection to its end) and a source on PORT+1 (writes zeros until the peer closes); then prints
+# "vmm-bench: servers ready on ports PORT and PORT+1 (tcp[ vsock])". The host measures.
 # vmm.stay=SECONDS (1 to 3600): after the above, prints "vmm-boot: staying up for at most SECONDS s"
 # and keeps the VM running that long (for a host test to talk to the echo servers; the host may end
 # the VM earlier), then goes on as usual.
@@ -68,7 +72,7 @@ case ",$(awk '$2 == "/" { o = $4 } END { print o }' /proc/mounts 2>/dev/null)," 
 if command -v signal_boot_complete >/dev/null; then signal_boot_complete; fi
 
 how=reboot write_kib="" write_to=/vmm-write.bin diskbench="" count=""
-net="" net_echo="" vsock_echo="" vsock_send="" net_send="" stay="" servers=""
+net="" net_echo="" vsock_echo="" vsock_send="" net_send="" bench="" stay="" servers=""
 cmdline=$(cat /proc/cmdline 2>/dev/null)
 set -f # the command line is split into words, never globbed
 for w in $cmdline; do
@@ -82,6 +86,7 @@ for w in $cmdline; do
     vmm.net.send=*) net_send=${w#vmm.net.send=} ;;
     vmm.vsock.echo=*) vsock_echo=${w#vmm.vsock.echo=} ;;
     vmm.vsock.send=*) vsock_send=${w#vmm.vsock.send=} ;;
+    vmm.bench=*) bench=${w#vmm.bench=} ;;
     vmm.stay=*) stay=${w#vmm.stay=} ;;
     vmm.count=*) count=${w#vmm.count=} ;;
   esac
@@ -168,6 +173,31 @@ send_pattern() {
   esac
 }
 
+# vmm.bench=PORT: sink and source servers, TCP and (with a vsock device) vsock.
+bench_servers() {
+  local kinds="" kind flag mode port pid ok=1
+  if ! in_range "$bench" 65534; then
+    echo "vmm-bench: vmm.bench=$bench is not a port from 1 to 65534; no servers"; return
+  fi
+  [ -x /bin/vmm-vsock ] || { echo "vmm-bench: no /bin/vmm-vsock in this image; no servers"; return; }
+  for kind in tcp vsock; do
+    flag=""
+    if [ "$kind" = tcp ]; then flag=-t; elif [ ! -e /dev/vsock ]; then continue; fi
+    for mode in sink source; do
+      port=$bench
+      [ "$mode" = sink ] || port=$((bench + 1))
+      # shellcheck disable=SC2086 # flag is empty or -t
+      if pid=$(/bin/vmm-vsock $flag "$mode" -b "$port"); then
+        servers="$servers $pid"
+      else
+        echo "vmm-bench: could not start the $kind $mode server on port $port (see the line above)"; ok=0
+      fi
+    done
+    kinds="$kinds $kind"
+  done
+  [ "$ok" = 0 ] || echo "vmm-bench: servers ready on ports $bench and $((bench + 1)) (${kinds# })"
+}
+
 # The network and vsock options, in the order the header gives.
 network() {
   local port
@@ -195,6 +225,7 @@ network() {
       send_pattern vmm-net vmm.net.send "$net_send" "${net_send%%,*}" -t connect "${net_send%%:*}" "$port"
     fi
   fi
+  [ -z "$bench" ] || bench_servers
   if [ -n "$stay" ]; then
     if in_range "$stay" 3600; then
       echo "vmm-boot: staying up for at most $stay s"
@@ -204,7 +235,7 @@ network() {
     fi
   fi
 }
-if [ -n "$net$net_echo$vsock_echo$vsock_send$net_send$stay" ]; then network; fi
+if [ -n "$net$net_echo$vsock_echo$vsock_send$net_send$bench$stay" ]; then network; fi
 
 # KiB 0 to N-1 of the pattern described at the top.
 write_pattern() { # N

@@ -26,7 +26,7 @@ PROFILES="host, 6.12, 6.12-nonpt, 6.1"
 INIT_SCRIPT="$VMM_ROOT/scripts/sandbox-init.sh"
 ANCHOR_SOURCE="$VMM_ROOT/scripts/kvm-anchor.c"
 # Bump when the layout of the initramfs built below changes (the init script is hashed anyway).
-INITRD_FORMAT=2
+INITRD_FORMAT=3
 
 note() { printf 'vmm sandbox: %s\n' "$*" >&2; }
 usage_error() { note "$*"; exit 2; }
@@ -179,8 +179,9 @@ build_initrd() {
     for d in ${deps//,/ }; do add "$d" "$2" || return 1; done
     eval "$2+=(\"\$n\")"
   }
-  # tun: for tests that give a VM a tap (in a network namespace of their own).
-  for m in virtio_pci virtio_console 9pnet_virtio 9p tun; do add "$m" order9p || return 1; done
+  # tun: for tests that give a VM a tap (in a network namespace of their own); vhost_vsock (when
+  # the kernel has it): /dev/vhost-vsock, for QEMU's vhost-vsock-device in ./vmm bench --net.
+  for m in virtio_pci virtio_console 9pnet_virtio 9p tun vhost_vsock; do add "$m" order9p || return 1; done
   add kvm_amd orderkvm || return 1
   for m in 9p 9pnet_virtio kvm kvm_amd; do
     [ -n "${path[$m]:-}" ] || grep -q "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" 2>/dev/null \

@@ -17,6 +17,16 @@
  *                                     words of splitmix64 from seed 0, little-endian (word i is
  *                                     mix((i + 1) * 0x9e3779b97f4a7c15)), so a host test can make
  *                                     the same bytes.
+ * Throughput (./vmm bench --net, scripts/bench-net.sh): servers in the guest, the measuring client
+ * on the host, which prints one line "vmm-vsock: test=send|recv bytes=N seconds=T mbit_s=R":
+ *   vmm-vsock [-t] sink [-b] PORT     server: reads each connection to its end, then closes it.
+ *   vmm-vsock [-t] source [-b] PORT   server: writes zeros to each connection until the peer closes.
+ *   vmm-vsock [-t|-u] send TARGET PORT SECONDS   client: writes zeros to a sink for SECONDS,
+ *                                     half-closes and waits for the sink's close (so every byte
+ *                                     counted has been read by the guest); the rate counts to then.
+ *   vmm-vsock [-t|-u] recv TARGET PORT SECONDS   client: reads from a source for SECONDS.
+ *   TARGET is a vsock CID, an IPv4 address (-t) or, with -u, the Unix socket of a hybrid vsock
+ *   (Firecracker's convention: "CONNECT PORT\n" is answered with "OK ...\n").
  *
  * Every failure is one line "vmm-vsock: ..." on stderr and exit status 1; bad arguments, status 2.
  *
@@ -37,13 +47,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define BUF (64 * 1024)
 #define MAX_CONNECTIONS 64
 
-static int tcp;
+static int tcp, unix_socket;
 
 static void fail(const char *what) {
     fprintf(stderr, "vmm-vsock: %s: %s\n", what, strerror(errno));
@@ -51,7 +63,7 @@ static void fail(const char *what) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "vmm-vsock: usage: vmm-vsock [-t] listen [-b] PORT | vmm-vsock [-t] connect CID|ADDR PORT | vmm-vsock cid | vmm-vsock pattern KIB\n");
+    fprintf(stderr, "vmm-vsock: usage: vmm-vsock [-t] listen|sink|source [-b] PORT | vmm-vsock [-t] connect CID|ADDR PORT | vmm-vsock [-t|-u] send|recv CID|ADDR|PATH PORT SECONDS | vmm-vsock cid | vmm-vsock pattern KIB\n");
     exit(2);
 }
 
@@ -122,7 +134,7 @@ static void reap(int sig) {
     errno = saved;
 }
 
-static void serve(int fd) {
+static void serve(int fd, void (*handle)(int)) {
     sigset_t chld, old;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -150,7 +162,7 @@ static void serve(int fd) {
         if (pid == 0) {
             sigprocmask(SIG_SETMASK, &old, NULL);
             close(fd);
-            echo(c);
+            handle(c);
             _exit(0);
         }
         if (pid > 0) children++;
@@ -163,7 +175,7 @@ static void serve(int fd) {
     }
 }
 
-static int cmd_listen(int argc, char **argv) {
+static int cmd_listen(int argc, char **argv, void (*handle)(int)) {
     int background = 0;
     if (argc > 0 && strcmp(argv[0], "-b") == 0) {
         background = 1;
@@ -183,7 +195,7 @@ static int cmd_listen(int argc, char **argv) {
         if (null >= 0) dup2(null, STDOUT_FILENO);
         setsid();
     }
-    serve(fd);
+    serve(fd, handle);
     return 1;
 }
 
@@ -247,6 +259,121 @@ static int cmd_connect(int argc, char **argv) {
     return 0;
 }
 
+/* One connection of the sink server: reads to the end, then closes. */
+static void sink(int fd) {
+    static char buf[BUF];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+    }
+    close(fd);
+}
+
+/* One connection of the source server: writes zeros until the peer goes away. */
+static void source(int fd) {
+    static char buf[BUF];
+    while (write_all(fd, buf, sizeof buf) == 0) {}
+    close(fd);
+}
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A connected stream socket to TARGET PORT: vsock CID, IPv4 address (-t) or hybrid vsock socket (-u). */
+static int connect_to(const char *target, unsigned long port) {
+    int fd;
+    if (unix_socket) {
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        if (strlen(target) >= sizeof a.sun_path) {
+            fprintf(stderr, "vmm-vsock: the socket path '%s' is too long\n", target);
+            exit(2);
+        }
+        strcpy(a.sun_path, target);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) fail("socket(AF_UNIX)");
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect to the hybrid vsock socket");
+        char line[64];
+        int len = snprintf(line, sizeof line, "CONNECT %lu\n", port);
+        if (write_all(fd, line, (size_t)len) < 0) fail("write CONNECT");
+        /* The answer, a byte at a time: what follows the newline is the guest's data. */
+        size_t got = 0;
+        while (got < sizeof line - 1) {
+            ssize_t n = read(fd, line + got, 1);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                fprintf(stderr, "vmm-vsock: the VMM closed the hybrid vsock connection without an answer to CONNECT %lu (no guest listener?)\n", port);
+                exit(1);
+            }
+            if (line[got++] == '\n') break;
+        }
+        line[got] = 0;
+        if (strncmp(line, "OK ", 3) != 0) {
+            fprintf(stderr, "vmm-vsock: CONNECT %lu was answered with '%.*s', not OK\n", port, (int)strcspn(line, "\n"), line);
+            exit(1);
+        }
+    } else if (tcp) {
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        if (inet_pton(AF_INET, target, &a.sin_addr) != 1) {
+            fprintf(stderr, "vmm-vsock: '%s' is not an IPv4 address\n", target);
+            exit(2);
+        }
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) fail("socket(AF_INET)");
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect");
+    } else {
+        struct sockaddr_vm a = {.svm_family = AF_VSOCK, .svm_port = (unsigned)port,
+                                .svm_cid = (unsigned)number(target, UINT_MAX)};
+        fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) fail("socket(AF_VSOCK) (is the vsock module loaded?)");
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect");
+    }
+    return fd;
+}
+
+static int cmd_throughput(int argc, char **argv, int sending) {
+    if (argc != 3) usage();
+    unsigned long port = number(argv[1], tcp ? 65535 : UINT_MAX - 1);
+    double seconds = (double)number(argv[2], 3600);
+    static char buf[BUF];
+    unsigned long long bytes = 0;
+    int fd = connect_to(argv[0], port);
+    double start = now(), end = start + seconds;
+    if (sending) {
+        while (now() < end) {
+            if (write_all(fd, buf, sizeof buf) < 0) fail("send");
+            bytes += sizeof buf;
+        }
+        if (shutdown(fd, SHUT_WR) < 0) fail("shutdown");
+        /* The sink closes once it has read everything. */
+        for (;;) {
+            ssize_t n = read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) fail("read (waiting for the sink to close)");
+            if (n == 0) break;
+        }
+    } else {
+        while (now() < end) {
+            ssize_t n = read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) fail("read");
+            if (n == 0) {
+                fprintf(stderr, "vmm-vsock: the source closed the connection after %llu bytes\n", bytes);
+                exit(1);
+            }
+            bytes += (unsigned long long)n;
+        }
+    }
+    double took = now() - start;
+    close(fd);
+    printf("vmm-vsock: test=%s bytes=%llu seconds=%.3f mbit_s=%.1f\n", sending ? "send" : "recv", bytes, took,
+           (double)bytes * 8 / took / 1e6);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int cmd_pattern(int argc, char **argv) {
     if (argc != 1) usage();
     unsigned long kib = number(argv[0], 16UL * 1024 * 1024);
@@ -285,8 +412,14 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     argc--, argv++;
     if (argc > 0 && strcmp(argv[0], "-t") == 0) tcp = 1, argc--, argv++;
+    else if (argc > 0 && strcmp(argv[0], "-u") == 0) unix_socket = 1, argc--, argv++;
     if (argc < 1) usage();
-    if (strcmp(argv[0], "listen") == 0) return cmd_listen(argc - 1, argv + 1);
+    if (strcmp(argv[0], "send") == 0) return cmd_throughput(argc - 1, argv + 1, 1);
+    if (strcmp(argv[0], "recv") == 0) return cmd_throughput(argc - 1, argv + 1, 0);
+    if (unix_socket) usage();
+    if (strcmp(argv[0], "listen") == 0) return cmd_listen(argc - 1, argv + 1, echo);
+    if (strcmp(argv[0], "sink") == 0) return cmd_listen(argc - 1, argv + 1, sink);
+    if (strcmp(argv[0], "source") == 0) return cmd_listen(argc - 1, argv + 1, source);
     if (strcmp(argv[0], "connect") == 0) return cmd_connect(argc - 1, argv + 1);
     if (strcmp(argv[0], "cid") == 0 && !tcp) return cmd_cid(argc - 1, argv + 1);
     if (strcmp(argv[0], "pattern") == 0 && !tcp) return cmd_pattern(argc - 1, argv + 1);
