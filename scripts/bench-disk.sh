@@ -78,45 +78,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the kernel and images: see the messages above."
-asset() { sed -n "s/^$1=//p" <<<"$assets"; }
-kernel=$(asset VMM_BOOT_KERNEL) initrd=$(asset VMM_BOOT_INITRD) rootfs=$(asset VMM_BOOT_ROOTFS) rootfs_initrd=$(asset VMM_BOOT_ROOTFS_INITRD)
 ensure_debs qemu-system-x86_64:qemu-system-x86
-use_jdk
-build_launcher
-# The command line both VMMs boot with: the launcher's default, which its --help names.
-cmdline=$("$JAVA_HOME/bin/java" "${LAUNCHER_JVM_OPTS[@]}" -cp "$launcher_cp" "$MAIN" --help | sed -n 's/^ *--cmdline .*(default: \(.*\))$/\1/p')
-[ -n "$cmdline" ] || die "Could not read the launcher's default command line from its --help."
-
-# A sandbox guest can write only inside the project: results for a folder elsewhere go through target/.
-mkdir -p "$out"
-run_dir=$out
-case "$out/" in
-  "$VMM_ROOT"/*) ;;
-  *) run_dir="$VMM_ROOT/target/bench-disk-staging.$$"; rm -rf "$run_dir" ;;
-esac
-mkdir -p "$run_dir" && rm -f "$run_dir"/*.jsonl "$run_dir"/*.log "$run_dir"/environment.txt "$run_dir"/summary.md
-host_load=$(cut -d' ' -f1-3 /proc/loadavg)
-others=$(pgrep -c -f '^qemu-system-x86_64( |$)' || true)
-[ "${others:-0}" = 0 ] || say "warning: $others other QEMU process(es) run on this machine: they take CPU time from the benchmark."
-inner=(bash "$VMM_ROOT/scripts/bench-disk.sh" --in-guest "$run_dir" "$kernel" "$initrd" "$rootfs" "$rootfs_initrd" "$cmdline"
-  "$runs" "$seconds" "$size" "$launcher_cp")
-status=0
-if host_kvm_usable && ! host_kvm_is_pvm; then
-  where="this machine's /dev/kvm"
-  say "running on $where"
-  "${inner[@]}" || status=$?
-else
-  where="the 6.12 sandbox (nested, emulated KVM)"
-  # The sandbox mounts a fresh tmpfs on /tmp, which hides the host's.
-  for f in "$kernel" "$initrd" "$rootfs" "$rootfs_initrd"; do
-    case $f in /tmp/*) die "$f lies below /tmp, which the sandbox cannot see: set VMM_CACHE to a folder elsewhere." ;; esac
-  done
-  say "this machine has no /dev/kvm that boots stock kernels: running inside $where"
-  # The JVM, a 256 MiB microVM (or QEMU's) and the scratch image in the guest's tmpfs.
-  bash "$VMM_ROOT/scripts/sandbox.sh" --kernel 6.12 --timeout 3600 --mem $((3072 + size)) --cpus 2 -- "${inner[@]}" || status=$?
-fi
-host_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_images "$MAIN"
+bench_run_dir "$out" bench-disk
+rm -f "$run_dir"/*.jsonl "$run_dir"/*.log "$run_dir"/environment.txt "$run_dir"/summary.md
+# In the sandbox: the JVM, a 256 MiB microVM (or QEMU's) and the scratch image in the guest's tmpfs.
+bench_run --timeout 3600 --mem $((3072 + size)) --cpus 2 -- bash "$VMM_ROOT/scripts/bench-disk.sh" --in-guest "$run_dir" "$kernel" "$initrd" \
+  "$rootfs" "$rootfs_initrd" "$cmdline" "$runs" "$seconds" "$size" "$launcher_cp"
 
 # ---- Summary: written whatever is missing (a failed boot leaves gaps, shown as "-"). ----
 set +e
@@ -215,9 +183,6 @@ init=$run_dir/boot-initramfs.jsonl root=$run_dir/boot-rootfs.jsonl
   echo "Files: diskbench.jsonl/.log (the benchmark boots: JSON lines, consoles), boot-initramfs.*, boot-rootfs.*, environment.txt."
 } >"$run_dir/summary.md"
 
-if [ "$run_dir" != "$out" ]; then
-  cp -r "$run_dir"/. "$out"/ && rm -rf "$run_dir"
-fi
-cat "$out/summary.md"
+bench_publish "$out"
 say "results in $out (summary.md, *.jsonl, *.log)"
 exit "$status"

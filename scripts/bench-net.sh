@@ -175,49 +175,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the kernel and images: see the messages above."
-asset() { sed -n "s/^$1=//p" <<<"$assets"; }
-kernel=$(asset VMM_BOOT_KERNEL) rootfs=$(asset VMM_BOOT_ROOTFS) rootfs_initrd=$(asset VMM_BOOT_ROOTFS_INITRD)
 ensure_debs qemu-system-x86_64:qemu-system-x86 gcc:gcc unshare:util-linux
-use_jdk
-build_launcher
-cmdline=$("$JAVA_HOME/bin/java" "${LAUNCHER_JVM_OPTS[@]}" -cp "$launcher_cp" "$MAIN" --help | sed -n 's/^ *--cmdline .*(default: \(.*\))$/\1/p')
-[ -n "$cmdline" ] || die "Could not read the launcher's default command line from its --help."
-
-# A sandbox guest can write only inside the project: results for a folder elsewhere go through target/.
-mkdir -p "$out"
-run_dir=$out
-case "$out/" in
-  "$VMM_ROOT"/*) ;;
-  *) run_dir="$VMM_ROOT/target/bench-net-staging.$$"; rm -rf "$run_dir" ;;
-esac
-mkdir -p "$run_dir" && rm -f "$run_dir"/*.log "$run_dir"/results.txt "$run_dir"/failures.txt "$run_dir"/environment.txt "$run_dir"/summary.md
+bench_images "$MAIN"
+bench_run_dir "$out" bench-net
+rm -f "$run_dir"/*.log "$run_dir"/results.txt "$run_dir"/failures.txt "$run_dir"/environment.txt "$run_dir"/summary.md
 # The host's side of the measurements: the guest's tool, built for here.
 tool="$VMM_ROOT/target/vmm-vsock-host"
-mkdir -p "$VMM_ROOT/target"
 gcc -static -O2 -s -o "$tool" "$VMM_ROOT/scripts/vsock-tool.c" \
   || die "Could not compile scripts/vsock-tool.c for the host's side with gcc: see the messages above."
-host_load=$(cut -d' ' -f1-3 /proc/loadavg)
-others=$(pgrep -c -f '^qemu-system-x86_64( |$)' || true)
-[ "${others:-0}" = 0 ] || say "warning: $others other QEMU process(es) run on this machine: they take CPU time from the benchmark."
-inner=(bash "$VMM_ROOT/scripts/bench-net.sh" --in-guest "$run_dir" "$kernel" "$rootfs" "$rootfs_initrd" "$cmdline"
-  "$seconds" "$launcher_cp" "$tool" "$rounds")
-status=0
-start=$(date +%s)
-if host_kvm_usable && ! host_kvm_is_pvm; then
-  where="this machine's /dev/kvm"
-  say "running on $where"
-  "${inner[@]}" || status=$?
-else
-  where="the 6.12 sandbox (nested, emulated KVM)"
-  for f in "$kernel" "$rootfs" "$rootfs_initrd"; do
-    case $f in /tmp/*) die "$f lies below /tmp, which the sandbox cannot see: set VMM_CACHE to a folder elsewhere." ;; esac
-  done
-  say "this machine has no /dev/kvm that boots stock kernels: running inside $where"
-  bash "$VMM_ROOT/scripts/sandbox.sh" --kernel 6.12 --timeout $((1200 + rounds * (1800 + 8 * seconds))) --mem 3072 --cpus 2 -- "${inner[@]}" || status=$?
-fi
-took=$(( $(date +%s) - start ))
-host_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_run --timeout $((1200 + rounds * (1800 + 8 * seconds))) --mem 3072 --cpus 2 -- bash "$VMM_ROOT/scripts/bench-net.sh" --in-guest \
+  "$run_dir" "$kernel" "$rootfs" "$rootfs_initrd" "$cmdline" "$seconds" "$launcher_cp" "$tool" "$rounds"
 
 # ---- Summary: written whatever is missing (a failed step leaves "-"). ----
 set +e
@@ -257,9 +224,6 @@ env_field() { sed -n "s/^$1=//p" "$run_dir/environment.txt" 2>/dev/null; }
   echo "Files: results.txt (VMM, test, Mbit/s, round), ours-R.log and qemu-R.log (round R's consoles and messages), environment.txt."
 } >"$run_dir/summary.md"
 
-if [ "$run_dir" != "$out" ]; then
-  cp -r "$run_dir"/. "$out"/ && rm -rf "$run_dir"
-fi
-cat "$out/summary.md"
+bench_publish "$out"
 say "results in $out (summary.md, results.txt, *.log)"
 exit "$status"

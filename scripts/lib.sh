@@ -187,6 +187,72 @@ fetch_sandbox_qemu() {
   sandbox_qemu=$dir/usr/bin/qemu-system-x86_64 sandbox_qemu_data=$dir/usr/share/qemu
 }
 
+# ---- What ./vmm bench --disk and --net share: each runs itself again ("inner") where KVM boots stock
+# kernels, comparing the launcher with QEMU's microvm, and writes its results into an output folder.
+
+# The images both VMMs boot (scripts/boot-assets.sh), the launcher built, and its default command
+# line (which its --help names). Sets kernel, initrd, rootfs, rootfs_initrd and cmdline.
+# shellcheck disable=SC2034 # results for the callers
+bench_images() { # LAUNCHER_MAIN_CLASS
+  local assets
+  assets=$(bash "$VMM_ROOT/scripts/boot-assets.sh") || die "Could not prepare the kernel and images: see the messages above."
+  kernel=$(sed -n 's/^VMM_BOOT_KERNEL=//p' <<<"$assets") initrd=$(sed -n 's/^VMM_BOOT_INITRD=//p' <<<"$assets")
+  rootfs=$(sed -n 's/^VMM_BOOT_ROOTFS=//p' <<<"$assets") rootfs_initrd=$(sed -n 's/^VMM_BOOT_ROOTFS_INITRD=//p' <<<"$assets")
+  use_jdk
+  build_launcher
+  cmdline=$("$JAVA_HOME/bin/java" "${LAUNCHER_JVM_OPTS[@]}" -cp "$launcher_cp" "$1" --help | sed -n 's/^ *--cmdline .*(default: \(.*\))$/\1/p')
+  [ -n "$cmdline" ] || die "Could not read the launcher's default command line from its --help."
+}
+
+# The folder the run writes into: OUT itself when a sandbox guest can write there (inside the
+# project), else a staging folder in target/ that bench_publish copies over. Sets run_dir.
+bench_run_dir() { # OUT NAME
+  mkdir -p "$1"
+  run_dir=$1
+  case "$1/" in
+    "$VMM_ROOT"/*) ;;
+    *) run_dir="$VMM_ROOT/target/$2-staging.$$"; rm -rf "$run_dir" ;;
+  esac
+  mkdir -p "$run_dir"
+}
+
+# Runs INNER on this machine's /dev/kvm when it boots stock kernels, else inside the 6.12 sandbox
+# with SANDBOX_OPTIONS, noting the machine's load and other QEMUs before. Sets where, status,
+# took (s), host_load, host_load_after and others.
+# shellcheck disable=SC2034 # results for the callers
+bench_run() { # SANDBOX_OPTIONS... -- INNER...
+  local sandbox_options=() f start
+  while [ "$1" != -- ]; do sandbox_options+=("$1"); shift; done
+  shift
+  host_load=$(cut -d' ' -f1-3 /proc/loadavg)
+  others=$(pgrep -c -f '^qemu-system-x86_64( |$)' || true)
+  [ "${others:-0}" = 0 ] || say "warning: $others other QEMU process(es) run on this machine: they take CPU time from the benchmark."
+  status=0 start=$SECONDS
+  if host_kvm_usable && ! host_kvm_is_pvm; then
+    where="this machine's /dev/kvm"
+    say "running on $where"
+    "$@" || status=$?
+  else
+    where="the 6.12 sandbox (nested, emulated KVM)"
+    # The sandbox mounts a fresh tmpfs on /tmp, which hides the host's.
+    for f in "$kernel" "$initrd" "$rootfs" "$rootfs_initrd"; do
+      case $f in /tmp/*) die "$f lies below /tmp, which the sandbox cannot see: set VMM_CACHE to a folder elsewhere." ;; esac
+    done
+    say "this machine has no /dev/kvm that boots stock kernels: running inside $where"
+    bash "$VMM_ROOT/scripts/sandbox.sh" --kernel 6.12 "${sandbox_options[@]}" -- "$@" || status=$?
+  fi
+  took=$((SECONDS - start))
+  host_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+}
+
+# Moves a staged run into OUT and prints its summary.
+bench_publish() { # OUT
+  if [ "$run_dir" != "$1" ]; then
+    cp -r "$run_dir"/. "$1"/ && rm -rf "$run_dir"
+  fi
+  cat "$1/summary.md"
+}
+
 # The initramfs images need the static busybox; the busybox package (dynamic) owns /bin/busybox too.
 ensure_static_busybox() {
   if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || [ ! -x /bin/busybox ]; then
