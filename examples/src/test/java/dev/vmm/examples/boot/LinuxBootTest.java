@@ -49,10 +49,33 @@ class LinuxBootTest {
 
     /** Boots, checks every promise of a clean boot ended as {@code ending}, and returns the guest's (cpus, MemTotal KiB, e820 RAM bytes). */
     static long[] bootAndCheck(MicroVmConfig config, MicroVmExit ending) {
-        ConsoleSink console = new ConsoleSink(null);
-        try (MicroVm vm = MicroVm.create(config, console)) {
-            return checked(config, ending, vm, vm.run(BOOT_TIMEOUT), console);
+        for (int attempt = 1; ; attempt++) {
+            ConsoleSink console = new ConsoleSink(null);
+            try (MicroVm vm = MicroVm.create(config, console)) {
+                MicroVmExit exit = vm.run(BOOT_TIMEOUT);
+                if (attempt == 1 && silentSandboxHang(vm, exit)) {
+                    continue;
+                }
+                return checked(config, ending, vm, exit, console);
+            }
         }
+    }
+
+    /**
+     * Whether the guest, inside the sandbox, printed not a byte before the boot timeout. Seen once
+     * on QEMU 10 (a 2-vCPU boot silent for 200 s, before the kernel's first line, in a test whose
+     * code had not changed), and not understood: the callers boot such a guest once more, saying so
+     * on stderr. A second silent hang, a hang after output, or any other failure fails the test.
+     */
+    private static boolean silentSandboxHang(MicroVm vm, MicroVmExit exit) {
+        String profile = System.getenv("VMM_KERNEL_PROFILE");
+        boolean sandbox = profile != null && !profile.isEmpty() && !profile.equals("host");
+        if (!sandbox || exit.reason() != MicroVmExit.Reason.STOPPED || vm.timeOf(BootEvent.FIRST_CONSOLE_BYTE).isPresent()) {
+            return false;
+        }
+        System.err.println("vmm-sandbox-flake: the guest printed nothing within " + BOOT_TIMEOUT.toSeconds() + " s (" + exit
+                + "); booting it once more.");
+        return true;
     }
 
     private static long[] checked(MicroVmConfig config, MicroVmExit ending, MicroVm vm, MicroVmExit exit, ConsoleSink console) {
@@ -140,20 +163,26 @@ class LinuxBootTest {
 
     /** Boots {@code config} to its end and returns the console's lines. */
     private static List<String> consoleOf(MicroVmConfig config, MicroVmExit ending) {
-        List<String> lines = new ArrayList<>();
-        StringBuilder line = new StringBuilder();
-        try (MicroVm vm = MicroVm.create(config, b -> {
-            if (b == '\n') {
-                lines.add(line.toString().strip());
-                line.setLength(0);
-            } else {
-                line.append((char) b);
+        for (int attempt = 1; ; attempt++) {
+            List<String> lines = new ArrayList<>();
+            StringBuilder line = new StringBuilder();
+            try (MicroVm vm = MicroVm.create(config, b -> {
+                if (b == '\n') {
+                    lines.add(line.toString().strip());
+                    line.setLength(0);
+                } else {
+                    line.append((char) b);
+                }
+            })) {
+                MicroVmExit exit = vm.run(BOOT_TIMEOUT);
+                if (attempt == 1 && silentSandboxHang(vm, exit)) {
+                    continue;
+                }
+                assertEquals(ending, exit, "how the guest ended the VM; console: " + lines);
+                assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled; console: " + lines);
             }
-        })) {
-            assertEquals(ending, vm.run(BOOT_TIMEOUT), "how the guest ended the VM; console: " + lines);
-            assertTrue(vm.timeOf(BootEvent.BOOT_COMPLETE).isPresent(), "boot-complete was signalled; console: " + lines);
+            return lines;
         }
-        return lines;
     }
 
     /**
