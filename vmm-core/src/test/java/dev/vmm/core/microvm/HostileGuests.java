@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.NetNamespace;
+import dev.vmm.core.Tap;
 import dev.vmm.core.boot.TestImages;
 import dev.vmm.core.devices.BusDevice;
+import dev.vmm.core.virtio.MacAddress;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,23 +17,28 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Guests that attack the VMM, each a few bytes of 64-bit code booted as an ELF "kernel" in a
- * {@link MicroVm}, and one that corrupts its virtio-blk queue ({@link CorruptQueueGuest}, with a
- * drive on a raw image). Run as a program in a JVM with a small heap ({@link HostileGuestTest}
+ * {@link MicroVm}, and drivers that break the rules of their virtio device: virtio-blk's
+ * ({@link CorruptQueueGuest}, with a drive on a raw image), virtio-net's ({@link HostileNetGuest},
+ * on a tap in a throwaway network namespace) and virtio-vsock's ({@link HostileVsockGuest}). Run as a program in a JVM with a small heap ({@link HostileGuestTest}
  * does), it runs each guest for a short while and prints one line per guest: how the run ended, how
  * long it took, the heap retained while the VM was still open, console bytes dropped, unhandled
- * accesses, the VMM's fds, vCPU mappings and threads still there after the close, and for a guest
- * with a drive whether its image is unchanged.
+ * accesses, the VMM's fds, vCPU mappings and threads still there after the close, for a guest
+ * with a drive whether its image is unchanged, for one with a tap whether it is gone, and for a
+ * driver the last step it began.
  */
 public final class HostileGuests {
     /** Where the code is loaded and entered: 16 MiB, the usual kernel address. */
     static final long CODE = 0x1000000;
     static final long MEMORY = 64L << 20;
+    /** The network guest's tap, in a throwaway namespace. */
+    private static final String TAP = "vmmhostile0";
 
     /** Each guest's code (GNU as syntax in the comments). */
     static final Map<String, String> GUESTS = Map.of(
@@ -52,27 +62,32 @@ public final class HostileGuests {
 
     private HostileGuests() {}
 
-    /** Every guest's name: the code-only {@link #GUESTS} and {@link CorruptQueueGuest}. */
+    /** Every guest's name: the code-only {@link #GUESTS} and the {@link #DRIVERS}. */
     static SortedSet<String> names() {
         SortedSet<String> names = new TreeSet<>(GUESTS.keySet());
-        names.add(CorruptQueueGuest.NAME);
+        names.addAll(DRIVERS);
         return names;
     }
 
+    /** The guests that drive a virtio device and power off when it held out, each with its device. */
+    static final Set<String> DRIVERS = Set.of(CorruptQueueGuest.NAME, HostileNetGuest.NAME, HostileVsockGuest.NAME);
+
     /**
-     * How long {@code name} may run, given the {@code timeout} of guests that run until stopped: the
+     * How long {@code name} may run, given the {@code timeout} of guests that run until stopped: a
      * guest that ends its VM itself gets 15 times as long, since for it the timeout only catches a
-     * failure (it took 9 s in the emulated 6.12 sandbox, as the first virtio work of its JVM).
+     * failure (the virtio-blk one took 9 s in the emulated 6.12 sandbox, as the first virtio work of its JVM).
      */
     static Duration timeout(String name, Duration timeout) {
-        return name.equals(CorruptQueueGuest.NAME) ? timeout.multipliedBy(15) : timeout;
+        return DRIVERS.contains(name) ? timeout.multipliedBy(15) : timeout;
     }
 
     /** Runs the named guests (all without arguments) for {@code vmm.hostile.seconds} each (default 2). */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         Duration timeout = Duration.ofSeconds(Long.getLong("vmm.hostile.seconds", 2));
         Iterable<String> names = args.length > 0 ? List.of(args) : names();
         Path dir = Files.createTempDirectory("vmm-hostile");
+        // The JDK keeps a socket of its own open from its first Unix socket on: opened before anything is counted.
+        SocketChannel.open(StandardProtocolFamily.UNIX).close();
         try {
             for (String name : names) {
                 System.out.println(run(name, dir, timeout));
@@ -87,32 +102,52 @@ public final class HostileGuests {
         }
     }
 
-    private static String run(String name, Path dir, Duration timeout) throws IOException {
-        boolean corruptQueue = name.equals(CorruptQueueGuest.NAME);
+    private static String run(String name, Path dir, Duration timeout) throws Exception {
         Path kernel = dir.resolve(name + ".elf");
-        Files.write(kernel, corruptQueue ? CorruptQueueGuest.kernel() : elf(HexFormat.of().parseHex(GUESTS.get(name).replace(" ", ""))));
+        Files.write(kernel, switch (name) {
+            case CorruptQueueGuest.NAME -> CorruptQueueGuest.kernel();
+            case HostileNetGuest.NAME -> HostileNetGuest.kernel();
+            case HostileVsockGuest.NAME -> HostileVsockGuest.kernel();
+            default -> elf(HexFormat.of().parseHex(GUESTS.get(name).replace(" ", "")));
+        });
         MicroVmConfig config = new MicroVmConfig(kernel, null, "", MEMORY, 1, null);
         Path image = null;
-        if (corruptQueue) { // read-write: only the queue checks keep the corrupt writes off the image
-            image = CorruptQueueGuest.image(dir);
-            config = config.withDrive(new MicroVmConfig.Drive(image, false));
+        switch (name) {
+            case CorruptQueueGuest.NAME -> { // read-write: only the queue checks keep the corrupt writes off the image
+                image = CorruptQueueGuest.image(dir);
+                config = config.withDrive(new MicroVmConfig.Drive(image, false));
+            }
+            case HostileNetGuest.NAME -> config = config.withNetworkInterface(new MicroVmConfig.NetworkInterface(TAP, MacAddress.parse("02:00:00:00:00:13")));
+            case HostileVsockGuest.NAME -> config = config.withVsock(new MicroVmConfig.Vsock(HostileVsockGuest.CID, dir.resolve("vsock.sock")));
+            default -> { }
         }
+        if (!name.equals(HostileNetGuest.NAME)) {
+            return run(name, config, image, timeout);
+        }
+        MicroVmConfig withTap = config;
+        try (NetNamespace ns = NetNamespace.create()) { // the tap, in a namespace of its own
+            String result = ns.call(() -> run(name, withTap, null, timeout));
+            return result.replace(" exit=", " tap_left=" + ns.ip("link", "show").contains(TAP) + " exit=");
+        }
+    }
+
+    private static String run(String name, MicroVmConfig config, Path image, Duration timeout) throws IOException {
         long fdsBefore = vmmFds(image);
         long mappingsBefore = vcpuMappings();
         String result;
         MicroVmExit exit;
-        AtomicInteger progress = new AtomicInteger(-1);
+        AtomicInteger step = new AtomicInteger(-1);
         // A console consumer that never returns: output must be dropped, never block the guest.
         try (MicroVm vm = MicroVm.create(config, b -> sleepForever())) {
-            if (corruptQueue) {
-                vm.devices().ports().register(CorruptQueueGuest.PROGRESS_PORT, 1, new BusDevice() {
+            if (DRIVERS.contains(name)) {
+                vm.devices().ports().register(DriverScript.PROGRESS_PORT, 1, new BusDevice() {
                     @Override
                     public void read(long offset, byte[] data) {
                     }
 
                     @Override
                     public void write(long offset, byte[] data) {
-                        progress.set(data[0] & 0xff);
+                        step.set(data[0] & 0xff);
                     }
                 });
             }
@@ -126,14 +161,17 @@ public final class HostileGuests {
         result += " leaked_fds=" + (vmmFds(image) - fdsBefore) + " leaked_mappings=" + (vcpuMappings() - mappingsBefore)
                 + " leaked_threads=" + vmmThreads();
         if (image != null) {
-            result += " image_unchanged=" + CorruptQueueGuest.imageUnchanged(image) + " guest_progress=0x" + Integer.toHexString(progress.get());
+            result += " image_unchanged=" + CorruptQueueGuest.imageUnchanged(image);
+        }
+        if (DRIVERS.contains(name)) {
+            result += " guest_step=0x" + Integer.toHexString(step.get());
         }
         return result + " exit=" + exit;
     }
 
     /**
      * Open fds of the kinds a MicroVm opens: /dev/kvm, the VM and vCPUs, eventfds (irqfds,
-     * ioeventfds), and the drive's {@code image} if any.
+     * ioeventfds), taps, sockets (vsock's), and the drive's {@code image} if any.
      */
     private static long vmmFds(Path image) throws IOException {
         String imagePath = image == null ? null : image.toAbsolutePath().toString();
@@ -147,7 +185,7 @@ public final class HostileGuests {
                     continue; // the listing's own fd, closed by now
                 }
                 if (target.equals("/dev/kvm") || target.startsWith("anon_inode:kvm-") || target.equals("anon_inode:[eventfd]")
-                        || target.equals(imagePath)) {
+                        || target.equals(Tap.TUN_DEVICE) || target.startsWith("socket:") || target.equals(imagePath)) {
                     count++;
                 }
             }
