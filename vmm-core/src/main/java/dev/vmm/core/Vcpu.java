@@ -46,7 +46,7 @@ public final class Vcpu implements AutoCloseable {
     private final FileDescriptor fd;
     // Which thread is inside a blocking vCPU ioctl, so that kick() and close() can interrupt it.
     // Guarded by `this`, which also keeps that thread from leaving the call while it is being signalled.
-    private long callThread;
+    private int callThread; // its Linux thread ID
     private long callSequence;
     private boolean inCall;
     private boolean inRun;
@@ -724,7 +724,7 @@ public final class Vcpu implements AutoCloseable {
     /** Signals the thread inside a {@link #preFaultMemory} on this vCPU once; nothing otherwise. */
     synchronized void signalPreFault() {
         if (inCall && !inRun) {
-            Libc.pthreadKill(callThread, KICK_SIGNAL);
+            Libc.signalThread(callThread, KICK_SIGNAL);
         }
     }
 
@@ -743,7 +743,7 @@ public final class Vcpu implements AutoCloseable {
                 if (!inCall || callSequence != sequence) {
                     return;
                 }
-                Libc.pthreadKill(callThread, KICK_SIGNAL);
+                Libc.signalThread(callThread, KICK_SIGNAL);
             }
             try {
                 Thread.sleep(0, 200_000);
@@ -757,12 +757,12 @@ public final class Vcpu implements AutoCloseable {
     /** Signals the thread inside a vCPU ioctl once, if there is one; close() repeats it until the call leaves. */
     private synchronized void signalCall() {
         if (inCall) {
-            Libc.pthreadKill(callThread, KICK_SIGNAL);
+            Libc.signalThread(callThread, KICK_SIGNAL);
         }
     }
 
     private synchronized void enterCall(boolean isRun) {
-        callThread = Libc.pthreadSelf();
+        callThread = Libc.gettid();
         callSequence++;
         inCall = true;
         inRun = isRun;

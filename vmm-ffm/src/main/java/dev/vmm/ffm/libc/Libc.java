@@ -18,9 +18,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * Downcalls into libc. Each call captures errno into a buffer owned by the calling thread, so a
- * failed call is followed by {@link #errno()} on the same thread, as in C. Calls return what the C
- * function returns; turning -1 into an exception is the typed layer's job.
+ * Downcalls into libc: most through its {@code syscall(2)}, one downcall shape for them all (the
+ * JDK links each shape on first use, which is most of a JVM's time to its first KVM_RUN), the rest
+ * through the functions themselves. Each call captures errno into a buffer owned by the calling
+ * thread, so a failed call is followed by {@link #errno()} on the same thread, as in C. Calls return
+ * what the C function or system call returns; turning -1 into an exception is the typed layer's job.
  */
 public final class Libc {
     private Libc() {}
@@ -112,19 +114,25 @@ public final class Libc {
 
     // Each downcall handle in a holder class of its own, made on first use (jextract's idiom): a
     // JVM pays for the handles it calls, not for all of them at Libc's initialization.
-    private static final class Open {
-        static final MethodHandle HANDLE = downcall("open",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+
+    /**
+     * syscall(2): one downcall shape for every call whose arguments are numbers, or pointers to
+     * memory that the calling thread owns for the call's length. The JDK links each distinct
+     * shape on first use (6 to 9 ms each, measured), so the calls that start a VM share this one.
+     */
+    private static final class Syscall {
+        static final MethodHandle HANDLE = downcall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     }
 
-    private static final class Close {
-        static final MethodHandle HANDLE = downcall("close",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
+    // Linux x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
+    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_MADVISE = 28, SYS_FTRUNCATE = 77,
+            SYS_GETTID = 186, SYS_TGKILL = 234, SYS_OPENAT = 257, SYS_EVENTFD2 = 290, SYS_SETNS = 308, SYS_MEMFD_CREATE = 319;
+    /** openat(2)'s "relative to the working directory". */
+    private static final long AT_FDCWD = -100;
 
-    private static final class IoctlLong {
-        static final MethodHandle HANDLE = downcall("ioctl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final class Pid { // only a kick needs it
+        static final long VALUE = ProcessHandle.current().pid();
     }
 
     // Critical: no thread-state transition around the call; only for ioctls that never block.
@@ -134,59 +142,14 @@ public final class Libc {
                 Linker.Option.critical(false));
     }
 
-    private static final class IoctlPointer {
-        static final MethodHandle HANDLE = downcall("ioctl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    }
-
-    private static final class Mmap {
-        static final MethodHandle HANDLE = downcall("mmap",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    }
-
-    private static final class Munmap {
-        static final MethodHandle HANDLE = downcall("munmap",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-
-    private static final class Madvise {
-        static final MethodHandle HANDLE = downcall("madvise",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    }
-
-    private static final class Eventfd {
-        static final MethodHandle HANDLE = downcall("eventfd",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
     private static final class Sigaction {
         static final MethodHandle HANDLE = downcall("sigaction",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
-    private static final class PthreadSelf {
-        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("pthread_self").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG));
-    }
-
-    private static final class PthreadKill {
-        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("pthread_kill").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    }
-
     private static final class Sigrtmin {
         static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("__libc_current_sigrtmin").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT));
-    }
-
-    private static final class MemfdCreate {
-        static final MethodHandle HANDLE = downcall("memfd_create",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    }
-
-    private static final class Ftruncate {
-        static final MethodHandle HANDLE = downcall("ftruncate",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     }
 
     private static final class Read {
@@ -204,13 +167,31 @@ public final class Libc {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
-    private static final class Setns {
-        static final MethodHandle HANDLE = downcall("setns",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
     private static MemorySegment callState() {
         return CALL_STATE_BUFFER.get();
+    }
+
+    /** {@code syscall(number, a1, ..., a6)}: the result, or -1 with errno set. */
+    private static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) Syscall.HANDLE.invokeExact(callState(), number, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable t) {
+            throw new AssertionError("system call " + number + " failed in its downcall", t);
+        }
+    }
+
+    /**
+     * The address of {@code memory} for a system call, checked: native, and its arena open. The
+     * caller keeps it open until the call returns, as a confined arena does by construction.
+     */
+    private static long address(MemorySegment memory) {
+        if (!memory.isNative()) {
+            throw new IllegalArgumentException("A system call reads and writes native memory only, not a heap segment.");
+        }
+        if (!memory.scope().isAlive()) {
+            throw new IllegalStateException("The memory given to a system call was already freed.");
+        }
+        return memory.address();
     }
 
     /** {@return errno as the last call through this class on the current thread left it} */
@@ -228,9 +209,7 @@ public final class Libc {
      */
     public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) Open.HANDLE.invokeExact(callState(), arena.allocateFrom(path), flags, mode);
-        } catch (Throwable t) {
-            throw new AssertionError("open downcall failed", t);
+            return (int) syscall(SYS_OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), flags, mode, 0, 0);
         }
     }
 
@@ -241,11 +220,7 @@ public final class Libc {
      * @return 0, or -1 with {@link #errno()} set
      */
     public static int close(int fd) {
-        try {
-            return (int) Close.HANDLE.invokeExact(callState(), fd);
-        } catch (Throwable t) {
-            throw new AssertionError("close downcall failed", t);
-        }
+        return (int) syscall(SYS_CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -257,11 +232,7 @@ public final class Libc {
      * @return what the ioctl returns (0 or a value such as a new fd), or -1 with {@link #errno()} set
      */
     public static int ioctl(int fd, long request, long arg) {
-        try {
-            return (int) IoctlLong.HANDLE.invokeExact(callState(), fd, request, arg);
-        } catch (Throwable t) {
-            throw new AssertionError("ioctl downcall failed", t);
-        }
+        return (int) syscall(SYS_IOCTL, fd, request, arg, 0, 0, 0);
     }
 
     /**
@@ -292,11 +263,7 @@ public final class Libc {
      * @return what the ioctl returns (0 or a value such as a new fd), or -1 with {@link #errno()} set
      */
     public static int ioctl(int fd, long request, MemorySegment arg) {
-        try {
-            return (int) IoctlPointer.HANDLE.invokeExact(callState(), fd, request, arg);
-        } catch (Throwable t) {
-            throw new AssertionError("ioctl downcall failed", t);
-        }
+        return (int) syscall(SYS_IOCTL, fd, request, address(arg), 0, 0, 0);
     }
 
     /**
@@ -314,18 +281,13 @@ public final class Libc {
      *     set when mmap failed
      */
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, Arena owner) {
-        MemorySegment address;
-        try {
-            address = (MemorySegment) Mmap.HANDLE.invokeExact(callState(), MemorySegment.NULL, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw new AssertionError("mmap downcall failed", t);
-        }
-        if (address.address() == -1L) { // MAP_FAILED
+        long address = syscall(SYS_MMAP, 0, length, prot, flags, fd, offset);
+        if (address == -1L) { // MAP_FAILED
             return null;
         }
         // Safe: the kernel just mapped exactly `length` bytes here, and the mapping lives until
         // `owner` closes, which is also when the segment stops being accessible.
-        return address.reinterpret(length, owner, mapping -> munmap(mapping));
+        return MemorySegment.ofAddress(address).reinterpret(length, owner, mapping -> munmap(mapping));
     }
 
     /**
@@ -335,11 +297,7 @@ public final class Libc {
      * @return 0, or -1 with {@link #errno()} set
      */
     public static int munmap(MemorySegment mapping) {
-        try {
-            return (int) Munmap.HANDLE.invokeExact(callState(), mapping, mapping.byteSize());
-        } catch (Throwable t) {
-            throw new AssertionError("munmap downcall failed", t);
-        }
+        return (int) syscall(SYS_MUNMAP, mapping.address(), mapping.byteSize(), 0, 0, 0, 0);
     }
 
     /**
@@ -350,11 +308,7 @@ public final class Libc {
      * @return 0, or -1 with {@link #errno()} set
      */
     public static int madvise(MemorySegment range, int advice) {
-        try {
-            return (int) Madvise.HANDLE.invokeExact(callState(), range, range.byteSize(), advice);
-        } catch (Throwable t) {
-            throw new AssertionError("madvise downcall failed", t);
-        }
+        return (int) syscall(SYS_MADVISE, address(range), range.byteSize(), advice, 0, 0, 0);
     }
 
     /**
@@ -365,11 +319,7 @@ public final class Libc {
      * @return a file descriptor, or -1 with {@link #errno()} set
      */
     public static int eventfd(int initialValue, int flags) {
-        try {
-            return (int) Eventfd.HANDLE.invokeExact(callState(), initialValue, flags);
-        } catch (Throwable t) {
-            throw new AssertionError("eventfd downcall failed", t);
-        }
+        return (int) syscall(SYS_EVENTFD2, initialValue, flags, 0, 0, 0, 0);
     }
 
     /**
@@ -381,9 +331,7 @@ public final class Libc {
      */
     public static int memfdCreate(String name, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) MemfdCreate.HANDLE.invokeExact(callState(), arena.allocateFrom(name), flags);
-        } catch (Throwable t) {
-            throw new AssertionError("memfd_create downcall failed", t);
+            return (int) syscall(SYS_MEMFD_CREATE, arena.allocateFrom(name).address(), flags, 0, 0, 0, 0);
         }
     }
 
@@ -395,11 +343,7 @@ public final class Libc {
      * @return 0, or -1 with {@link #errno()} set
      */
     public static int ftruncate(int fd, long length) {
-        try {
-            return (int) Ftruncate.HANDLE.invokeExact(callState(), fd, length);
-        } catch (Throwable t) {
-            throw new AssertionError("ftruncate downcall failed", t);
-        }
+        return (int) syscall(SYS_FTRUNCATE, fd, length, 0, 0, 0, 0);
     }
 
     /**
@@ -466,11 +410,7 @@ public final class Libc {
      * @return 0, or -1 with {@link #errno()} set
      */
     public static int setns(int fd, int nstype) {
-        try {
-            return (int) Setns.HANDLE.invokeExact(callState(), fd, nstype);
-        } catch (Throwable t) {
-            throw new AssertionError("setns downcall failed", t);
-        }
+        return (int) syscall(SYS_SETNS, fd, nstype, 0, 0, 0, 0);
     }
 
     /** glibc's {@code struct sigaction} on x86-64: handler, 1024-bit mask, flags, restorer. */
@@ -510,27 +450,20 @@ public final class Libc {
         }
     }
 
-    /** {@return the calling thread's {@code pthread_self()} handle, for {@link #pthreadKill}} */
-    public static long pthreadSelf() {
-        try {
-            return (long) PthreadSelf.HANDLE.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError("pthread_self downcall failed", t);
-        }
+    /** {@return the calling thread's Linux thread ID, {@code gettid()}, for {@link #signalThread}} */
+    public static int gettid() {
+        return (int) syscall(SYS_GETTID, 0, 0, 0, 0, 0, 0);
     }
 
     /**
-     * {@code pthread_kill(thread, signal)}. The caller must know the thread is still alive.
+     * {@code tgkill(getpid(), tid, signal)}: {@code signal} to one thread of this process. The
+     * caller must know the thread is still alive (a thread ID is reused once its thread ends).
      *
-     * @param thread a handle from {@link #pthreadSelf()}
+     * @param tid a thread ID from {@link #gettid()}
      * @param signal the signal to send
-     * @return 0, or an error number (pthread functions return it rather than set errno)
+     * @return 0, or -1 with {@link #errno()} set
      */
-    public static int pthreadKill(long thread, int signal) {
-        try {
-            return (int) PthreadKill.HANDLE.invokeExact(thread, signal);
-        } catch (Throwable t) {
-            throw new AssertionError("pthread_kill downcall failed", t);
-        }
+    public static int signalThread(int tid, int signal) {
+        return (int) syscall(SYS_TGKILL, Pid.VALUE, tid, signal, 0, 0, 0);
     }
 }
