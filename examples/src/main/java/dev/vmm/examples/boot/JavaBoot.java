@@ -33,7 +33,7 @@ final class JavaBoot {
             if (console != null && System.console() != null) {
                 forwardTerminalInput(vm); // a guest with a shell can be typed at, a line at a time
             }
-            SnapshotAfterBoot snapshot = options.snapshotAfterBoot() == null ? null : SnapshotAfterBoot.start(vm, options.snapshotAfterBoot());
+            SnapshotAfterBoot snapshot = options.snapshotAfterBoot() == null ? null : SnapshotAfterBoot.start(vm, options.snapshotAfterBoot(), progress);
             MicroVmExit exit = vm.run(Duration.ofSeconds(options.timeoutSeconds()));
             sink.flush();
             String saved = snapshot == null ? null : snapshot.outcome();

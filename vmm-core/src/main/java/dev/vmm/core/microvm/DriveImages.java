@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.snapshot.SnapshotProgress;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,9 +23,10 @@ final class DriveImages {
      * image that already is that file (a clone saved over the snapshot it was restored from) stays
      * as it is.
      *
+     * @param progress receives the copy's progress after each chunk, as drive {@code index}
      * @return the copy
      */
-    static Path copy(Path image, Path directory, String name) throws IOException {
+    static Path copy(Path image, Path directory, String name, SnapshotProgress progress, int index) throws IOException {
         Path copy = directory.resolve(name);
         if (Files.exists(copy) && Files.isSameFile(image, copy)) {
             return copy;
@@ -46,6 +49,7 @@ final class DriveImages {
                         to.write(chunk, position + chunk.position());
                     }
                 }
+                progress.update(SnapshotProgress.Part.DRIVE, index, position + chunk.limit(), size);
             }
             to.truncate(size);
             if (to.size() < size) { // the image ends in a hole: give the copy its length

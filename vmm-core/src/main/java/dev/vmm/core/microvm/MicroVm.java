@@ -31,6 +31,7 @@ import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.snapshot.RestoredVm;
 import dev.vmm.core.snapshot.WorkingSet;
 import dev.vmm.core.snapshot.SnapshotException;
+import dev.vmm.core.snapshot.SnapshotProgress;
 import dev.vmm.core.snapshot.VmSnapshot;
 import dev.vmm.core.virtio.VirtioBlock;
 import dev.vmm.core.virtio.VirtioNet;
@@ -564,7 +565,22 @@ public final class MicroVm implements AutoCloseable {
      * @throws dev.vmm.core.KvmException when KVM cannot report a piece of state
      */
     public void snapshot(Path directory) {
+        snapshot(directory, SnapshotProgress.NONE);
+    }
+
+    /**
+     * {@link #snapshot(Path)}, reporting to {@code progress} how far the memory file and each
+     * writable drive's copy are (the guest stays paused until both are done).
+     *
+     * @param directory where the snapshot goes, as for {@link #snapshot(Path)}
+     * @param progress receives the progress, on this thread
+     * @throws SnapshotException as for {@link #snapshot(Path)}
+     * @throws IllegalStateException as for {@link #snapshot(Path)}
+     * @throws dev.vmm.core.KvmException as for {@link #snapshot(Path)}
+     */
+    public void snapshot(Path directory, SnapshotProgress progress) {
         Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(progress, "progress");
         if (!config.networkInterfaces().isEmpty() || config.vsock() != null) {
             throw new SnapshotException("This MicroVm has " + (config.networkInterfaces().isEmpty() ? "a vsock device" : "network interfaces")
                     + ", which snapshots do not hold yet: snapshot a MicroVm whose only virtio devices are drives.");
@@ -598,12 +614,12 @@ public final class MicroVm implements AutoCloseable {
                 for (int i = 0; i < config.drives().size(); i++) {
                     MicroVmConfig.Drive drive = config.drives().get(i);
                     Path image = drive.readOnly() ? drive.image().toAbsolutePath() : DriveImages.copy(drive.image(), directory,
-                            MicroVmConfigFile.copyName(i));
+                            MicroVmConfigFile.copyName(i), progress, i);
                     drives.add(new MicroVmConfig.Drive(drive.readOnly() ? image : Path.of(MicroVmConfigFile.copyName(i)), drive.readOnly()));
                     images.add(MicroVmConfigFile.ImageStamp.of(image));
                 }
                 VmSnapshot.save(directory, vm, vcpus, memory, devices.legacyState(),
-                        virtioSlots.stream().map(slot -> slot.transport().state()).toList());
+                        virtioSlots.stream().map(slot -> slot.transport().state()).toList(), progress);
                 MicroVmConfigFile.write(directory, new MicroVmConfig(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(),
                         config.cpus(), PreFaultPolicy.NONE, drives), images);
             } catch (IOException e) {

@@ -87,7 +87,7 @@ public final class VmSnapshot {
      * @throws KvmException when KVM cannot report a piece of state
      */
     public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory) {
-        save(directory, vm, vcpus, memory, Optional.empty(), List.of());
+        save(directory, vm, vcpus, memory, Optional.empty(), List.of(), SnapshotProgress.NONE);
     }
 
     /**
@@ -106,7 +106,7 @@ public final class VmSnapshot {
      * @throws KvmException when KVM cannot report a piece of state
      */
     public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, LegacyDeviceState devices) {
-        save(directory, vm, vcpus, memory, Optional.of(devices), List.of());
+        save(directory, vm, vcpus, memory, Optional.of(devices), List.of(), SnapshotProgress.NONE);
     }
 
     /**
@@ -129,11 +129,32 @@ public final class VmSnapshot {
      */
     public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, LegacyDeviceState devices,
                             List<VirtioMmio.State> virtio) {
-        save(directory, vm, vcpus, memory, Optional.of(devices), virtio);
+        save(directory, vm, vcpus, memory, Optional.of(devices), virtio, SnapshotProgress.NONE);
+    }
+
+    /**
+     * Saves the VM as {@link #save(Path, Vm, List, GuestMemory, LegacyDeviceState, List)} does,
+     * reporting the memory file's progress to {@code progress} ({@link SnapshotProgress.Part#MEMORY}).
+     *
+     * @param directory where the snapshot goes
+     * @param vm the VM
+     * @param vcpus its vCPUs, in the order a restore creates them again
+     * @param memory its guest memory
+     * @param devices its legacy devices' state
+     * @param virtio its virtio transports' state, at most 64
+     * @param progress receives the memory file's progress, on this thread
+     * @throws IllegalStateException when a vCPU is running
+     * @throws IllegalArgumentException when {@code vcpus} is empty, or there are more than 64 transports
+     * @throws SnapshotException when a file cannot be written
+     * @throws KvmException when KVM cannot report a piece of state
+     */
+    public static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, LegacyDeviceState devices,
+                            List<VirtioMmio.State> virtio, SnapshotProgress progress) {
+        save(directory, vm, vcpus, memory, Optional.of(devices), virtio, progress);
     }
 
     private static void save(Path directory, Vm vm, List<Vcpu> vcpus, GuestMemory memory, Optional<LegacyDeviceState> devices,
-                             List<VirtioMmio.State> virtio) {
+                             List<VirtioMmio.State> virtio, SnapshotProgress progress) {
         if (virtio.size() > SnapshotFile.MAX_VIRTIO) {
             throw new IllegalArgumentException("A snapshot holds at most " + SnapshotFile.MAX_VIRTIO + " virtio devices, not " + virtio.size() + ".");
         }
@@ -174,7 +195,7 @@ public final class VmSnapshot {
             Files.createDirectories(directory);
             // An earlier snapshot's state must not pair with this memory if the save fails halfway.
             Files.deleteIfExists(directory.resolve(STATE_FILE));
-            writeMemory(directory.resolve(MEMORY_FILE), memory, offset);
+            writeMemory(directory.resolve(MEMORY_FILE), memory, offset, progress);
             Path temporary = directory.resolve(STATE_FILE + ".tmp");
             Files.write(temporary, SnapshotFile.encode(state));
             Files.move(temporary, directory.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -225,7 +246,7 @@ public final class VmSnapshot {
      * The regions one after another, each non-zero page written and every zero page left a hole:
      * the file takes only the disk space of the memory the guest wrote.
      */
-    private static void writeMemory(Path path, GuestMemory memory, long size) throws IOException {
+    private static void writeMemory(Path path, GuestMemory memory, long size, SnapshotProgress progress) throws IOException {
         // A fresh file: holes where the old one had data would not be holes, and a VM restored
         // MAP_PRIVATE from the old one keeps mapping it (unlinked) instead of seeing it truncated.
         Files.deleteIfExists(path);
@@ -253,6 +274,7 @@ public final class VmSnapshot {
                             runStart = -1;
                         }
                     }
+                    progress.update(SnapshotProgress.Part.MEMORY, 0, fileOffset + done + length, size);
                 }
                 fileOffset += region.size();
             }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -183,7 +184,7 @@ class MicroVmSnapshotTest {
      * refused.
      */
     @KvmTest
-    void drivesGoWithTheSnapshotAndAVsockDeviceIsRefused() throws Exception {
+    void drivesGoWithTheSnapshotWithItsProgressAndAVsockDeviceIsRefused() throws Exception {
         Path shared = Files.write(dir.resolve("shared.img"), new byte[4096]);
         Path own = dir.resolve("own.img");
         byte[] first = "first sector".getBytes(), last = "last sector".getBytes();
@@ -196,11 +197,21 @@ class MicroVmSnapshotTest {
         MicroVmConfig config = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null)
                 .withDrive(new MicroVmConfig.Drive(shared, true)).withDrive(new MicroVmConfig.Drive(own, false));
         Path snapshot = dir.resolve("snapshot");
+        List<String> progress = new ArrayList<>();
         try (Counter original = new Counter(console -> MicroVm.create(config, console)).start()) {
             original.awaitCount(5);
-            original.vm.snapshot(snapshot);
+            original.vm.snapshot(snapshot, (part, index, done, total) -> progress.add(part + " " + index + " " + (done >> 20) + "/" + (total >> 20)));
         }
         assertArrayEquals(Files.readAllBytes(own), Files.readAllBytes(snapshot.resolve("drive-1")), "the writable image's copy");
+        // The copy of drive 1 (8 MiB) a MiB at a time, then the memory (64 MiB) likewise; never drive 0, which is read-only.
+        List<String> expected = new ArrayList<>();
+        for (int mib = 1; mib <= 8; mib++) {
+            expected.add("DRIVE 1 " + mib + "/8");
+        }
+        for (int mib = 1; mib <= 64; mib++) {
+            expected.add("MEMORY 0 " + mib + "/64");
+        }
+        assertEquals(expected, progress, "the snapshot's progress");
         assertFalse(Files.exists(snapshot.resolve("drive-0")), "a read-only image is not copied");
         Map<String, Long> before = idleResources();
         try (Counter clone = Counter.restore(snapshot).start()) {
