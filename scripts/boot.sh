@@ -38,7 +38,7 @@ user_dir=$PWD # relative paths are the user's
 use_jdk
 cd "$VMM_ROOT"
 build_launcher
-jar=$launcher_jar cp=$launcher_cp
+cp=$launcher_cp
 jvm=("$JAVA_HOME/bin/java" "${LAUNCHER_JVM_OPTS[@]}")
 if [ "$help" = 1 ]; then # this header, then the launcher's options; no KVM needed
   script_help "${BASH_SOURCE[0]}"; echo
@@ -68,14 +68,7 @@ fi
 
 train=() aot_file=""
 if [ "$aot" = 1 ]; then
-  # JDK 25's AOT cache (JEP 483, 514) holds the classes a training boot loaded and linked; later
-  # JVMs start with them ready. One cache per build of the project's jars and these JVM options.
-  # The project's own jars (those below VMM_ROOT; the others are versioned in ~/.m2) go into the key.
-  key=$( { "${jvm[0]}" -version 2>&1; printf '%s\n' "${jvm[@]}"; cat "$jar";
-           tr ':' '\n' <examples/target/test-classpath.txt | root="$VMM_ROOT/" awk 'index($0, ENVIRON["root"]) == 1' \
-             | xargs -r -d '\n' cat; } | sha256sum | cut -c1-16) \
-    || die "Could not compute the key of the launcher's AOT cache from its jars (see the messages above): run ./vmm build and try again."
-  aot_file="$VMM_ROOT/target/boot-aot/launcher-$key.aot"
+  aot_file=$(launcher_aot_file "${jvm[@]}") # see lib.sh
   if [ ! -s "$aot_file" ]; then
     say "a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes; --no-aot goes without)"
     mkdir -p "${aot_file%/*}" && rm -f "${aot_file%/*}"/*.aot

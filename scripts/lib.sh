@@ -81,6 +81,20 @@ build_launcher() {
   launcher_cp="$VMM_ROOT/$launcher_jar:$(cat "$VMM_ROOT/examples/target/test-classpath.txt")"
 }
 
+# The launcher's AOT cache (JDK 25, JEP 483 and 514): the classes a training boot loaded and linked,
+# which later JVMs start with ready. One per build of the project's jars and these JVM options: the
+# project's own jars (those below VMM_ROOT; the others are versioned in ~/.m2) go into its name's key.
+# ./vmm boot trains it; ./vmm restore, same class path and options, starts from it when it is there.
+# Args: the JVM command (java and its options). Prints the cache's path; needs build_launcher first.
+launcher_aot_file() {
+  local key
+  key=$( { "$1" -version 2>&1; printf '%s\n' "$@"; cat "$VMM_ROOT/$launcher_jar";
+           tr ':' '\n' <"$VMM_ROOT/examples/target/test-classpath.txt" | root="$VMM_ROOT/" awk 'index($0, ENVIRON["root"]) == 1' \
+             | xargs -r -d '\n' cat; } | sha256sum | cut -c1-16) \
+    || die "Could not compute the key of the launcher's AOT cache from its jars (see the messages above): run ./vmm build and try again."
+  printf '%s\n' "$VMM_ROOT/target/boot-aot/launcher-$key.aot"
+}
+
 # Where a stock Linux guest runs (./vmm boot, ./vmm restore): sets where=host on this machine's
 # /dev/kvm, or where=sandbox (6.12) when there is none or it is PVM, which runs only PVM-enabled
 # guest kernels; VMM_BOOT_WHERE=host|sandbox overrides. Arg: what is done ("booting", "restoring").

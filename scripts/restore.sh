@@ -3,10 +3,11 @@
 # ./vmm restore: restores, in a new process, a microVM that ./vmm boot --snapshot-after-boot DIR
 # saved (dev.vmm.examples.boot.RestoreLauncher), runs it until the guest ends it, and reports the
 # restore's latency: process start to main, the restore, and the first KVM_RUN after process start.
-# Usage: ./vmm restore DIR [--prefault POLICY] [--working-set] [--record-working-set] [--copy] [--timeout S]
+# Usage: ./vmm restore DIR [--prefault POLICY] [--working-set] [--record-working-set] [--copy] [--timeout S] [--no-aot]
 # It runs where ./vmm boot does (this machine's /dev/kvm, else the 6.12 sandbox; VMM_BOOT_WHERE
 # overrides); inside the sandbox DIR must be in the project folder, the only one it sees whole and
-# can write. The launcher's options:
+# can write. The launcher's JVM starts from the AOT cache ./vmm boot trained for the same build
+# (lib.sh, launcher_aot_file), when there is one; --no-aot starts it without. The launcher's options:
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,11 +16,12 @@ MAIN=dev.vmm.examples.boot.RestoreLauncher
 
 # The snapshot directory is the one argument that is neither an option nor an option's value; it
 # goes to the launcher as an absolute path, the others as they are.
-args=() dir='' help=0 valued=0
+args=() dir='' help=0 valued=0 aot=1
 for a in "$@"; do
   if [ "$valued" = 1 ]; then valued=0; args+=("$a"); continue; fi
   case $a in
     -h|--help) help=1 ;;
+    --no-aot) aot=0; continue ;;
     --prefault|--timeout) valued=1 ;;
     -*) ;;
     *) if [ -z "$dir" ]; then dir=$a; continue; fi ;;
@@ -43,7 +45,16 @@ case $dir in /*) ;; *) dir="$user_dir/$dir" ;; esac
 dir=$(cd -P "$dir" && pwd -P)
 
 choose_where restoring
-run=("${jvm[@]}" -cp "$launcher_cp" "$MAIN" "$dir" "${args[@]}")
+aot_opts=()
+if [ "$aot" = 1 ]; then
+  aot_file=$(launcher_aot_file "${jvm[@]}")
+  if [ -s "$aot_file" ]; then
+    aot_opts=(-XX:AOTCache="$aot_file")
+  else
+    say "no AOT cache for this build yet (./vmm boot trains one): the JVM starts without it"
+  fi
+fi
+run=("${jvm[@]}" "${aot_opts[@]}" -cp "$launcher_cp" "$MAIN" "$dir" "${args[@]}")
 if [ "$where" = host ]; then
   exec "${run[@]}"
 fi
