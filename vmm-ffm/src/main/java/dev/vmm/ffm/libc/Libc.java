@@ -259,8 +259,10 @@ public final class Libc {
      * @param fd the file descriptor, such as /dev/kvm, a VM or a vCPU
      * @param request the ioctl number, such as one of {@link dev.vmm.ffm.kvm.KvmIoctls}
      * @param arg the struct the kernel reads or writes, native memory of at least the size the request
-     *     encodes
+     *     encodes, whose arena stays open until the call returns (as a confined arena's does)
      * @return what the ioctl returns (0 or a value such as a new fd), or -1 with {@link #errno()} set
+     * @throws IllegalArgumentException when {@code arg} is a heap segment
+     * @throws IllegalStateException when {@code arg}'s arena is closed
      */
     public static int ioctl(int fd, long request, MemorySegment arg) {
         return (int) syscall(SYS_IOCTL, fd, request, address(arg), 0, 0, 0);
@@ -306,6 +308,8 @@ public final class Libc {
      * @param range page-aligned mapped memory
      * @param advice an {@code MADV_*} constant such as {@link #MADV_POPULATE_WRITE}
      * @return 0, or -1 with {@link #errno()} set
+     * @throws IllegalArgumentException when {@code range} is a heap segment
+     * @throws IllegalStateException when {@code range}'s arena is closed
      */
     public static int madvise(MemorySegment range, int advice) {
         return (int) syscall(SYS_MADVISE, address(range), range.byteSize(), advice, 0, 0, 0);
