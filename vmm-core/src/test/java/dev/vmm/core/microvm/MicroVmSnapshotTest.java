@@ -7,10 +7,12 @@ import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.snapshot.SnapshotException;
 import dev.vmm.core.snapshot.SnapshotLeaks;
 import dev.vmm.core.snapshot.VmSnapshot;
+import dev.vmm.core.virtio.VirtioBlock;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -232,6 +234,91 @@ class MicroVmSnapshotTest {
             assertEquals("This MicroVm has a vsock device, which snapshots do not hold yet: snapshot a MicroVm whose only virtio devices are"
                     + " drives.", e.getMessage());
             assertFalse(Files.exists(dir.resolve("refused")));
+        }
+    }
+
+    /**
+     * A guest that floods its drive with reads, as many as its queue holds, round after round
+     * without end: a snapshot taken in the middle waits for the requests the device has in hand and
+     * no more, the original floods on, and so does the clone, whose device serves the restored
+     * queue (a guest whose device broke or lost a request would wait for its used ring for good).
+     */
+    @KvmTest
+    void aSnapshotTakenDuringAFloodOfRequestsLetsTheOriginalAndTheCloneFloodOn() throws Exception {
+        Path image = Files.write(dir.resolve("flood.img"), new byte[1 << 20]);
+        Path kernel = Files.write(dir.resolve("flood.elf"), floodingDriveKernel());
+        MicroVmConfig config = new MicroVmConfig(kernel, null, "", HostileGuests.MEMORY, 1, null).withDrive(new MicroVmConfig.Drive(image, true));
+        Path snapshot = dir.resolve("snapshot");
+        try (Flooding original = new Flooding(MicroVm.create(config, b -> { }))) {
+            original.awaitSteps(200); // some 40 rounds into the flood
+            original.vm.snapshot(snapshot);
+            original.awaitSteps(original.steps.get() + 200);
+        }
+        try (Flooding clone = new Flooding(MicroVm.restore(snapshot, RestoreOptions.defaults(), b -> { }))) {
+            clone.awaitSteps(200);
+        }
+    }
+
+    /** 64 reads of a sector each (header, 512 bytes, status: three descriptors), made available again and again. */
+    private static byte[] floodingDriveKernel() {
+        long header = VirtioScript.BUFFERS, data = header + 0x1000, status = header + 0x10000;
+        VirtioScript driver = new VirtioScript(VirtioBlock.DEVICE_TYPE, 1);
+        ByteBuffer table = ByteBuffer.allocate(64 * 3 * 16);
+        int[] heads = new int[64];
+        for (int i = 0; i < heads.length; i++) {
+            heads[i] = 3 * i;
+            table.put(VirtioScript.descriptorBytes(header, 16, VirtioScript.NEXT, 3 * i + 1)) // the header at BUFFERS is zeros: T_IN, sector 0
+                    .put(VirtioScript.descriptorBytes(data + 512L * i, 512, VirtioScript.WRITE | VirtioScript.NEXT, 3 * i + 2))
+                    .put(VirtioScript.descriptorBytes(status + i, 1, VirtioScript.WRITE, 0));
+        }
+        driver.bringUp().script().write(VirtioScript.descriptors(0), table.array());
+        driver.flood(0, Integer.MAX_VALUE, heads); // some 25 steps before it, 4 a round
+        return driver.kernel();
+    }
+
+    /** A MicroVm running a {@link DriverScript} guest on another thread, counting the steps it began. */
+    private static final class Flooding implements AutoCloseable {
+        final MicroVm vm;
+        final AtomicLong steps = new AtomicLong();
+        private final CompletableFuture<MicroVmExit> run = new CompletableFuture<>();
+
+        Flooding(MicroVm vm) {
+            this.vm = vm;
+            vm.devices().ports().register(DriverScript.PROGRESS_PORT, 1, new BusDevice() { // not saved: added to the clone too
+                @Override
+                public void read(long offset, byte[] data) {
+                }
+
+                @Override
+                public void write(long offset, byte[] data) {
+                    steps.incrementAndGet();
+                }
+            });
+            Thread.ofPlatform().start(() -> {
+                try {
+                    run.complete(vm.run(LIMIT));
+                } catch (Throwable t) {
+                    run.completeExceptionally(t);
+                }
+            });
+        }
+
+        void awaitSteps(long count) throws InterruptedException {
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (steps.get() < count && System.nanoTime() < deadline && !run.isDone()) {
+                Thread.sleep(1);
+            }
+            assertTrue(steps.get() >= count, "the guest began " + steps.get() + " steps, not " + count + (run.isDone() ? ": " + run.join() : ""));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                vm.stop();
+                assertEquals(MicroVmExit.Reason.STOPPED, run.get(10, TimeUnit.SECONDS).reason());
+            } finally {
+                vm.close();
+            }
         }
     }
 

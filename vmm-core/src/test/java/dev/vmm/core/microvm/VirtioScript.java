@@ -3,6 +3,8 @@ package dev.vmm.core.microvm;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.IntToLongFunction;
+import java.util.stream.IntStream;
 
 /**
  * A virtio 1.x driver's moves on the first virtio-mmio window (0xD0000000), as {@link DriverScript}
@@ -95,7 +97,7 @@ final class VirtioScript {
     }
 
     /** Descriptors 0 to {@code count - 1} of {@code queue}'s table at once, descriptor i over {@code length} bytes at {@code address(i)}. */
-    VirtioScript descriptors(int queue, int count, java.util.function.IntToLongFunction address, int length, int flags) {
+    VirtioScript descriptors(int queue, int count, IntToLongFunction address, int length, int flags) {
         ByteBuffer table = ByteBuffer.allocate(16 * count);
         for (int i = 0; i < count; i++) {
             table.put(descriptorBytes(address.applyAsLong(i), length, flags, 0));
@@ -104,7 +106,7 @@ final class VirtioScript {
         return this;
     }
 
-    private static byte[] descriptorBytes(long address, int length, int flags, int next) {
+    static byte[] descriptorBytes(long address, int length, int flags, int next) {
         return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(address).putInt(length).putShort((short) flags)
                 .putShort((short) next).array();
     }
@@ -127,11 +129,24 @@ final class VirtioScript {
      * the device has used every chain.
      */
     VirtioScript flood(int queue, int rounds) {
-        for (int i = 0; i < QUEUE_SIZE; i++) {
-            script.store16(avail(queue) + 4 + 2L * i, i);
+        return flood(queue, rounds, IntStream.range(0, QUEUE_SIZE).toArray());
+    }
+
+    /**
+     * As {@link #flood(int, int)}, with {@code heads} (a number of them that divides
+     * {@link #QUEUE_SIZE}) over and over round the ring, the index moving on by their number.
+     */
+    VirtioScript flood(int queue, int rounds, int... heads) {
+        if (heads.length == 0 || QUEUE_SIZE % heads.length != 0) {
+            throw new IllegalArgumentException("A flood's heads go round a ring of " + QUEUE_SIZE + ": give a number that divides it, not " + heads.length + ".");
         }
+        ByteBuffer ring = ByteBuffer.allocate(2 * QUEUE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < QUEUE_SIZE; i++) {
+            ring.putShort((short) heads[i % heads.length]);
+        }
+        script.write(avail(queue) + 4, ring.array());
         int mark = script.mark();
-        script.add16(avail(queue) + 2, QUEUE_SIZE);
+        script.add16(avail(queue) + 2, heads.length);
         notify(queue);
         script.awaitEqual16(used(queue) + 2, avail(queue) + 2).loopTo(mark, rounds);
         return this;
