@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.devices.BusDevice;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * A hostile guest's moves, as a script of steps that a small interpreter in the guest runs one
@@ -140,6 +143,23 @@ final class DriverScript {
             f390           | 1:  pause
             ebfc           |     jmp 1b
             """;
+
+    /**
+     * Hands each step number the guest in {@code vm} writes to {@link #PROGRESS_PORT} to
+     * {@code onStep}, on the vCPU thread. A snapshot does not keep the port: register it on a clone too.
+     */
+    static void watchSteps(MicroVm vm, IntConsumer onStep) {
+        vm.devices().ports().register(PROGRESS_PORT, 1, new BusDevice() {
+            @Override
+            public void read(long offset, byte[] data) {
+            }
+
+            @Override
+            public void write(long offset, byte[] data) {
+                onStep.accept(data[0] & 0xff);
+            }
+        });
+    }
 
     private record Step(int op, long address, long value, long count) {
     }

@@ -4,7 +4,6 @@ package dev.vmm.core.microvm;
 import dev.vmm.core.NetNamespace;
 import dev.vmm.core.Tap;
 import dev.vmm.core.boot.TestImages;
-import dev.vmm.core.devices.BusDevice;
 import dev.vmm.core.virtio.MacAddress;
 
 import java.io.IOException;
@@ -140,16 +139,7 @@ public final class HostileGuests {
         // A console consumer that never returns: output must be dropped, never block the guest.
         try (MicroVm vm = MicroVm.create(config, b -> sleepForever())) {
             if (DRIVERS.contains(name)) {
-                vm.devices().ports().register(DriverScript.PROGRESS_PORT, 1, new BusDevice() {
-                    @Override
-                    public void read(long offset, byte[] data) {
-                    }
-
-                    @Override
-                    public void write(long offset, byte[] data) {
-                        step.set(data[0] & 0xff);
-                    }
-                });
+                DriverScript.watchSteps(vm, step::set);
             }
             long start = System.nanoTime();
             exit = vm.run(timeout(name, timeout));

@@ -284,16 +284,7 @@ class MicroVmSnapshotTest {
 
         Flooding(MicroVm vm) {
             this.vm = vm;
-            vm.devices().ports().register(DriverScript.PROGRESS_PORT, 1, new BusDevice() { // not saved: added to the clone too
-                @Override
-                public void read(long offset, byte[] data) {
-                }
-
-                @Override
-                public void write(long offset, byte[] data) {
-                    steps.incrementAndGet();
-                }
-            });
+            DriverScript.watchSteps(vm, step -> steps.incrementAndGet()); // not saved: added to the clone too
             Thread.ofPlatform().start(() -> {
                 try {
                     run.complete(vm.run(LIMIT));
