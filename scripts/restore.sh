@@ -3,7 +3,8 @@
 # ./vmm restore: restores, in a new process, a microVM that ./vmm boot --snapshot-after-boot DIR
 # saved (dev.vmm.examples.boot.RestoreLauncher), runs it until the guest ends it, and reports the
 # restore's latency: process start to main, the restore, and the first KVM_RUN after process start.
-# Usage: ./vmm restore DIR [--prefault POLICY] [--working-set] [--record-working-set] [--copy] [--timeout S] [--no-aot]
+# Usage: ./vmm restore DIR [--prefault POLICY] [--working-set] [--record-working-set] [--copy] [--net tap=NAME]...
+#                          [--vsock uds=PATH] [--timeout S] [--no-aot]
 # It runs where ./vmm boot does (this machine's /dev/kvm, else the 6.12 sandbox; VMM_BOOT_WHERE
 # overrides); inside the sandbox DIR must be in the project folder, the only one it sees whole and
 # can write. The launcher's JVM starts from the AOT cache ./vmm boot trained for the same build
@@ -15,14 +16,21 @@ set -euo pipefail
 MAIN=dev.vmm.examples.boot.RestoreLauncher
 
 # The snapshot directory is the one argument that is neither an option nor an option's value; it
-# goes to the launcher as an absolute path, the others as they are.
+# goes to the launcher as an absolute path, as does a relative --vsock uds=PATH (the launcher runs
+# in the project folder), the others as they are.
 args=() dir='' help=0 valued=0 aot=1
 for a in "$@"; do
   if [ "$valued" = 1 ]; then valued=0; args+=("$a"); continue; fi
+  if [ "$valued" = uds ]; then
+    valued=0
+    case $a in uds=/*|uds=) ;; uds=*) a="uds=$PWD/${a#uds=}" ;; esac
+    args+=("$a"); continue
+  fi
   case $a in
     -h|--help) help=1 ;;
     --no-aot) aot=0; continue ;;
-    --prefault|--timeout) valued=1 ;;
+    --prefault|--timeout|--net) valued=1 ;;
+    --vsock) valued=uds ;;
     -*) ;;
     *) if [ -z "$dir" ]; then dir=$a; continue; fi ;;
   esac

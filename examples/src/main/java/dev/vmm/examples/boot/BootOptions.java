@@ -71,8 +71,9 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
                             the dev.vmm events (boot phases, pre-fault, vCPU exits) and the JVM's own;
                             starting the recorder slows the boot it records
               --snapshot-after-boot DIR  at boot-complete, save the running guest into DIR (created, or replaced if it holds
-                            a snapshot), for ./vmm restore DIR; the guest runs on. A machine whose only virtio devices are
-                            disks (a writable one is copied into DIR), booted once; the command line gets %s unless it has a
+                            a snapshot), for ./vmm restore DIR; the guest runs on. Disks go with it (a writable one is copied
+                            into DIR), as do --net (tap, MAC) and --vsock (CID, socket; its connections are reset in a
+                            restore); booted once; the command line gets %s unless it has a
                             vmm.count=, so that the project's init counts for 5 s after boot-complete: a guest at work when
                             it is saved
             """.formatted(MicroVmConfig.DEFAULT_COMMAND_LINE, COUNTING);
@@ -193,10 +194,6 @@ record BootOptions(Path kernel, Path initrd, String commandLine, long memoryMib,
             throw new BootException("--compare qemu boots disks only, not --net or --vsock: leave those out to compare.");
         }
         if (snapshot != null) {
-            if (!nics.isEmpty() || vsock != null) {
-                throw new BootException("--snapshot-after-boot saves a machine whose only virtio devices are disks: snapshots do not hold"
-                        + " --net or --vsock devices yet, so leave them out.");
-            }
             if (runs != 1 || qemu) {
                 throw new BootException("--snapshot-after-boot saves one boot of this VMM: leave out --runs and --compare.");
             }

@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,7 +29,7 @@ import java.util.Locale;
 public final class RestoreLauncher {
     static final String USAGE = """
             usage: RestoreLauncher DIR [--prefault NONE|POPULATE|STAGE2|FULL|AUTO] [--working-set] [--record-working-set]
-                                       [--copy] [--timeout S]
+                                       [--copy] [--net tap=NAME]... [--vsock uds=PATH] [--timeout S]
               DIR                   a directory ./vmm boot --snapshot-after-boot (or MicroVm.snapshot) wrote
               --prefault            pre-fault the restored memory before the guest resumes (default NONE)
               --working-set         pre-fault only the working set recorded in DIR (with --prefault's policy, AUTO by default):
@@ -36,6 +37,10 @@ public final class RestoreLauncher {
               --record-working-set  when the guest has ended, record the pages it touched since the restore into DIR/workingset,
                                     for later restores with --working-set (needs a restore without --prefault or --copy)
               --copy                copy the guest memory into fresh memory instead of mapping the snapshot's file private
+              --net                 the host tap of the saved machine's next network interface (eth0, eth1, ... in order) instead
+                                    of the one it had, which a machine still running holds; the guest keeps its MAC address
+              --vsock               where the vsock device listens instead of the saved socket path, which a machine still
+                                    running holds; the guest keeps its CID, and its vsock connections are reset
               --timeout             seconds the restored guest may run (default 600)
             """;
 
@@ -45,32 +50,41 @@ public final class RestoreLauncher {
      * @param directory the snapshot directory
      * @param preFault the policy, or null for none given
      */
-    record Options(Path directory, PreFaultPolicy preFault, boolean workingSet, boolean recordWorkingSet, boolean copy, int timeoutSeconds) {
+    record Options(Path directory, PreFaultPolicy preFault, boolean workingSet, boolean recordWorkingSet, boolean copy, List<String> taps,
+                   Path vsockSocket, int timeoutSeconds) {
         static Options parse(String... args) {
             Path directory = null;
             PreFaultPolicy preFault = null;
             boolean workingSet = false, record = false, copy = false;
+            List<String> taps = new ArrayList<>();
+            Path vsockSocket = null;
             int timeout = 600;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--working-set" -> workingSet = true;
                     case "--record-working-set" -> record = true;
                     case "--copy" -> copy = true;
-                    case "--prefault", "--timeout" -> {
+                    case "--prefault", "--timeout", "--net", "--vsock" -> {
                         if (i + 1 >= args.length) {
                             throw new BootException("Option " + args[i] + " needs a value (see --help).");
                         }
                         String value = args[++i];
-                        if (args[i - 1].equals("--prefault")) {
-                            preFault = BootOptions.policy(value);
-                        } else {
-                            timeout = (int) BootOptions.number("--timeout", value, 1, 86400);
+                        switch (args[i - 1]) {
+                            case "--prefault" -> preFault = BootOptions.policy(value);
+                            case "--timeout" -> timeout = (int) BootOptions.number("--timeout", value, 1, 86400);
+                            case "--net" -> taps.add(hostEnd("--net", "tap", value, "the guest keeps the MAC address it had"));
+                            default -> {
+                                if (vsockSocket != null) {
+                                    throw new BootException("--vsock is given twice: the machine has one vsock device.");
+                                }
+                                vsockSocket = BootOptions.path("--vsock uds", hostEnd("--vsock", "uds", value, "the guest keeps the CID it had"));
+                            }
                         }
                     }
                     default -> {
                         if (args[i].startsWith("-") || directory != null) {
                             throw new BootException("Unknown argument " + BootOptions.shown(args[i]) + ": give the snapshot directory once, and the"
-                                    + " options --prefault, --working-set, --record-working-set, --copy and --timeout.");
+                                    + " options --prefault, --working-set, --record-working-set, --copy, --net, --vsock and --timeout.");
                         }
                         directory = BootOptions.path("The snapshot directory", args[i]);
                     }
@@ -87,12 +101,27 @@ public final class RestoreLauncher {
                 throw new BootException("--record-working-set records the pages a lazily restored guest touches: leave out --prefault,"
                         + " --working-set and --copy.");
             }
-            return new Options(directory, preFault, workingSet, record, copy, timeout);
+            return new Options(directory, preFault, workingSet, record, copy, List.copyOf(taps), vsockSocket, timeout);
+        }
+
+        /** The NAME of {@code KEY=NAME}, the one part a restore may change of a device's host end. */
+        private static String hostEnd(String option, String key, String value, String why) {
+            if (!value.startsWith(key + "=") || value.length() == key.length() + 1 || value.contains(",")) {
+                throw new BootException(option + " takes " + key + "=" + (key.equals("tap") ? "NAME" : "PATH") + " in a restore, not "
+                        + BootOptions.shown(value) + ": " + why + ", so give only the " + (key.equals("tap") ? "tap" : "socket path") + ".");
+            }
+            return value.substring(key.length() + 1);
         }
 
         /** {@return the library's restore options, the working set read from the directory when asked for} */
         RestoreOptions restoreOptions() {
             RestoreOptions options = RestoreOptions.defaults().memory(copy ? RestoreOptions.Memory.COPY : RestoreOptions.Memory.MAP_PRIVATE);
+            for (int i = 0; i < taps.size(); i++) {
+                options = options.tap(i, taps.get(i));
+            }
+            if (vsockSocket != null) {
+                options = options.vsockSocket(vsockSocket);
+            }
             if (workingSet) {
                 return options.preFault(preFault == null ? PreFaultPolicy.AUTO : preFault, WorkingSet.read(directory));
             }

@@ -156,8 +156,10 @@ class BootPlanTest {
         assertEquals(List.of(new MicroVmConfig.Drive(rootfs, true)),
                 planned(BootPlan.Where.HOST, "--snapshot-after-boot", snapshot.toString(), "--disk-ro", rootfs.toString()).drives(),
                 "a disk goes with the snapshot");
-        assertMessage("--snapshot-after-boot saves a machine whose only virtio devices are disks", BootPlan.Where.HOST,
-                "--snapshot-after-boot", snapshot.toString(), "--vsock", "cid=3,uds=" + dir.resolve("v.sock"));
+        BootOptions withDevices = planned(BootPlan.Where.HOST, "--snapshot-after-boot", snapshot.toString(), "--net", "tap=vmm0",
+                "--vsock", "cid=3,uds=" + dir.resolve("v.sock"));
+        assertEquals(List.of(new MicroVmConfig.NetworkInterface("vmm0", null)), withDevices.networkInterfaces(), "a network interface goes with it");
+        assertEquals(new MicroVmConfig.Vsock(3, dir.resolve("v.sock")), withDevices.vsock(), "so does a vsock device");
         assertMessage("--snapshot-after-boot saves one boot of this VMM", BootPlan.Where.HOST,
                 "--snapshot-after-boot", snapshot.toString(), "--runs", "2");
         assertMessage("--snapshot-after-boot takes a directory", BootPlan.Where.HOST,

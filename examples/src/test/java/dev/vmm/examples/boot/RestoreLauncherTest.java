@@ -29,6 +29,10 @@ class RestoreLauncherTest {
         assertEquals(600, RestoreLauncher.Options.parse(dir.toString()).timeoutSeconds());
         assertEquals(5, RestoreLauncher.Options.parse("--timeout", "5", dir.toString()).timeoutSeconds());
         assertTrue(RestoreLauncher.Options.parse(dir.toString(), "--record-working-set").recordWorkingSet());
+        RestoreOptions beside = RestoreLauncher.Options.parse(dir.toString(), "--net", "tap=vmm1", "--vsock", "uds=/run/clone.sock",
+                "--net", "tap=vmm2").restoreOptions();
+        assertEquals(RestoreOptions.defaults().tap(0, "vmm1").tap(1, "vmm2").vsockSocket(Path.of("/run/clone.sock")), beside,
+                "each --net the next interface's tap, in order");
     }
 
     @Test
@@ -42,6 +46,11 @@ class RestoreLauncherTest {
         assertSentence("Option --timeout needs a value", () -> RestoreLauncher.Options.parse(dir.toString(), "--timeout"));
         assertSentence("leave out --prefault, --working-set and --copy",
                 () -> RestoreLauncher.Options.parse(dir.toString(), "--record-working-set", "--prefault", "AUTO"));
+        assertSentence("--net takes tap=NAME in a restore, not 'tap=vmm1,mac=02:00:00:00:00:01': the guest keeps the MAC address it had",
+                () -> RestoreLauncher.Options.parse(dir.toString(), "--net", "tap=vmm1,mac=02:00:00:00:00:01"));
+        assertSentence("--vsock takes uds=PATH in a restore, not 'cid=4,uds=/x': the guest keeps the CID it had",
+                () -> RestoreLauncher.Options.parse(dir.toString(), "--vsock", "cid=4,uds=/x"));
+        assertSentence("--vsock is given twice", () -> RestoreLauncher.Options.parse(dir.toString(), "--vsock", "uds=/x", "--vsock", "uds=/y"));
         SnapshotException missing = assertThrows(SnapshotException.class,
                 () -> RestoreLauncher.Options.parse(dir.toString(), "--working-set").restoreOptions());
         assertTrue(missing.getMessage().contains("record one with RestoredVm.workingSet()") && missing.getMessage().lines().count() == 1,

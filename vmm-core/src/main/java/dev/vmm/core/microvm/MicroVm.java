@@ -86,8 +86,8 @@ import java.util.function.IntConsumer;
  * <p>{@link #snapshot} saves a running guest without ending it, and {@link #restore} continues it
  * in a new MicroVm of this JVM, with its drives: as often as wanted when every drive is
  * read-only, once (or once per copy of the snapshot directory) when one is writable, since the
- * restored guest writes to the snapshot's copy of its image. Not yet for a VM with network
- * interfaces or a vsock device: {@link #snapshot} refuses it.
+ * restored guest writes to the snapshot's copy of its image; with its network interfaces, on the
+ * same taps or others, and its vsock device, whose connections the restored guest finds reset.
  */
 public final class MicroVm implements AutoCloseable {
     private static final GuestAddress IDENTITY_MAP = GuestAddress.of(0xfffbc000L);
@@ -206,7 +206,7 @@ public final class MicroVm implements AutoCloseable {
             throw new IllegalArgumentException("A MicroVm keeps its TSS at " + TSS + ", not " + options.tssAddress().get()
                     + ": leave the restore options' TSS address empty.");
         }
-        MicroVm microVm = new MicroVm(MicroVmConfigFile.read(directory).withPreFault(options.preFault()), console);
+        MicroVm microVm = new MicroVm(withHostEnds(MicroVmConfigFile.read(directory), options, directory).withPreFault(options.preFault()), console);
         try {
             microVm.restoreFrom(directory, options.tssAddress(TSS));
             return microVm;
@@ -214,6 +214,27 @@ public final class MicroVm implements AutoCloseable {
             microVm.close();
             throw e;
         }
+    }
+
+    /** The saved configuration with the taps and vsock socket the options give instead of the snapshot's. */
+    private static MicroVmConfig withHostEnds(MicroVmConfig saved, RestoreOptions options, Path directory) {
+        List<MicroVmConfig.NetworkInterface> nics = new ArrayList<>(saved.networkInterfaces());
+        options.taps().forEach((index, tap) -> {
+            if (index >= nics.size()) {
+                throw new SnapshotException("The restore gives a tap for network interface " + index + ", but the snapshot in " + directory + " has "
+                        + nics.size() + " network interface" + (nics.size() == 1 ? "" : "s") + ": give taps only for those it has.");
+            }
+            nics.set(index, new MicroVmConfig.NetworkInterface(tap, nics.get(index).mac()));
+        });
+        MicroVmConfig.Vsock vsock = saved.vsock();
+        if (options.vsockSocket().isPresent()) {
+            if (vsock == null) {
+                throw new SnapshotException("The restore gives a vsock socket, but the snapshot in " + directory + " has no vsock device: leave it out.");
+            }
+            vsock = new MicroVmConfig.Vsock(vsock.guestCid(), options.vsockSocket().get());
+        }
+        return new MicroVmConfig(saved.kernel(), saved.initrd(), saved.commandLine(), saved.memoryBytes(), saved.cpus(), saved.preFault(),
+                saved.drives(), nics, vsock);
     }
 
     private void restoreFrom(Path directory, RestoreOptions options) {
@@ -233,9 +254,10 @@ public final class MicroVm implements AutoCloseable {
         }
         LegacyDeviceState saved = restored.devices().orElseThrow(() -> new SnapshotException(directory
                 + " holds a VM saved without its devices' state, which a MicroVm needs: restore it with VmSnapshot.restore."));
-        if (restored.virtio().size() != config.drives().size()) {
-            throw new SnapshotException(directory + " is corrupt: its " + MicroVmConfigFile.NAME + " file says " + config.drives().size()
-                    + " drives, but its state file holds " + restored.virtio().size() + " virtio devices: the two belong to different snapshots.");
+        int virtioCount = config.drives().size() + config.networkInterfaces().size() + (config.vsock() == null ? 0 : 1);
+        if (restored.virtio().size() != virtioCount) {
+            throw new SnapshotException(directory + " is corrupt: its " + MicroVmConfigFile.NAME + " file says " + virtioCount
+                    + " virtio devices, but its state file holds " + restored.virtio().size() + ": the two belong to different snapshots.");
         }
         openVirtioDevices();
         startDevices();
@@ -551,14 +573,19 @@ public final class MicroVm implements AutoCloseable {
      * where it is. Either way the restore refuses an image whose size or modification time changed
      * since. The guest is paused while the images are copied: the larger they are, the longer.
      *
-     * <p>Not yet: a MicroVm with network interfaces or a vsock device is refused; and devices added
-     * with {@code devices().ports()} or {@code mmio()} are not saved (add them again to the restored
-     * VM before it runs).
+     * <p>Network interfaces: each is saved with its tap's name and the MAC address the guest knows;
+     * the receive buffers the device held go back to the ring, and frames wait in the tap while the
+     * guest is paused. The vsock device is saved with its guest CID and socket path, not its
+     * connections: the VM that was saved keeps them, and the restored guest is told to reset the
+     * ones it had (a TRANSPORT_RESET event), as after Firecracker's restore. A restore opens the
+     * taps and the socket again, or those its {@link RestoreOptions} give instead.
+     *
+     * <p>Not saved: devices added with {@code devices().ports()} or {@code mmio()} (add them again
+     * to the restored VM before it runs).
      *
      * @param directory where the snapshot goes: {@code vmstate}, {@code memory} (sparse),
      *     {@code microvm} and a {@code drive-N} per writable drive
-     * @throws SnapshotException when this MicroVm has network interfaces or a vsock device, or a
-     *     file cannot be written
+     * @throws SnapshotException when a file cannot be written
      * @throws IllegalStateException when {@link #run()} has not been called yet, the VM has ended
      *     (stopped, closed, or ended by the guest, also while it was being paused), or the caller is
      *     a vCPU thread
@@ -581,10 +608,6 @@ public final class MicroVm implements AutoCloseable {
     public void snapshot(Path directory, SnapshotProgress progress) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(progress, "progress");
-        if (!config.networkInterfaces().isEmpty() || config.vsock() != null) {
-            throw new SnapshotException("This MicroVm has " + (config.networkInterfaces().isEmpty() ? "a vsock device" : "network interfaces")
-                    + ", which snapshots do not hold yet: snapshot a MicroVm whose only virtio devices are drives.");
-        }
         if (vcpuThreads.contains(Thread.currentThread())) {
             throw new IllegalStateException("A snapshot cannot be taken on a vCPU thread, which it would have to hold: take it from another thread.");
         }
@@ -620,8 +643,14 @@ public final class MicroVm implements AutoCloseable {
                 }
                 VmSnapshot.save(directory, vm, vcpus, memory, devices.legacyState(),
                         virtioSlots.stream().map(slot -> slot.transport().state()).toList(), progress);
+                List<MicroVmConfig.NetworkInterface> nics = new ArrayList<>();
+                for (int i = 0; i < config.networkInterfaces().size(); i++) { // the MAC the guest knows, a random one included
+                    nics.add(new MicroVmConfig.NetworkInterface(config.networkInterfaces().get(i).tap(), networkInterfaces.get(i).mac()));
+                }
+                MicroVmConfig.Vsock vsock = config.vsock() == null ? null
+                        : new MicroVmConfig.Vsock(config.vsock().guestCid(), config.vsock().socket().toAbsolutePath());
                 MicroVmConfigFile.write(directory, new MicroVmConfig(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(),
-                        config.cpus(), PreFaultPolicy.NONE, drives), images);
+                        config.cpus(), PreFaultPolicy.NONE, drives, nics, vsock), images);
             } catch (IOException e) {
                 throw new SnapshotException("Cannot replace the snapshot in " + directory + " (" + e + ").", e);
             } finally {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core.microvm;
 
+import dev.vmm.core.boot.BootException;
 import dev.vmm.core.prefault.PreFaultPolicy;
 import dev.vmm.core.snapshot.SnapshotException;
+import dev.vmm.core.virtio.MacAddress;
+import dev.vmm.core.virtio.vsock.VirtioVsock;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,9 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * The {@value #NAME} file of a {@link MicroVm} snapshot, format version 2 (the package
+ * The {@value #NAME} file of a {@link MicroVm} snapshot, format version 3 (the package
  * documentation lays it out): what of the {@link MicroVmConfig} a restore needs beside the VM's
- * state, with its drives and what each image was at the snapshot. Reading checks the magic,
+ * state, with its drives and what each image was at the snapshot, its network interfaces (tap
+ * and MAC address) and its vsock device. Reading checks the magic,
  * version, length and CRC32C before it parses, and every length against its bound and what is
  * left before it allocates.
  */
@@ -47,23 +51,26 @@ final class MicroVmConfigFile {
     /**
      * What a file holds.
      *
-     * @param config the configuration, with pre-fault NONE and no network interfaces or vsock;
-     *     a drive copied into the snapshot has the bare file name {@link #copyName(int)} as its image
+     * @param config the configuration, with pre-fault NONE, each network interface's MAC address
+     *     given; a drive copied into the snapshot has the bare file name {@link #copyName(int)} as its image
      * @param images each drive's stamp, in order
      */
     record Contents(MicroVmConfig config, List<ImageStamp> images) {}
 
     static final String NAME = "microvm";
     static final byte[] MAGIC = "VMMMICRO".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int HEADER_SIZE = 24; // magic, version, reserved, body length
     static final int MAX_TEXT = 1 << 20; // a path or a command line: far above any real one
     static final int MAX_VCPUS = 4096;
     private static final int FIXED_BODY = 12; // memory size, vCPU count
     private static final int DRIVE_FIXED = 20; // flags, size, modification time
     private static final int READ_ONLY = 1;
+    private static final int NIC_FIXED = 8; // MAC address, 2 reserved bytes
+    private static final int VSOCK_FIXED = 8; // guest CID
+    private static final int MAX_TAP = 15;
     static final int MAX_SIZE = HEADER_SIZE + FIXED_BODY + (3 + MicroVmConfig.MAX_VIRTIO_DEVICES) * (4 + MAX_TEXT) + 4
-            + MicroVmConfig.MAX_VIRTIO_DEVICES * DRIVE_FIXED + 4;
+            + MicroVmConfig.MAX_VIRTIO_DEVICES * Math.max(DRIVE_FIXED, NIC_FIXED + 4 + MAX_TAP) + 4 + 4 + VSOCK_FIXED + 4;
 
     private MicroVmConfigFile() {}
 
@@ -88,8 +95,7 @@ final class MicroVmConfigFile {
     }
 
     /**
-     * Reads the file in {@code directory}: the configuration to restore with (pre-fault NONE, no
-     * network interfaces or vsock), each drive's image where it is now (a copy in the snapshot is
+     * Reads the file in {@code directory}: the configuration to restore with (pre-fault NONE), each drive's image where it is now (a copy in the snapshot is
      * found in {@code directory}), and checked to be as the snapshot left it.
      */
     static MicroVmConfig read(Path directory) {
@@ -130,7 +136,7 @@ final class MicroVmConfigFile {
             drives.add(new MicroVmConfig.Drive(image, drive.readOnly()));
         }
         return new MicroVmConfig(config.kernel(), config.initrd(), config.commandLine(), config.memoryBytes(), config.cpus(), PreFaultPolicy.NONE,
-                drives);
+                drives, config.networkInterfaces(), config.vsock());
     }
 
     static byte[] encode(MicroVmConfig config, List<ImageStamp> images) {
@@ -148,6 +154,16 @@ final class MicroVmConfigFile {
             drivePaths.add(utf8(drive.image().toString()));
             bodyLength += DRIVE_FIXED + 4 + drivePaths.getLast().length;
         }
+        List<byte[]> taps = new ArrayList<>();
+        for (MicroVmConfig.NetworkInterface nic : config.networkInterfaces()) {
+            if (nic.mac() == null) {
+                throw new IllegalArgumentException("Network interface on tap " + nic.tap() + " has no MAC address: give the device's own.");
+            }
+            taps.add(utf8(nic.tap()));
+            bodyLength += 4 + taps.getLast().length + NIC_FIXED;
+        }
+        byte[] socket = config.vsock() == null ? null : utf8(config.vsock().socket().toString());
+        bodyLength += 4 + 4 + (socket == null ? 0 : VSOCK_FIXED + 4 + socket.length);
         ByteBuffer file = ByteBuffer.allocate(HEADER_SIZE + bodyLength + 4).order(ByteOrder.LITTLE_ENDIAN);
         file.put(MAGIC).putInt(VERSION).putInt(0).putLong(bodyLength);
         file.putLong(config.memoryBytes()).putInt(config.cpus());
@@ -159,6 +175,14 @@ final class MicroVmConfigFile {
             ImageStamp stamp = images.get(i);
             file.putInt(config.drives().get(i).readOnly() ? READ_ONLY : 0).putLong(stamp.size()).putLong(stamp.modified());
             file.putInt(drivePaths.get(i).length).put(drivePaths.get(i));
+        }
+        file.putInt(taps.size());
+        for (int i = 0; i < taps.size(); i++) {
+            file.putInt(taps.get(i).length).put(taps.get(i)).put(config.networkInterfaces().get(i).mac().bytes()).putShort((short) 0);
+        }
+        file.putInt(socket == null ? 0 : 1);
+        if (socket != null) {
+            file.putLong(config.vsock().guestCid()).putInt(socket.length).put(socket);
         }
         file.putInt(crc(file.array(), file.position()));
         return file.array();
@@ -204,13 +228,7 @@ final class MicroVmConfigFile {
         String kernel = text(name, body, "kernel path");
         String initrd = text(name, body, "initrd path");
         String commandLine = text(name, body, "command line");
-        if (body.remaining() < 4) {
-            throw corrupt(name, "it ends where its drive count should be");
-        }
-        int driveCount = body.getInt();
-        if (driveCount < 0 || driveCount > MicroVmConfig.MAX_VIRTIO_DEVICES) {
-            throw corrupt(name, "it has " + Integer.toUnsignedString(driveCount) + " drives, not 0 to " + MicroVmConfig.MAX_VIRTIO_DEVICES);
-        }
+        int driveCount = count(name, body, "drive count", MicroVmConfig.MAX_VIRTIO_DEVICES);
         List<MicroVmConfig.Drive> drives = new ArrayList<>();
         List<ImageStamp> images = new ArrayList<>();
         for (int i = 0; i < driveCount; i++) {
@@ -234,14 +252,57 @@ final class MicroVmConfigFile {
             drives.add(new MicroVmConfig.Drive(path, readOnly));
             images.add(new ImageStamp(size, modified));
         }
+        int nicCount = count(name, body, "network interface count", MicroVmConfig.MAX_VIRTIO_DEVICES - driveCount);
+        List<MicroVmConfig.NetworkInterface> nics = new ArrayList<>();
+        for (int i = 0; i < nicCount; i++) {
+            String tap = text(name, body, "network interface " + i + " tap name");
+            if (body.remaining() < NIC_FIXED) {
+                throw corrupt(name, "it ends inside network interface " + i);
+            }
+            byte[] mac = new byte[MacAddress.LENGTH];
+            body.get(mac);
+            if (body.getShort() != 0) {
+                throw corrupt(name, "network interface " + i + "'s reserved bytes are not 0");
+            }
+            try {
+                nics.add(new MicroVmConfig.NetworkInterface(tap, MacAddress.of(mac)));
+            } catch (BootException e) {
+                throw corrupt(name, "network interface " + i + " is not one a MicroVm takes (" + e.getMessage().replaceFirst("\\.$", "") + ")");
+            }
+        }
+        MicroVmConfig.Vsock vsock = null;
+        if (count(name, body, "vsock count", Math.min(1, MicroVmConfig.MAX_VIRTIO_DEVICES - driveCount - nicCount)) == 1) {
+            if (body.remaining() < VSOCK_FIXED) {
+                throw corrupt(name, "it ends inside its vsock device");
+            }
+            long cid = body.getLong();
+            String socket = text(name, body, "vsock socket path");
+            if (cid < VirtioVsock.MIN_GUEST_CID || cid > VirtioVsock.MAX_GUEST_CID || socket.isEmpty()) {
+                throw corrupt(name, "its vsock device has guest CID " + Long.toUnsignedString(cid) + " and socket \"" + socket
+                        + "\", not a CID from 3 to 4294967294 and a path");
+            }
+            vsock = new MicroVmConfig.Vsock(cid, path(name, socket, "vsock socket"));
+        }
         if (body.hasRemaining()) {
-            throw corrupt(name, "it has " + body.remaining() + " bytes after its drives");
+            throw corrupt(name, "it has " + body.remaining() + " bytes after its devices");
         }
         if (kernel.isEmpty()) {
             throw corrupt(name, "its kernel path is empty");
         }
         return new Contents(new MicroVmConfig(path(name, kernel, "kernel"), initrd.isEmpty() ? null : path(name, initrd, "initrd"), commandLine,
-                memoryBytes, cpus, PreFaultPolicy.NONE, drives), images);
+                memoryBytes, cpus, PreFaultPolicy.NONE, drives, nics, vsock), images);
+    }
+
+    /** A count of devices, 0 to {@code max}. */
+    private static int count(String name, ByteBuffer body, String what, int max) {
+        if (body.remaining() < 4) {
+            throw corrupt(name, "it ends where its " + what + " should be");
+        }
+        int count = body.getInt();
+        if (count < 0 || count > max) {
+            throw corrupt(name, "its " + what + " is " + Integer.toUnsignedString(count) + ", not 0 to " + max);
+        }
+        return count;
     }
 
     private static Path path(String name, String path, String what) {

@@ -17,15 +17,16 @@
  * {@link dev.vmm.core.microvm.MicroVm#restore} builds a new MicroVm from: the files of
  * {@link dev.vmm.core.snapshot.VmSnapshot} ({@code vmstate}, with the UART, i8042 and RTC state,
  * and {@code memory}, with the virtio transports' state), {@code microvm}, the part of the
- * configuration a restore needs, and {@code drive-N}, a copy of each writable drive's image. Not yet
- * saved: network interfaces and the vsock device (a MicroVm with either is refused), and devices
- * added to its buses.
+ * configuration a restore needs, and {@code drive-N}, a copy of each writable drive's image.
+ * Network interfaces and the vsock device are saved as their host ends (tap, MAC address, guest
+ * CID, socket path) and their queues; a vsock device's connections are not, and the restored guest
+ * resets them. Not saved: devices added to its buses.
  *
- * <p>The {@code microvm} file, format version 2; integers little-endian, texts a u32 length then
+ * <p>The {@code microvm} file, format version 3; integers little-endian, texts a u32 length then
  * that many bytes of UTF-8:
  * <pre>
  * header   magic    8 bytes  "VMMMICRO"
- *          version  u32      2
+ *          version  u32      3
  *          reserved u32      0
  *          length   u64      bytes of the body
  * body     u64 memory size in bytes (a positive multiple of 4096), u32 vCPU count (1..4096),
@@ -33,7 +34,12 @@
  *          u32 drive count (0..8), then per drive: u32 flags (bit 0 read-only), u64 image size (whole
  *          512-byte sectors), u64 image modification time (ns since the epoch), text image path: an
  *          absolute path for a read-only drive, "drive-N" (N its index) for a writable one, whose
- *          image is that copy in the snapshot directory; each text at most 1 MiB
+ *          image is that copy in the snapshot directory;
+ *          u32 network interface count (at most 8 less the drives), then per interface: text tap name
+ *          (1..15 bytes), 6 bytes MAC address (unicast), u16 reserved 0;
+ *          u32 vsock count (0, or 1 while fewer than 8 devices come before), then for 1: u64 guest
+ *          CID (3..2^32 - 2), text socket path (absolute);
+ *          each text at most 1 MiB
  * trailer  u32 CRC32C (Castagnoli) of header and body
  * </pre>
  * A reader refuses in one sentence, in this order: another magic, another version (older or

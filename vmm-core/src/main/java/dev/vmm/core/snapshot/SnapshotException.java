@@ -3,9 +3,8 @@ package dev.vmm.core.snapshot;
 
 /**
  * A snapshot cannot be saved or restored: a file that is not a snapshot, truncated, corrupt, of an
- * unknown format version, or one this KVM cannot give (more vCPUs, CPU features it lacks); or a
- * VM with devices whose state a snapshot does not hold yet (a MicroVm's virtio devices). The
- * message is one sentence saying what is wrong; nothing the restore created is left open.
+ * unknown format version, or one this KVM cannot give (more vCPUs, CPU features it lacks); or
+ * restore options that do not fit the snapshot. The message is one sentence saying what is wrong; nothing the restore created is left open.
  */
 public final class SnapshotException extends RuntimeException {
     /**

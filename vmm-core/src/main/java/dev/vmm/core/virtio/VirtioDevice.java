@@ -119,14 +119,22 @@ public interface VirtioDevice {
      * its own returns once that thread no longer touches the queues or guest memory; the default
      * does nothing, right for a device that does all its work in {@link #queueNotified}.
      *
-     * @throws IllegalStateException when the device cannot be saved in a snapshot (its state
-     *     reaches beyond the queues, as a network interface's or a vsock's connections do)
+     * @throws IllegalStateException when the device cannot be saved in a snapshot
      */
     default void pause() {
     }
 
     /** The snapshot is saved: serve the queues again, looking at them once (a notification may have come meanwhile). */
     default void resume() {
+    }
+
+    /**
+     * The transport was restored from a snapshot and activated the device on the saved queues
+     * ({@link VirtioMmio#restore}): state the snapshot does not hold, such as a vsock device's
+     * connections, is gone, and the device tells the driver so where its specification says how.
+     * Nothing by default.
+     */
+    default void restored() {
     }
 
     /**

@@ -330,6 +330,9 @@ public final class VirtioMmio implements BusDevice {
         configGeneration.set(state.configGeneration());
         if ((status & DRIVER_OK) != 0 && needsReset.get() == null) {
             activate();
+            if (active) {
+                device.restored();
+            }
             // The driver may have made chains available and notified before the snapshot, a
             // notification the saved device never saw: the restored one looks at every queue once.
             for (int i = 0; i < queues.size(); i++) {

@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Threads and memory.</b> The transport calls the device under its lock:
  * {@link #activate} starts the worker (a platform thread, "vmm-virtio-net"), {@link #queueNotified}
  * only signals its eventfd, and {@link #reset()} and {@link #close()} stop it and wait until it has
- * left the queues and guest memory. The worker waits in poll(2) on that eventfd and, when it holds
+ * left the queues and guest memory; {@link #pause()} stops it once the frame in hand is done, for a
+ * snapshot, and {@link #resume()} starts another. The worker waits in poll(2) on that eventfd and, when it holds
  * receive buffers, on the port; it does all the ring and port work under no lock, reaching the
  * transport only through the lock-free used buffer {@link Interrupt} (raised when
  * {@link Virtqueue#needsNotification()} says so, which honours VIRTIO_F_EVENT_IDX) and
@@ -278,10 +279,20 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         worker.wake();
     }
 
-    /** Refused: snapshots do not hold a virtio-net interface yet (its worker's pause is not written yet). */
+    /**
+     * Lets the worker finish the frame in hand, then stops it and waits for it; the receive chains
+     * it held waiting for frames go back to the ring ({@link Virtqueue#undoPop}), so that a
+     * snapshot saves them as available. Frames meanwhile wait in the port.
+     */
     @Override
-    public void pause() {
-        throw new IllegalStateException("A snapshot cannot hold a virtio-net interface yet: snapshot a MicroVm without network interfaces.");
+    public synchronized void pause() {
+        worker.pause();
+    }
+
+    /** Starts a worker again on the same queues, which looks at them at once. */
+    @Override
+    public synchronized void resume() {
+        worker.resume();
     }
 
     /** Stops the worker and waits for it: it no longer touches the queues or guest memory when this returns. */
@@ -368,6 +379,8 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 faults.needsReset(e); // and serve nothing more: the transport waits for a reset
             } catch (Throwable t) { // never a silent death that leaves the driver waiting
                 faults.failed(t);
+            } finally {
+                rx.undoPop(held); // a paused device's next worker, or a restored one, pops them again
             }
         }
 

@@ -126,6 +126,28 @@ public final class Virtqueue {
     }
 
     /**
+     * Gives back {@code chains}, the last chains popped, none of them used: the next pops return
+     * them again, read afresh from the ring. A device that held chains waiting for data (receive
+     * buffers) gives them back before a snapshot saves the queue, so that the restored device,
+     * which starts with none held, finds them on the ring. Chains from before a reset are ignored.
+     *
+     * @param chains the chains, in the order they were popped, the last popped last
+     * @throws IllegalArgumentException when a chain was popped from another queue
+     */
+    public void undoPop(List<DescriptorChain> chains) {
+        int count = 0;
+        for (DescriptorChain chain : chains) {
+            if (chain.queue() != this) {
+                throw new IllegalArgumentException(chain + " was popped from another queue.");
+            }
+            if (chain.generation() == generation) {
+                count++;
+            }
+        }
+        nextAvail = (nextAvail - count) & 0xffff;
+    }
+
+    /**
      * Returns {@code chain} to the driver, saying that the device wrote {@code written} bytes at
      * the start of its writable buffers. A chain from before a reset is dropped: its ring is gone.
      *

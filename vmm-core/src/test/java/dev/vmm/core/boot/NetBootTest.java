@@ -5,6 +5,7 @@ import dev.vmm.core.KvmTest;
 import dev.vmm.core.NetNamespace;
 import dev.vmm.core.microvm.MicroVm;
 import dev.vmm.core.microvm.MicroVmConfig;
+import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.virtio.MacAddress;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,7 @@ class NetBootTest {
     private static final long EXCHANGE_SECONDS = 120;
     /** What the guest may take to see its link change (its init looks twice a second). */
     private static final Duration LINK_CHANGE = Duration.ofSeconds(30);
-    private static final String TAP = "vmmnet0", HOST_IP = "10.77.1.1", GUEST_IP = "10.77.1.2";
+    private static final String TAP = "vmmnet0", TAP_2 = "vmmnet1", HOST_IP = "10.77.1.1", GUEST_IP = "10.77.1.2", HOST_MAC = "02:00:00:77:01:01";
     private static final int ECHO_PORT = 7000, HOST_PORT = 7001;
 
     @TempDir
@@ -129,31 +130,117 @@ class NetBootTest {
             assertEquals(1, accepted.get(), "connections from the guest");
 
             long start = System.nanoTime();
-            exchangeAll(() -> {
-                SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-                c.write(ByteBuffer.wrap(("CONNECT " + echoPort + "\n").getBytes(StandardCharsets.US_ASCII)));
-                // A byte at a time: what follows the line is the guest's.
-                StringBuilder line = new StringBuilder();
-                ByteBuffer one = ByteBuffer.allocate(1);
-                while (true) {
-                    one.clear();
-                    if (c.read(one) < 0) {
-                        fail("the VMM closed the host socket after CONNECT " + echoPort + " (got '" + line + "')");
-                    }
-                    if (one.get(0) == '\n') {
-                        break;
-                    }
-                    line.append((char) one.get(0));
-                }
-                assertTrue(line.toString().matches("OK [0-9]+"), "the answer to CONNECT: '" + line + "'");
-                return c;
-            });
+            exchangeAll(() -> vsockConnect(socket, echoPort));
             System.out.printf("NetBootTest vsock: boot-complete %d ms after the first KVM_RUN; the guest's services and %d KiB echoed by the host %d ms later;"
                     + " %d x %d KiB echoed by the guest in %d ms%n", guest.bootMillis(), GUEST_KIB, guest.servicesMillis(),
                     CONNECTIONS, HOST_KIB, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             guest.stop();
         }
         assertTrue(failures.isEmpty(), "the host's echo server: " + failures);
+    }
+
+    /**
+     * Saved while a host program holds a vsock connection to its echo server, the guest carries
+     * on both ways. In the VM that was saved, the connection goes on echoing, and TCP works. Its
+     * clone, restored on another tap (with the host's address and the MAC of the first, which the
+     * guest's ARP cache holds) and another vsock socket, answers new TCP and vsock connections; the
+     * echo server's child that served the old vsock connection sees it reset, as the device's
+     * TRANSPORT_RESET event tells the guest's driver to do.
+     */
+    @KvmTest
+    void aSnapshotWithANetworkInterfaceAndVsockLeavesTheOriginalAndItsCloneServing() throws Exception {
+        int vsockPort = 5000;
+        Path snapshot = dir.resolve("snapshot");
+        byte[] data = GuestRoot.pattern(64);
+        String sha = GuestRoot.sha256(data);
+        try (NetNamespace ns = NetNamespace.create()) {
+            MicroVmConfig config = GuestRoot.config("vmm.net=" + GUEST_IP + "/24 vmm.net.echo=" + ECHO_PORT + " vmm.vsock.echo=" + vsockPort
+                            + " vmm.stay=600")
+                    .withNetworkInterface(new MicroVmConfig.NetworkInterface(TAP, MacAddress.parse("02:00:00:77:01:02")))
+                    .withVsock(new MicroVmConfig.Vsock(3, dir.resolve("v.sock")));
+            Callable<SocketChannel> tcp = () -> {
+                SocketChannel c = ns.call(() -> SocketChannel.open(StandardProtocolFamily.INET));
+                c.connect(new InetSocketAddress(GUEST_IP, ECHO_PORT));
+                return c;
+            };
+            GuestRoot.Console console = new GuestRoot.Console();
+            try (MicroVm original = ns.call(() -> MicroVm.create(config, console));
+                 GuestRoot.Running guest = new GuestRoot.Running(original, console)) {
+                hostSide(ns, TAP);
+                guest.awaitServices();
+                try (SocketChannel held = vsockConnect(dir.resolve("v.sock"), vsockPort)) {
+                    echo(held, data, "before the snapshot");
+                    long start = System.nanoTime();
+                    original.snapshot(snapshot);
+                    System.out.printf("NetBootTest snapshot: saved in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                    echo(held, data, "after the snapshot, in the VM that was saved");
+                }
+                assertEquals(sha, GuestRoot.exchange(tcp.call(), data), "TCP in the VM that was saved, after the snapshot");
+                guest.stop();
+            }
+
+            RestoreOptions elsewhere = RestoreOptions.defaults().tap(0, TAP_2).vsockSocket(dir.resolve("clone.sock"));
+            GuestRoot.Console cloneConsole = new GuestRoot.Console();
+            try (MicroVm clone = ns.call(() -> MicroVm.restore(snapshot, elsewhere, cloneConsole));
+                 GuestRoot.Running running = new GuestRoot.Running(clone, cloneConsole)) {
+                hostSide(ns, TAP_2);
+                cloneConsole.await("vmm-vsock: echo: read: Connection reset by peer", 1, LINK_CHANGE);
+                assertEquals(sha, GuestRoot.exchange(vsockConnect(dir.resolve("clone.sock"), vsockPort), data), "a new vsock connection to the clone");
+                assertEquals(sha, GuestRoot.exchange(tcp.call(), data), "TCP to the clone, through its tap");
+                running.stop();
+            }
+            assertTrue(!ns.ip("link", "show").contains("vmmnet"), "the VMs' closes removed their taps");
+        }
+    }
+
+    /** The host's end of {@code tap}: its address, the one MAC address every tap here has, up. */
+    private static void hostSide(NetNamespace ns, String tap) throws Exception {
+        ns.ip("link", "set", tap, "address", HOST_MAC);
+        ns.ip("addr", "add", HOST_IP + "/24", "dev", tap);
+        ns.ip("link", "set", tap, "up");
+    }
+
+    /** Echoes {@code data} through {@code c}, which stays open (unless the echo does not come in time). */
+    private static void echo(SocketChannel c, byte[] data, String when) throws Exception {
+        FutureTask<byte[]> echo = new FutureTask<>(() -> {
+            c.write(ByteBuffer.wrap(data));
+            ByteBuffer back = ByteBuffer.allocate(data.length);
+            while (back.hasRemaining()) {
+                if (c.read(back) < 0) {
+                    fail("the vsock connection ended " + when + " after " + back.position() + " bytes of the echo");
+                }
+            }
+            return back.array();
+        });
+        Thread.ofVirtual().name("echo").start(echo);
+        try {
+            assertEquals(GuestRoot.sha256(data), GuestRoot.sha256(echo.get(EXCHANGE_SECONDS, TimeUnit.SECONDS)), "the echo " + when);
+        } catch (TimeoutException e) {
+            fail("no echo " + when + " within " + EXCHANGE_SECONDS + " s");
+        } finally {
+            echo.cancel(true); // an interrupt closes a channel still blocked
+        }
+    }
+
+    /** A host program's hybrid vsock connection through {@code socket} to the guest's port {@code port}: CONNECT, then the OK line. */
+    private static SocketChannel vsockConnect(Path socket, int port) throws Exception {
+        SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        c.write(ByteBuffer.wrap(("CONNECT " + port + "\n").getBytes(StandardCharsets.US_ASCII)));
+        // A byte at a time: what follows the line is the guest's.
+        StringBuilder line = new StringBuilder();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (true) {
+            one.clear();
+            if (c.read(one) < 0) {
+                fail("the VMM closed the host socket after CONNECT " + port + " (got '" + line + "')");
+            }
+            if (one.get(0) == '\n') {
+                break;
+            }
+            line.append((char) one.get(0));
+        }
+        assertTrue(line.toString().matches("OK [0-9]+"), "the answer to CONNECT: '" + line + "'");
+        return c;
     }
 
     /** The init's line: "PREFIX, echo sha256 X, expected Y" with X = Y = the pattern's. */

@@ -2,11 +2,14 @@
 package dev.vmm.core.microvm;
 
 import dev.vmm.core.KvmTest;
+import dev.vmm.core.NetNamespace;
+import dev.vmm.core.boot.BootException;
 import dev.vmm.core.devices.BusDevice;
 import dev.vmm.core.snapshot.RestoreOptions;
 import dev.vmm.core.snapshot.SnapshotException;
 import dev.vmm.core.snapshot.SnapshotLeaks;
 import dev.vmm.core.snapshot.VmSnapshot;
+import dev.vmm.core.virtio.MacAddress;
 import dev.vmm.core.virtio.VirtioBlock;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -182,11 +186,10 @@ class MicroVmSnapshotTest {
     /**
      * Drives go with the snapshot (this guest never drives them, so their transports are saved as
      * the kernel left them): a read-only one stays where it is, a writable one is copied and the
-     * clone gets the copy, which a later change makes unusable in one sentence. A vsock device is
-     * refused.
+     * clone gets the copy, which a later change makes unusable in one sentence.
      */
     @KvmTest
-    void drivesGoWithTheSnapshotWithItsProgressAndAVsockDeviceIsRefused() throws Exception {
+    void drivesGoWithTheSnapshotWithItsProgress() throws Exception {
         Path shared = Files.write(dir.resolve("shared.img"), new byte[4096]);
         Path own = dir.resolve("own.img");
         byte[] first = "first sector".getBytes(), last = "last sector".getBytes();
@@ -225,15 +228,73 @@ class MicroVmSnapshotTest {
         SnapshotException changed = assertThrows(SnapshotException.class, () -> MicroVm.restore(snapshot, RestoreOptions.defaults(), b -> { }));
         assertTrue(changed.getMessage().startsWith("Drive 1's image " + snapshot.resolve("drive-1") + " changed since the snapshot"), changed.getMessage());
         assertEquals(before, settledResources(before), "fds, mappings and threads after the clone and the refused restore");
+    }
 
-        MicroVmConfig withVsock = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null)
-                .withVsock(new MicroVmConfig.Vsock(3, dir.resolve("vsock")));
-        try (Counter vsock = new Counter(console -> MicroVm.create(withVsock, console)).start()) {
-            vsock.awaitCount(1);
-            SnapshotException e = assertThrows(SnapshotException.class, () -> vsock.vm.snapshot(dir.resolve("refused")));
-            assertEquals("This MicroVm has a vsock device, which snapshots do not hold yet: snapshot a MicroVm whose only virtio devices are"
-                    + " drives.", e.getMessage());
-            assertFalse(Files.exists(dir.resolve("refused")));
+    /**
+     * Network interfaces and the vsock device go with the snapshot as their host ends: the MAC
+     * address the guest knows (a random one here), the tap, the socket path. A clone beside its
+     * original cannot have the original's tap or socket, and says so in one sentence; on those the
+     * restore options give instead, it counts on beside the original. Options for an interface the
+     * snapshot does not have, or a vsock device it does not have, are one sentence too.
+     */
+    @KvmTest
+    void networkInterfacesAndTheVsockDeviceGoWithTheSnapshotOnTheHostEndsTheRestoreGives() throws Exception {
+        Path snapshot = dir.resolve("snapshot");
+        Path socket = dir.resolve("v.sock").toAbsolutePath();
+        MicroVmConfig config = new MicroVmConfig(counterKernel(), null, "", HostileGuests.MEMORY, 1, null)
+                .withNetworkInterface(new MicroVmConfig.NetworkInterface("vmmsnap0", null)).withVsock(new MicroVmConfig.Vsock(3, socket));
+        try (NetNamespace ns = NetNamespace.create()) { // the taps, in a namespace of their own
+            Map<String, Long> before = idleResources();
+            try (Counter original = new Counter(console -> inNamespace(ns, () -> MicroVm.create(config, console))).start()) {
+                original.awaitCount(3);
+                original.vm.snapshot(snapshot);
+                MicroVmConfig saved = MicroVmConfigFile.read(snapshot);
+                MacAddress mac = saved.networkInterfaces().getFirst().mac();
+                assertTrue(mac.isLocallyAdministered() && !mac.isMulticast(), "the random address the device chose: " + mac);
+                assertEquals(new MicroVmConfig.Vsock(3, socket), saved.vsock());
+
+                BootException tapInUse = assertThrows(BootException.class,
+                        () -> ns.call(() -> MicroVm.restore(snapshot, RestoreOptions.defaults(), b -> { })));
+                assertEquals("Tap vmmsnap0 is in use by another file descriptor: close it there, or choose another name.", tapInUse.getMessage());
+                BootException socketInUse = assertThrows(BootException.class,
+                        () -> ns.call(() -> MicroVm.restore(snapshot, RestoreOptions.defaults().tap(0, "vmmsnap1"), b -> { })));
+                assertEquals("Vsock socket " + socket + " already exists: remove it if an earlier run left it, or give another path.",
+                        socketInUse.getMessage());
+                SnapshotException noSuchInterface = assertThrows(SnapshotException.class,
+                        () -> MicroVm.restore(snapshot, RestoreOptions.defaults().tap(1, "vmmsnap2"), b -> { }));
+                assertEquals("The restore gives a tap for network interface 1, but the snapshot in " + snapshot + " has 1 network interface:"
+                        + " give taps only for those it has.", noSuchInterface.getMessage());
+
+                RestoreOptions beside = RestoreOptions.defaults().tap(0, "vmmsnap1").vsockSocket(dir.resolve("clone.sock"));
+                try (Counter clone = new Counter(console -> inNamespace(ns, () -> MicroVm.restore(snapshot, beside, console))).start()) {
+                    clone.awaitFirstAndMore(5);
+                    original.awaitCount(original.latest.get() + 5);
+                    assertEquals(List.of(new MicroVmConfig.NetworkInterface("vmmsnap1", mac)), clone.vm.config().networkInterfaces());
+                    assertEquals(new MicroVmConfig.Vsock(3, dir.resolve("clone.sock")), clone.vm.config().vsock());
+                    assertTrue(Files.exists(dir.resolve("clone.sock")), "the clone listens at its own socket");
+                }
+            }
+            assertEquals(before, settledResources(before), "fds, mappings and threads after the original, the clone and the refused restores");
+            assertFalse(ns.ip("link", "show").contains("vmmsnap"), "the VMs' closes removed their taps");
+        }
+        Path noVsock = dir.resolve("no-vsock");
+        try (Counter plain = Counter.boot(counterKernel(), 1).start()) {
+            plain.awaitCount(1);
+            plain.vm.snapshot(noVsock);
+        }
+        SnapshotException noSuchVsock = assertThrows(SnapshotException.class,
+                () -> MicroVm.restore(noVsock, RestoreOptions.defaults().vsockSocket(dir.resolve("x.sock")), b -> { }));
+        assertEquals("The restore gives a vsock socket, but the snapshot in " + noVsock + " has no vsock device: leave it out.", noSuchVsock.getMessage());
+    }
+
+    /** {@code create}, run in {@code ns}, where a tap it opens belongs. */
+    private static MicroVm inNamespace(NetNamespace ns, Callable<MicroVm> create) {
+        try {
+            return ns.call(create);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

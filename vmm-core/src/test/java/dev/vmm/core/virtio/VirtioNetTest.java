@@ -337,6 +337,47 @@ class VirtioNetTest {
         assertEquals(new VirtioNet.Counters(1, 0, 1, 1), singleDevice.counters());
     }
 
+    /**
+     * A pause for a snapshot gives back the receive buffers the worker held waiting for a frame:
+     * the saved queue has them as available, frames wait in the port meanwhile, the resumed device
+     * takes them again, and so does a device restored from the saved state on another port.
+     */
+    @Test
+    void aPauseGivesTheHeldReceiveBuffersBackForTheResumedOrRestoredDevice() {
+        MemoryPort port = new MemoryPort();
+        VirtioNet device = device(port);
+        NetDriver driver = up(device, PLAIN | MRG_RXBUF);
+        Chain[] buffers = {driver.receiveChain(1000), driver.receiveChain(1000), driver.receiveChain(1000), driver.receiveChain(1000)};
+        driver.post(buffers);
+        driver.transmit(frame(60, 40)); // the worker has run and holds two buffers: room for a full-size frame
+        eventually(() -> driver.mmio.state().queues().get(RX).nextAvail() == 2, "the worker to hold two receive buffers");
+        driver.mmio.pause();
+        assertEquals(null, device.workerThread(), "no worker while paused");
+        assertEquals(0, driver.mmio.state().queues().get(RX).nextAvail(), "the held buffers are available again");
+        port.inject(frame(300, 41));
+        driver.send(driver.transmitChain(frame(60, 42), 1, false)); // a notification while paused
+        assertEquals(1, port.waiting(), "the frame waits in the port while paused");
+        driver.mmio.resume();
+        driver.awaitUsed(RX, 1);
+        assertArrayEquals(new long[] {buffers[0].head(), 300}, driver.usedElement(RX, 0), "the first buffer, taken again, has the frame");
+        driver.awaitUsed(TX, 2);
+
+        eventually(() -> driver.mmio.state().queues().get(RX).nextAvail() == 3, "the worker to hold two buffers again");
+        driver.mmio.pause();
+        VirtioMmio.State saved = driver.mmio.state();
+        assertEquals(1, saved.queues().get(RX).nextAvail());
+        MemoryPort otherPort = new MemoryPort();
+        VirtioNet restored = device(otherPort);
+        VirtioMmio transport = new VirtioMmio(restored, memory, () -> { }, driver.deviceFailures::add);
+        transport.restore(saved);
+        otherPort.inject(frame(1500, 43));
+        eventually(() -> driver.usedIdx(RX) == 3, "the restored device to deliver a frame in two buffers");
+        assertArrayEquals(new long[] {buffers[1].head(), 1000}, driver.usedElement(RX, 1), "the restored device took the buffers given back");
+        assertArrayEquals(new long[] {buffers[2].head(), 500}, driver.usedElement(RX, 2));
+        assertEquals(2, numBuffers(driver.received(buffers[1], HEADER)));
+        assertTrue(driver.deviceFailures.isEmpty(), driver.deviceFailures.toString());
+    }
+
     @Test
     void framesWithOffloadsTheDriverDidNotAcceptAreDropped() {
         MemoryPort port = new MemoryPort();

@@ -24,7 +24,7 @@ final class HostHandshake {
 
     final SocketChannel host;
     final SelectionKey key;
-    final long deadline;
+    long deadline; // moved later by a pause for a snapshot
     private final ByteBuffer line = ByteBuffer.allocate(MAX_LINE);
 
     HostHandshake(SocketChannel host, SelectionKey key, long deadline) {

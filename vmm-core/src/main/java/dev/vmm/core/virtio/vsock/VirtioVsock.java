@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Host to guest.</b> The device listens on the Unix socket at the path it was given. A host
  * program connects there and writes {@code CONNECT <port>\n} (at most 32 bytes,
  * within 2 s): the device asks the guest for a connection to that port from a local port of
- * its own choosing (2^30 and up), and once the guest accepts it writes {@code OK <local port>\n};
+ * its own choosing (2^30 to 2^31 - 1), and once the guest accepts it writes {@code OK <local port>\n};
  * from then on the socket is the stream. A guest that refuses, or does not answer within 2 s, has
  * the socket closed; so has a line that is not such a CONNECT line.
  *
@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * within the chain; a packet that fails is dropped, or its connection reset, and nothing the
  * driver writes in a packet makes the device throw. A chain too short for the 44-byte header, on
  * the receive or the transmit queue, is malformed: DEVICE_NEEDS_RESET, as for any broken queue rule.
- * The event queue is never used (its one event, TRANSPORT_RESET, follows a migration).
+ * The event queue carries one event, TRANSPORT_RESET, after a restore (below).
  *
  * <p><b>Flow control</b> is the spec's credit: each connection offers the guest a buffer of
  * {@value #BUFFER_SIZE} bytes, holds at most that many bytes that the host program has not read
@@ -68,6 +68,13 @@ import java.util.concurrent.TimeUnit;
  * while the device is not active wait in its backlog for the next activation. {@link #close()}
  * closes the listening socket too and removes its file. A failure of the worker's own is reported
  * through {@link VirtioDevice.Faults}.
+ *
+ * <p><b>Snapshots.</b> {@link #pause()} holds the worker between two rounds without closing
+ * anything, so the VM that was saved keeps its connections; host programs' bytes wait in their
+ * sockets meanwhile. The connections are not saved: a device {@linkplain #restored() restored}
+ * from a snapshot starts with none, and sends the guest a TRANSPORT_RESET event, on which the
+ * guest's driver resets every connection it had (its listening sockets stay), as after
+ * Firecracker's snapshot restore.
  */
 public final class VirtioVsock implements VirtioDevice, AutoCloseable {
     /** The virtio device ID of a socket device. */
@@ -228,7 +235,7 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
 
     private VsockMuxer newMuxer(List<Virtqueue> queues, Interrupt usedBuffers, Faults faults) {
         try {
-            return new VsockMuxer(guestCid, socket, listener, limits, queues.get(0), queues.get(1), usedBuffers, faults);
+            return new VsockMuxer(guestCid, socket, listener, limits, queues.get(0), queues.get(1), queues.get(2), usedBuffers, faults);
         } catch (IOException e) {
             throw new UncheckedIOException("The vsock device cannot open its selector: " + e.getMessage(), e);
         }
@@ -240,10 +247,31 @@ public final class VirtioVsock implements VirtioDevice, AutoCloseable {
         worker.wake();
     }
 
-    /** Refused: snapshots do not hold a virtio-vsock device yet (its connections to host sockets would have to be reset in the clone). */
+    /**
+     * Holds the worker between two rounds, the RX chains it held given back to the ring; its
+     * connections and their host sockets stay open, for {@link #resume()}.
+     */
     @Override
-    public void pause() {
-        throw new IllegalStateException("A snapshot cannot hold a virtio-vsock device yet: snapshot a MicroVm without a vsock device.");
+    public synchronized void pause() {
+        if (worker.thread() != null) {
+            last.park();
+        }
+    }
+
+    /** Lets the held worker go on, where it was. */
+    @Override
+    public synchronized void resume() {
+        if (worker.thread() != null) {
+            last.unpark();
+        }
+    }
+
+    /** Owes the guest a TRANSPORT_RESET event: the connections it had at the snapshot are not here. */
+    @Override
+    public synchronized void restored() {
+        if (worker.thread() != null) {
+            last.transportReset();
+        }
     }
 
     /** Stops the worker and waits for it; every connection's socket is closed, the listening socket kept. */

@@ -324,6 +324,13 @@ final class VsockConnection {
         }
     }
 
+    /** Moves the deadline, if any, {@code nanos} later: the time the device was paused for a snapshot does not count. */
+    void postpone(long nanos) {
+        if (deadline != 0) {
+            deadline = deadlineAfter(deadline, nanos);
+        }
+    }
+
     private static long deadlineAfter(long now, long nanos) {
         long d = now + nanos;
         return d == 0 ? 1 : d;

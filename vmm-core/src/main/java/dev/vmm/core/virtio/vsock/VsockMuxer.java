@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static dev.vmm.core.virtio.vsock.VsockHeader.HOST_CID;
@@ -48,12 +49,21 @@ import static dev.vmm.core.virtio.vsock.VsockHeader.TYPE_STREAM;
  * dropped: the guest's own timeouts end such a socket). The RX chains held are at most the queue's
  * size, and the TX queue is popped at most its size per round, so a driver that keeps moving its
  * index cannot hold the thread.
+ *
+ * <p><b>Snapshots.</b> {@link #park()} holds the loop between two rounds, for as long as a snapshot
+ * takes: the RX chains it held go back to the ring first ({@link Virtqueue#undoPop}), so the
+ * snapshot saves them as available, while the connections and their host sockets stay, as does
+ * everything owed to the guest; {@link #unpark()} lets it go on, its deadlines moved by the time
+ * it was held. A muxer of a restored device, whose connections are gone, owes the guest a
+ * TRANSPORT_RESET event ({@link #transportReset()}): it goes into the event queue's first chain,
+ * at once or when the driver offers one, and the guest resets every connection it had.
  */
 final class VsockMuxer extends VirtioWorker {
     /** RSTs waiting for RX buffers that answer packets of no connection. */
     static final int MAX_ORPHAN_RESETS = 64;
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int ACCEPTS_PER_ROUND = 16;
+    private static final int EVENT_SIZE = 4; // struct virtio_vsock_event: le32 id
 
     private final long guestCid;
     private final Path socketPath;
@@ -61,6 +71,7 @@ final class VsockMuxer extends VirtioWorker {
     private final VirtioVsock.Limits limits;
     private final Virtqueue rx;
     private final Virtqueue tx;
+    private final Virtqueue events;
     private final Interrupt usedBuffers;
     private final Faults faults;
     private final Selector selector;
@@ -76,9 +87,19 @@ final class VsockMuxer extends VirtioWorker {
     private final ArrayDeque<DescriptorChain> rxBuffers = new ArrayDeque<>();
     private final byte[] header = new byte[VsockHeader.SIZE];
     private final ByteBuffer staging = ByteBuffer.allocateDirect(VirtioVsock.MAX_PACKET);
-    private int lastHostPort = (1 << 30) - 1;
+    // Where the local ports of host-initiated connections start: at random, so that a restored guest,
+    // whose sockets of the connections it had may linger a moment after TRANSPORT_RESET, never
+    // gets a REQUEST from a port one of them still holds (it would answer RST).
+    private int lastHostPort = (1 << 30) | ThreadLocalRandom.current().nextInt(1 << 30);
     private long nextSweep;
     private long acceptPausedUntil; // 0 while accepting
+    private volatile boolean transportResetOwed;
+
+    // A pause for a snapshot: guarded by parking.
+    private final Object parking = new Object();
+    private boolean parkAsked;
+    private boolean parked;
+    private boolean ended;
 
     // What the device reports (VirtioVsock.Counters): written here, read by any thread.
     private volatile int connectionCount;
@@ -91,7 +112,7 @@ final class VsockMuxer extends VirtioWorker {
     private volatile long resets;
 
     VsockMuxer(long guestCid, Path socketPath, ServerSocketChannel listener, VirtioVsock.Limits limits,
-               Virtqueue rx, Virtqueue tx, Interrupt usedBuffers, Faults faults) throws IOException {
+               Virtqueue rx, Virtqueue tx, Virtqueue events, Interrupt usedBuffers, Faults faults) throws IOException {
         super("vmm-virtio-vsock");
         this.guestCid = guestCid;
         this.socketPath = socketPath;
@@ -99,14 +120,58 @@ final class VsockMuxer extends VirtioWorker {
         this.limits = limits;
         this.rx = rx;
         this.tx = tx;
+        this.events = events;
         this.usedBuffers = usedBuffers;
         this.faults = faults;
         this.selector = Selector.open();
     }
 
-    /** A queue was notified, or the worker stopped: the loop looks at the queues, or ends. From any thread; takes no lock. */
+    /**
+     * A queue was notified, or the worker stopped: the loop looks at the queues, or ends (also
+     * when parked). From any thread; it blocks on nothing (the parking lock is only ever held briefly).
+     */
     @Override
     protected void wake() {
+        selector.wakeup();
+        synchronized (parking) {
+            parking.notifyAll();
+        }
+    }
+
+    /**
+     * Holds the loop between two rounds, its RX chains given back to the ring, and returns once it
+     * is held: from then until {@link #unpark()} it touches neither the queues nor guest memory. It
+     * returns at once when the loop has ended.
+     */
+    void park() {
+        boolean interrupted = false;
+        synchronized (parking) {
+            parkAsked = true;
+            selector.wakeup();
+            while (!parked && !ended) {
+                try {
+                    parking.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // kept for the caller: the snapshot must not start before the loop is held
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets a {@link #park() parked} loop go on. */
+    void unpark() {
+        synchronized (parking) {
+            parkAsked = false;
+            parking.notifyAll();
+        }
+    }
+
+    /** The device was restored from a snapshot, without the connections: the guest is owed a TRANSPORT_RESET event. */
+    void transportReset() {
+        transportResetOwed = true;
         selector.wakeup();
     }
 
@@ -119,6 +184,10 @@ final class VsockMuxer extends VirtioWorker {
         try {
             listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
             while (!stopped()) {
+                holdWhileParked();
+                if (transportResetOwed) {
+                    sendTransportReset();
+                }
                 long now = System.nanoTime();
                 boolean rxFull = takeRxBuffers();
                 boolean txLeft = transmit(now);
@@ -147,6 +216,60 @@ final class VsockMuxer extends VirtioWorker {
             faults.failed(t);
         } finally {
             closeEverything();
+            synchronized (parking) {
+                ended = true;
+                parking.notifyAll();
+            }
+        }
+    }
+
+    /** While a snapshot is taken: gives the RX chains back, then waits for unpark() or a stop, and moves the deadlines by the wait. */
+    private void holdWhileParked() {
+        long start;
+        synchronized (parking) {
+            if (!parkAsked) {
+                return;
+            }
+            rx.undoPop(List.copyOf(rxBuffers));
+            rxBuffers.clear();
+            parked = true;
+            parking.notifyAll();
+            start = System.nanoTime();
+            while (parkAsked && !stopped()) {
+                try {
+                    parking.wait();
+                } catch (InterruptedException e) {
+                    // nobody interrupts the worker; unpark() and stop() are the ways out
+                }
+            }
+            parked = false;
+        }
+        long held = System.nanoTime() - start;
+        for (VsockConnection c : connections.values()) {
+            c.postpone(held);
+        }
+        for (HostHandshake h : handshakes) {
+            h.deadline += held;
+        }
+        nextSweep += held;
+    }
+
+    /** The TRANSPORT_RESET event (virtio_vsock_event, id 0) into the event queue's next chain; owed still while there is none. */
+    private void sendTransportReset() throws VirtqueueException {
+        Optional<DescriptorChain> next = events.pop();
+        if (next.isEmpty()) {
+            return; // the driver's next notification of the event queue wakes the loop
+        }
+        DescriptorChain chain = next.get();
+        if (chain.writableLength() < EVENT_SIZE) {
+            throw new VirtqueueException("Chain " + chain.head() + " of the vsock event queue has " + chain.writableLength()
+                    + " device-writable bytes, fewer than the 4 of an event.");
+        }
+        chain.write(0, new byte[EVENT_SIZE]); // id 0: VIRTIO_VSOCK_EVENT_TRANSPORT_RESET
+        events.addUsed(chain, EVENT_SIZE);
+        transportResetOwed = false;
+        if (events.needsNotification()) {
+            usedBuffers.trigger();
         }
     }
 
@@ -427,7 +550,7 @@ final class VsockMuxer extends VirtioWorker {
         changed(c, 0);
     }
 
-    /** A local port for a host-initiated connection, from 2^30 to 2^31 - 1 as Firecracker's, in turn, not in use. */
+    /** A local port for a host-initiated connection, from 2^30 to 2^31 - 1 as Firecracker's, in turn from a random start, not in use. */
     private int newHostPort(int peerPort) {
         do {
             lastHostPort = (lastHostPort + 1) & 0x3fffffff | 0x40000000;

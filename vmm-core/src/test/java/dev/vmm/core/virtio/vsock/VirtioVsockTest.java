@@ -4,6 +4,8 @@ package dev.vmm.core.virtio.vsock;
 import dev.vmm.core.GuestAddress;
 import dev.vmm.core.GuestMemory;
 import dev.vmm.core.boot.BootException;
+import dev.vmm.core.virtio.VirtioMmio;
+import dev.vmm.core.virtio.Virtqueue;
 import dev.vmm.core.virtio.vsock.VsockDriver.Packet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -592,6 +594,49 @@ class VirtioVsockTest {
         assertTrue(driver.bringUp());
         Packet request = driver.await(p -> p.op() == REQUEST, "REQUEST after the new bring-up");
         assertEquals(12, request.dstPort());
+    }
+
+    /**
+     * A pause for a snapshot holds the worker without closing anything: the receive buffers it held
+     * go back to the ring, the host program's bytes wait in its socket, and after the resume the
+     * same connection carries them. A device restored from the saved state has none of the
+     * connections: it sends the guest TRANSPORT_RESET on the event queue, and answers a packet of
+     * the old connection with an RST.
+     */
+    @Test
+    void aPauseKeepsTheConnectionsAndARestoredDeviceTellsTheGuestToResetItsOwn() throws Exception {
+        VirtioVsock device = open();
+        VsockDriver driver = up(device);
+        Connected c = connectFromHost(device, driver, 1234, 64 << 10);
+        GuestStream guest = c.guest();
+        driver.mmio.pause();
+        Virtqueue.State rx = driver.mmio.state().queues().get(VsockDriver.RXQ);
+        assertEquals(rx.nextUsed(), rx.nextAvail(), "the receive buffers the worker held are available again");
+        int used = driver.usedIdx(VsockDriver.RXQ);
+        byte[] during = bytes(1000, 7);
+        c.host().writeAll(during);
+        Thread.sleep(100); // time the worker would take to pass them on, were it not held
+        assertEquals(used, driver.usedIdx(VsockDriver.RXQ), "nothing reaches the guest while paused");
+        driver.mmio.resume();
+        awaitGuest(driver, guest, () -> guest.in.size() == during.length, "the bytes written while paused");
+        assertArrayEquals(during, guest.in.toByteArray());
+        assertEquals(1, device.counters().connections(), "the connection outlived the pause");
+
+        driver.mmio.pause();
+        VirtioMmio.State saved = driver.mmio.state();
+        memory.fill(GuestAddress.of(VsockDriver.EVENTS), 32, (byte) 0xff);
+        VirtioVsock restored = VirtioVsock.open(CID, dir.resolve("clone.sock"));
+        toClose.add(restored);
+        VirtioMmio transport = new VirtioMmio(restored, memory, () -> { }, driver.deviceFailures::add);
+        transport.restore(saved);
+        driver.await(() -> driver.usedIdx(VsockDriver.EVQ) == 1, "the restored device's event");
+        assertArrayEquals(new byte[4], driver.event(0), "VIRTIO_VSOCK_EVENT_TRANSPORT_RESET, id 0, 4 bytes");
+        guest.send(RW, 0, bytes(10, 8));
+        transport.write(VsockDriver.QUEUE_NOTIFY, new byte[] {VsockDriver.TXQ, 0, 0, 0});
+        Packet reset = driver.await(p -> guest.owns(p) && p.op() == RST, "an RST for the old connection");
+        assertEquals(CID, reset.dstCid(), reset.toString());
+        assertEquals(0, restored.counters().connections());
+        assertTrue(driver.deviceFailures.isEmpty(), driver.deviceFailures.toString());
     }
 
     @Test

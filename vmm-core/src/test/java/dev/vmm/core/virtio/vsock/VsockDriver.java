@@ -40,7 +40,9 @@ final class VsockDriver extends MmioDriver {
     static final int SIZE = 64;
     static final int NEXT = 1, WRITE = 2, INDIRECT = 4;
     private static final long SLOT = 0x11000; // a whole packet of 64 KiB and its header
-    private static final long RX_SLOTS = 0x100000, TX_SLOTS = 0x800000, EVENTS = 0x3c000;
+    private static final long RX_SLOTS = 0x100000, TX_SLOTS = 0x800000;
+    /** Where the four event buffers, of 8 bytes each, are. */
+    static final long EVENTS = 0x3c000;
 
     /** A packet, its header as the spec lays it out. */
     record Packet(long srcCid, long dstCid, int srcPort, int dstPort, int len, int type, int op, int flags, int bufAlloc, int fwdCnt, byte[] data) {
@@ -254,6 +256,12 @@ final class VsockDriver extends MmioDriver {
     /** {@return what the device wrote in the event buffers: nothing, ever} */
     boolean eventsUntouched() {
         return usedIdx(EVQ) == 0 && Arrays.equals(new byte[32], memory.read(GuestAddress.of(EVENTS), 32));
+    }
+
+    /** The bytes of the event in used entry {@code i} of the event queue, as many as its used length says. */
+    byte[] event(int i) {
+        long[] used = usedElement(EVQ, i);
+        return memory.read(GuestAddress.of(EVENTS + 8 * used[0]), (int) used[1]);
     }
 
     /** Writes descriptor {@code index} of queue {@code q}'s table. */
