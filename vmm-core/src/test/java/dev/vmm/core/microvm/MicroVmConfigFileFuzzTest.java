@@ -2,6 +2,7 @@
 package dev.vmm.core.microvm;
 
 import dev.vmm.core.snapshot.SnapshotException;
+import dev.vmm.core.virtio.MacAddress;
 import dev.vmm.fuzz.Fuzzer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Mutated {@code microvm} files fed to the reader: a SnapshotException sentence is the only
- * acceptable failure, and a file read encodes back to itself, its drives' images where the format
- * allows them (a writable drive's only the snapshot's own copy). Inputs starting with 'R' get a body
+ * acceptable failure, and a file read encodes back to itself (drives, network interfaces and a
+ * vsock device included), its drives' images where the format allows them (a writable drive's only the snapshot's own copy). Inputs starting with 'R' get a body
  * length and CRC32C that fit after the mutation, so that the parser behind the checksum is reached.
  */
 @Tag("fuzz")
@@ -58,7 +59,9 @@ class MicroVmConfigFileFuzzTest {
         MicroVmConfig plain = new MicroVmConfig(Path.of("/images/vmlinux"), null, "console=ttyS0", 256L << 20, 2, null);
         MicroVmConfig drives = new MicroVmConfig(Path.of("/k"), Path.of("/i"), "", 4096, 1, null)
                 .withDrive(new MicroVmConfig.Drive(Path.of("/images/root.img"), true))
-                .withDrive(new MicroVmConfig.Drive(Path.of(MicroVmConfigFile.copyName(1)), false));
+                .withDrive(new MicroVmConfig.Drive(Path.of(MicroVmConfigFile.copyName(1)), false))
+                .withNetworkInterface(new MicroVmConfig.NetworkInterface("vmmtap0", MacAddress.parse("02:00:00:00:00:01")))
+                .withVsock(new MicroVmConfig.Vsock(3, Path.of("/run/vmm/v.sock")));
         byte[] one = MicroVmConfigFile.encode(plain, List.of());
         byte[] two = MicroVmConfigFile.encode(drives, List.of(new MicroVmConfigFile.ImageStamp(64 << 20, 1), new MicroVmConfigFile.ImageStamp(512, 2)));
         return List.of(one, two, prefixed(one), prefixed(two));

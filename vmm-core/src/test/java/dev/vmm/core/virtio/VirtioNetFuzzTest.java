@@ -94,7 +94,14 @@ class VirtioNetFuzzTest {
                     case 3 -> inject(in, content);
                     case 4 -> settle();
                     case 5 -> bringUp(u8(in), u8(in));
-                    case 6 -> device.setLinkUp((op & 0x20) != 0);
+                    case 6 -> {
+                        if ((op & 0x40) != 0) { // a pause for a snapshot (the held receive chains go back to the ring), and the resume
+                            driver.mmio.pause();
+                            driver.mmio.resume();
+                        } else {
+                            device.setLinkUp((op & 0x20) != 0);
+                        }
+                    }
                     case 7 -> { // the available index moved anywhere
                         availIdx[queue] = u16(in);
                         memory.writeU16(GuestAddress.of(RING[queue] + 16L * size + 2), availIdx[queue]);

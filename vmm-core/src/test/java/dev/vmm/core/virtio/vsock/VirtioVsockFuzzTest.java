@@ -53,7 +53,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * any CIDs, ports, types, ops, flags, lengths and credit, in chains of any shape (split headers,
  * indirect tables, too short for a header), receive buffers of any size, raw descriptors and
  * available indexes that jump, CONNECT lines of any bytes, host sockets that write, stop reading,
- * shut or close, and resets in the middle. What is checked is the device: its worker never fails
+ * shut or close, resets in the middle, and pauses for a snapshot. What is checked is the device: its worker never fails
  * (an access outside guest memory would be such a failure), it takes every transmitted chain
  * unless the driver broke a queue rule, every packet it puts in a receive buffer fits the buffer
  * and is well formed, it writes nowhere outside the buffers it was given, its bounds hold
@@ -135,7 +135,7 @@ class VirtioVsockFuzzTest {
                     rawDescriptor(in);
                     continue;
                 }
-                switch (op % 10) {
+                switch (op % 11) {
                     case 0, 1 -> fuzzedPacket(in);
                     case 2 -> offerRx(in);
                     case 3 -> host(in);
@@ -147,7 +147,8 @@ class VirtioVsockFuzzTest {
                     case 6 -> answerRequest((u8(in) & 1) != 0);
                     case 7 -> knownData(in);
                     case 8 -> knownControl(in);
-                    default -> guestRequest(in);
+                    case 9 -> guestRequest(in);
+                    default -> snapshotPause(in);
                 }
             }
             process();
@@ -155,6 +156,20 @@ class VirtioVsockFuzzTest {
             driver.write(STATUS, 0);
             assertTrue(worker == null || !worker.isAlive(), "the reset waited for the worker");
             check();
+        }
+
+        /** A pause for a snapshot and the resume, with what the driver does meanwhile; or the TRANSPORT_RESET a restored device owes. */
+        private void snapshotPause(ByteBuffer in) throws IOException {
+            int what = u8(in);
+            if ((what & 1) != 0) {
+                device.restored(); // an event into the next of the driver's event buffers, or owed until there is one
+                return;
+            }
+            driver.mmio.pause();
+            if ((what & 2) != 0) {
+                fuzzedPacket(in);
+            }
+            driver.mmio.resume();
         }
 
         private void bringUp() {
