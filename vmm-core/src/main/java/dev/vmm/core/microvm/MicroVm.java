@@ -195,8 +195,12 @@ public final class MicroVm implements AutoCloseable {
      * @param console receives each byte the guest writes to its serial console, as in {@link #create}
      * @return the VM, ready to {@link #run()}; close it when done
      * @throws SnapshotException in one sentence, for a directory without a MicroVm snapshot, a
-     *     missing, foreign, truncated or corrupt file, another format version, or state this KVM
-     *     refuses; nothing the restore opened is left open
+     *     missing, foreign, truncated or corrupt file, another format version, state this KVM
+     *     refuses, or options that give a tap or vsock socket the snapshot has no device for;
+     *     nothing the restore opened is left open
+     * @throws BootException in one sentence, when a drive's image, a tap or the vsock socket cannot
+     *     be opened (a tap or socket that the VM saved, still running, holds: give others in
+     *     {@code options}); nothing the restore opened is left open
      * @throws IllegalArgumentException when {@code options} ask for another TSS address
      */
     public static MicroVm restore(Path directory, RestoreOptions options, IntConsumer console) {

@@ -95,8 +95,9 @@ final class MicroVmConfigFile {
     }
 
     /**
-     * Reads the file in {@code directory}: the configuration to restore with (pre-fault NONE), each drive's image where it is now (a copy in the snapshot is
-     * found in {@code directory}), and checked to be as the snapshot left it.
+     * Reads the file in {@code directory}: the configuration to restore with (pre-fault NONE), each
+     * drive's image where it is now (a copy in the snapshot is found in {@code directory}), and
+     * checked to be as the snapshot left it.
      */
     static MicroVmConfig read(Path directory) {
         Path path = directory.resolve(NAME);

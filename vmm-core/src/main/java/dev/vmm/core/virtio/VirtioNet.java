@@ -55,8 +55,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #activate} starts the worker (a platform thread, "vmm-virtio-net"), {@link #queueNotified}
  * only signals its eventfd, and {@link #reset()} and {@link #close()} stop it and wait until it has
  * left the queues and guest memory; {@link #pause()} stops it once the frame in hand is done, for a
- * snapshot, and {@link #resume()} starts another. The worker waits in poll(2) on that eventfd and, when it holds
- * receive buffers, on the port; it does all the ring and port work under no lock, reaching the
+ * snapshot, and {@link #resume()} starts another. The worker waits in poll(2) on that eventfd and,
+ * when it holds receive buffers, on the port; it does all the ring and port work under no lock, reaching the
  * transport only through the lock-free used buffer {@link Interrupt} (raised when
  * {@link Virtqueue#needsNotification()} says so, which honours VIRTIO_F_EVENT_IDX) and
  * {@link VirtioDevice.Faults}, which also hears of its own failure, a port that cannot be read
