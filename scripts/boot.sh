@@ -69,9 +69,13 @@ fi
 train=() aot_file=""
 if [ "$aot" = 1 ]; then
   aot_file=$(launcher_aot_file "${jvm[@]}") # see lib.sh
+  if [ -e "$aot_file" ] && ! aot_intact "$aot_file"; then
+    say "the AOT cache $aot_file is not as its training left it (changed or cut short since): training it anew"
+    rm -f "$aot_file" "$aot_file.stamp"
+  fi
   if [ ! -s "$aot_file" ]; then
     say "a training boot first, to build the launcher's AOT cache (kept in target/boot-aot until the code changes; --no-aot goes without)"
-    mkdir -p "${aot_file%/*}" && rm -f "${aot_file%/*}"/*.aot
+    mkdir -p "${aot_file%/*}" && rm -f "${aot_file%/*}"/*.aot "${aot_file%/*}"/*.aot.stamp
     train=("${jvm[@]}" -XX:AOTCacheOutput="$aot_file" -cp "$cp" "$MAIN" "${plan_training[@]}")
   fi
 fi
@@ -80,7 +84,8 @@ fi
 launch() { printf 'exec'; printf ' %q' "${jvm[@]}" "$@" -cp "$cp" "$MAIN" "${plan_run[@]}"; }
 script=$(launch)
 [ -z "$aot_file" ] || script=$(launch -XX:AOTCache="$aot_file")
-[ ${#train[@]} = 0 ] || script="if $(printf '%q ' "${train[@]}")>/dev/null 2>&1 && [ -s $(printf '%q' "$aot_file") ]; then $script;
+[ ${#train[@]} = 0 ] || script="if $(printf '%q ' "${train[@]}")>/dev/null 2>&1 && [ -s $(printf '%q' "$aot_file") ]; then
+    stat -c $(printf '%q' "$AOT_STAMP_FORMAT") $(printf '%q' "$aot_file") >$(printf '%q' "$aot_file.stamp"); $script;
   else echo 'vmm boot: the training boot for the AOT cache failed; booting without the cache.' >&2; rm -f $(printf '%q' "$aot_file"); $(launch); fi"
 run_all=(bash -c "$script")
 

@@ -95,6 +95,13 @@ launcher_aot_file() {
   printf '%s\n' "$VMM_ROOT/target/boot-aot/launcher-$key.aot"
 }
 
+# An AOT cache's stamp: FILE.stamp beside it, its size and modification time once its training
+# succeeded. A cache that no longer matches was changed or cut short since (a full disk, a copy
+# broken off), and the JVM would refuse it with lines of errors: the scripts train it anew, or start
+# without it, and say so in one line instead.
+AOT_STAMP_FORMAT='%s %Y'
+aot_intact() { [ -s "$1" ] && [ -f "$1.stamp" ] && [ "$(stat -c "$AOT_STAMP_FORMAT" "$1")" = "$(cat "$1.stamp")" ]; }
+
 # Where a stock Linux guest runs (./vmm boot, ./vmm restore): sets where=host on this machine's
 # /dev/kvm, or where=sandbox (6.12) when there is none or it is PVM, which runs only PVM-enabled
 # guest kernels; VMM_BOOT_WHERE=host|sandbox overrides. Arg: what is done ("booting", "restoring").

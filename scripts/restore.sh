@@ -56,8 +56,10 @@ choose_where restoring
 aot_opts=()
 if [ "$aot" = 1 ]; then
   aot_file=$(launcher_aot_file "${jvm[@]}")
-  if [ -s "$aot_file" ]; then
+  if aot_intact "$aot_file"; then
     aot_opts=(-XX:AOTCache="$aot_file")
+  elif [ -e "$aot_file" ]; then
+    say "the AOT cache $aot_file is not as its training left it (changed or cut short since): the JVM starts without it (./vmm boot trains it anew)"
   else
     say "no AOT cache for this build yet (./vmm boot trains one): the JVM starts without it"
   fi
