@@ -119,10 +119,19 @@ public final class Libc {
      * syscall(2): one downcall shape for every call whose arguments are numbers, or pointers to
      * memory that the calling thread owns for the call's length. The JDK links each distinct
      * shape on first use (6 to 9 ms each, measured), so the calls that start a VM share this one.
+     *
+     * <p>Linked as a function of seven fixed {@code long}s, not as the variadic function it is:
+     * on x86-64 (System V) a call whose arguments are all integers passes them in the same
+     * registers and stack slots either way, and the one difference, {@code %al} holding how many
+     * vector registers carry arguments, is read only by a C callee that spills them for
+     * {@code va_arg} (glibc's syscall(2) is assembly that ignores it; a C one, as musl's, at most
+     * spills registers it never reads). The JDK's variadic linking costs more at start-up: 50.9
+     * against 32.2 ms to link this handle and make a first call in a fresh JVM with an AOT cache,
+     * 85.9 against 77.2 ms without (15 runs each, BENCHMARKS.md).
      */
     private static final class Syscall {
         static final MethodHandle HANDLE = downcall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     }
 
     // Linux x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
