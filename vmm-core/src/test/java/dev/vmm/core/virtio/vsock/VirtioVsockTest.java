@@ -640,7 +640,7 @@ class VirtioVsockTest {
     }
 
     @Test
-    void chainsTooShortForAHeaderBreakTheDeviceUntilAReset() throws IOException {
+    void chainsTooShortForAHeaderOrAnEventBreakTheDeviceUntilAReset() throws IOException {
         VirtioVsock device = open();
         VsockDriver driver = up(device);
         driver.rawChain(VsockDriver.TXQ, 0, 43, false);
@@ -654,6 +654,13 @@ class VirtioVsockTest {
         driver.rawChain(VsockDriver.RXQ, 5, 43, true);
         driver.await(() -> (driver.read(STATUS) & DEVICE_NEEDS_RESET) != 0, "DEVICE_NEEDS_RESET");
         assertEquals("Chain 5 of the vsock receive queue has 43 device-writable bytes, fewer than the 44 of a packet header.",
+                driver.mmio.needsResetReason().orElseThrow());
+        assertTrue(driver.bringUp(), "a reset and a new bring-up");
+        // The event queue, read only for the TRANSPORT_RESET a restored device owes: a buffer too short for an event.
+        driver.descriptor(VsockDriver.EVQ, 0, VsockDriver.EVENTS, 3, VsockDriver.WRITE, 0);
+        device.restored();
+        driver.await(() -> (driver.read(STATUS) & DEVICE_NEEDS_RESET) != 0, "DEVICE_NEEDS_RESET");
+        assertEquals("Chain 0 of the vsock event queue has 3 device-writable bytes, fewer than the 4 of an event.",
                 driver.mmio.needsResetReason().orElseThrow());
         assertTrue(driver.bringUp(), "a reset and a new bring-up");
         Connected c = connectFromGuest(device, driver, 40_030, 5030);
