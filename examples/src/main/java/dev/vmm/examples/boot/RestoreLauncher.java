@@ -72,12 +72,12 @@ public final class RestoreLauncher {
                         switch (args[i - 1]) {
                             case "--prefault" -> preFault = BootOptions.policy(value);
                             case "--timeout" -> timeout = (int) BootOptions.number("--timeout", value, 1, 86400);
-                            case "--net" -> taps.add(hostEnd("--net", "tap", value, "the guest keeps the MAC address it had"));
+                            case "--net" -> taps.add(hostEnd("--net", "tap=NAME", value, "the guest keeps the MAC address it had"));
                             default -> {
                                 if (vsockSocket != null) {
                                     throw new BootException("--vsock is given twice: the machine has one vsock device.");
                                 }
-                                vsockSocket = BootOptions.path("--vsock uds", hostEnd("--vsock", "uds", value, "the guest keeps the CID it had"));
+                                vsockSocket = BootOptions.path("--vsock uds", hostEnd("--vsock", "uds=PATH", value, "the guest keeps the CID it had"));
                             }
                         }
                     }
@@ -104,13 +104,14 @@ public final class RestoreLauncher {
             return new Options(directory, preFault, workingSet, record, copy, List.copyOf(taps), vsockSocket, timeout);
         }
 
-        /** The NAME of {@code KEY=NAME}, the one part a restore may change of a device's host end. */
-        private static String hostEnd(String option, String key, String value, String why) {
-            if (!value.startsWith(key + "=") || value.length() == key.length() + 1 || value.contains(",")) {
-                throw new BootException(option + " takes " + key + "=" + (key.equals("tap") ? "NAME" : "PATH") + " in a restore, not "
-                        + BootOptions.shown(value) + ": " + why + ", so give only the " + (key.equals("tap") ? "tap" : "socket path") + ".");
+        /** The value of {@code value}, which has the {@code form} KEY=VALUE: the one part a restore may change of a device's host end. */
+        private static String hostEnd(String option, String form, String value, String why) {
+            String key = form.substring(0, form.indexOf('=') + 1);
+            if (!value.startsWith(key) || value.length() == key.length() || value.contains(",")) {
+                throw new BootException(option + " takes " + form + " in a restore, not " + BootOptions.shown(value) + ": " + why
+                        + ", so give only " + form + ".");
             }
-            return value.substring(key.length() + 1);
+            return value.substring(key.length());
         }
 
         /** {@return the library's restore options, the working set read from the directory when asked for} */

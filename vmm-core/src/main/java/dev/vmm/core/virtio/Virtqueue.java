@@ -6,6 +6,7 @@ import dev.vmm.core.GuestMemory;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -134,7 +135,7 @@ public final class Virtqueue {
      * @param chains the chains, in the order they were popped, the last popped last
      * @throws IllegalArgumentException when a chain was popped from another queue
      */
-    public void undoPop(List<DescriptorChain> chains) {
+    public void undoPop(Collection<DescriptorChain> chains) {
         int count = 0;
         for (DescriptorChain chain : chains) {
             if (chain.queue() != this) {

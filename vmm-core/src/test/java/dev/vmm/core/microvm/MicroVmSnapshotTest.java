@@ -30,9 +30,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -62,17 +64,66 @@ class MicroVmSnapshotTest {
     @TempDir
     Path dir;
 
-    /** A MicroVm running the counter on another thread, with what it reported. */
-    private static final class Counter implements AutoCloseable {
+    /**
+     * A MicroVm run on a thread of its own once started; {@link #close()} stops it, checks that it
+     * was still running and lost no console byte, and closes it.
+     */
+    private abstract static class RunningVm implements AutoCloseable {
         final MicroVm vm;
-        final AtomicLong first = new AtomicLong(-1);
-        final AtomicLong latest = new AtomicLong(-1);
-        final StringBuffer console = new StringBuffer();
         private final CompletableFuture<MicroVmExit> run = new CompletableFuture<>();
         private boolean started;
 
+        RunningVm(MicroVm vm) {
+            this.vm = vm;
+        }
+
+        void startRun() {
+            started = true;
+            Thread.ofPlatform().start(() -> { // its own thread: the common pool may have room for one run only
+                try {
+                    run.complete(vm.run(LIMIT));
+                } catch (Throwable t) {
+                    run.completeExceptionally(t);
+                }
+            });
+        }
+
+        /** Waits until {@code done}, for as long as LIMIT and the run last; fails with {@code what} and, if it ended, how the run did. */
+        void await(BooleanSupplier done, Supplier<String> what) throws InterruptedException {
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (!done.getAsBoolean() && System.nanoTime() < deadline && !run.isDone()) {
+                Thread.sleep(1);
+            }
+            assertTrue(done.getAsBoolean(), () -> what.get() + (run.isDone() ? ": " + run.join() : ""));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                vm.stop();
+                if (started) {
+                    assertEquals(MicroVmExit.Reason.STOPPED, run.get(10, TimeUnit.SECONDS).reason());
+                }
+                assertEquals(0, vm.consoleBytesDropped(), "console bytes dropped: the console checks cannot hold");
+            } finally {
+                vm.close();
+            }
+        }
+    }
+
+    /** A MicroVm running the counter on another thread, with what it reported. */
+    private static final class Counter extends RunningVm {
+        final AtomicLong first = new AtomicLong(-1);
+        final AtomicLong latest = new AtomicLong(-1);
+        final StringBuffer console;
+
         private Counter(Function<IntConsumer, MicroVm> create) {
-            vm = create.apply(b -> console.append((char) b));
+            this(new StringBuffer(), create);
+        }
+
+        private Counter(StringBuffer console, Function<IntConsumer, MicroVm> create) {
+            super(create.apply(b -> console.append((char) b)));
+            this.console = console;
             vm.devices().ports().register(COUNT_PORT, 4, new BusDevice() { // called on the vCPU thread: no lag
                 @Override
                 public void read(long offset, byte[] data) {
@@ -96,14 +147,7 @@ class MicroVmSnapshotTest {
         }
 
         Counter start() {
-            started = true;
-            Thread.ofPlatform().start(() -> { // its own thread: the common pool may have room for one run only
-                try {
-                    run.complete(vm.run(LIMIT));
-                } catch (Throwable t) {
-                    run.completeExceptionally(t);
-                }
-            });
+            startRun();
             return this;
         }
 
@@ -117,25 +161,8 @@ class MicroVmSnapshotTest {
 
         /** Waits until the guest has reported {@code count}; returns the latest count. */
         long awaitCount(long count) throws InterruptedException {
-            long deadline = System.nanoTime() + LIMIT.toNanos();
-            while (latest.get() < count && System.nanoTime() < deadline && !run.isDone()) {
-                Thread.sleep(1);
-            }
-            assertTrue(latest.get() >= count, "the guest reported up to " + latest.get() + ", not " + count + (run.isDone() ? ": " + run.join() : ""));
+            await(() -> latest.get() >= count, () -> "the guest reported up to " + latest.get() + ", not " + count);
             return latest.get();
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                vm.stop();
-                if (started) {
-                    assertEquals(MicroVmExit.Reason.STOPPED, run.get(10, TimeUnit.SECONDS).reason());
-                }
-                assertEquals(0, vm.consoleBytesDropped(), "console bytes dropped: the console checks cannot hold");
-            } finally {
-                vm.close();
-            }
         }
     }
 
@@ -338,39 +365,17 @@ class MicroVmSnapshotTest {
     }
 
     /** A MicroVm running a {@link DriverScript} guest on another thread, counting the steps it began. */
-    private static final class Flooding implements AutoCloseable {
-        final MicroVm vm;
+    private static final class Flooding extends RunningVm {
         final AtomicLong steps = new AtomicLong();
-        private final CompletableFuture<MicroVmExit> run = new CompletableFuture<>();
 
         Flooding(MicroVm vm) {
-            this.vm = vm;
+            super(vm);
             DriverScript.watchSteps(vm, step -> steps.incrementAndGet()); // not saved: added to the clone too
-            Thread.ofPlatform().start(() -> {
-                try {
-                    run.complete(vm.run(LIMIT));
-                } catch (Throwable t) {
-                    run.completeExceptionally(t);
-                }
-            });
+            startRun();
         }
 
         void awaitSteps(long count) throws InterruptedException {
-            long deadline = System.nanoTime() + LIMIT.toNanos();
-            while (steps.get() < count && System.nanoTime() < deadline && !run.isDone()) {
-                Thread.sleep(1);
-            }
-            assertTrue(steps.get() >= count, "the guest began " + steps.get() + " steps, not " + count + (run.isDone() ? ": " + run.join() : ""));
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                vm.stop();
-                assertEquals(MicroVmExit.Reason.STOPPED, run.get(10, TimeUnit.SECONDS).reason());
-            } finally {
-                vm.close();
-            }
+            await(() -> steps.get() >= count, () -> "the guest began " + steps.get() + " steps, not " + count);
         }
     }
 

@@ -230,7 +230,7 @@ final class VsockMuxer extends VirtioWorker {
             if (!parkAsked) {
                 return;
             }
-            rx.undoPop(List.copyOf(rxBuffers));
+            rx.undoPop(rxBuffers);
             rxBuffers.clear();
             parked = true;
             parking.notifyAll();
