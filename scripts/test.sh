@@ -179,6 +179,8 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
     for attempt in 1 2 3; do
       status=0
       rm -rf "$reports"; mkdir -p "$reports"
+      # stderr is kept too, to count the tests that ran once more after a known sandbox flake
+      # (dev.vmm.core.SandboxFlakes): the summary names them.
       # A test stuck in the kernel cannot be interrupted: run each in its own thread with a timeout.
       # The whole run's limit is only a backstop for a guest kernel that stalls: on a busy machine
       # the 6.12 run took 16 minutes and more (11 on a quiet one), and 20 were once not enough.
@@ -189,7 +191,8 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
         -Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
         -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
         --disable-banner --details=tree --disable-ansi-colors --include-tag kvm "${exclude[@]}" --fail-if-no-tests \
-        --select-package dev.vmm --reports-dir "$reports" || status=$?
+        --select-package dev.vmm --reports-dir "$reports" 2> >(tee "$reports/stderr.log" >&2) || status=$?
+      wait $! || true # tee may still be writing
       # 125: the emulated guest kernel itself died (a rare crash of nested KVM under multi-threaded
       # TCG, its messages printed above). That says nothing about our code: run the tests once more.
       # 124: the run did not end in time. Every test has a time limit, so that is the guest kernel
@@ -207,6 +210,8 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       fi
     done
     count_reports "KVM tests on $profile" "$reports"
+    flakes=$(grep -c '^vmm-sandbox-flake:' "$reports/stderr.log" 2>/dev/null) || flakes=0
+    [ "$flakes" = 0 ] || retried+=" ($flakes run once more after a sandbox flake: see vmm-sandbox-flake: above)"
     p=$passed f=$failed s=$skipped
     if [ "${CI:-}" = "true" ] && [ "$s" -gt 0 ]; then
       f=$((f + s)); s=0 # under CI a KVM test that did not run is a failure
