@@ -48,6 +48,14 @@ final class HostileNetGuest {
         return driver.kernel();
     }
 
+    /** The whole transmit ring of valid frames sent round after round without end: a guest a snapshot catches mid-flood. */
+    static byte[] floodingKernel() {
+        VirtioScript driver = new VirtioScript(VirtioNet.DEVICE_TYPE, 2);
+        driver.script().write(FRAME, frame());
+        driver.bringUp().descriptors(TX, VirtioScript.QUEUE_SIZE, i -> FRAME, FRAME_BYTES, 0).flood(TX, Integer.MAX_VALUE);
+        return driver.kernel();
+    }
+
     private static void validFrame(VirtioScript driver) {
         driver.bringUp().descriptor(TX, 0, FRAME, FRAME_BYTES, 0, 0).offer(TX, 1, 0).awaitUsed(TX, 1).expectHealthy();
     }

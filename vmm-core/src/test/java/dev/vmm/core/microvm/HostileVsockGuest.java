@@ -45,6 +45,18 @@ final class HostileVsockGuest {
         return driver.kernel();
     }
 
+    /**
+     * The whole transmit ring of connection requests to {@link #NO_LISTENER} sent round after round
+     * without end, and never a receive buffer for the resets they deserve: a guest a snapshot
+     * catches mid-flood.
+     */
+    static byte[] floodingKernel() {
+        VirtioScript driver = new VirtioScript(VirtioVsock.DEVICE_TYPE, 3);
+        driver.script().write(PACKETS, packets(OP_REQUEST));
+        driver.bringUp().descriptors(TX, VirtioScript.QUEUE_SIZE, i -> PACKETS + (long) HEADER * i, HEADER, 0).flood(TX, Integer.MAX_VALUE);
+        return driver.kernel();
+    }
+
     /** {@link VirtioScript#QUEUE_SIZE} stream packets of {@code op} from the guest's ports 0x1000 up to the host's {@link #NO_LISTENER}. */
     private static byte[] packets(int op) {
         ByteBuffer packets = ByteBuffer.allocate(HEADER * VirtioScript.QUEUE_SIZE).order(ByteOrder.LITTLE_ENDIAN);

@@ -328,8 +328,13 @@ class MicroVmSnapshotTest {
 
     /** {@code create}, run in {@code ns}, where a tap it opens belongs. */
     private static MicroVm inNamespace(NetNamespace ns, Callable<MicroVm> create) {
+        return created(() -> ns.call(create));
+    }
+
+    /** What {@code create} returns, its checked exceptions wrapped. */
+    private static MicroVm created(Callable<MicroVm> create) {
         try {
-            return ns.call(create);
+            return create.call();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -346,16 +351,50 @@ class MicroVmSnapshotTest {
     @KvmTest
     void aSnapshotTakenDuringAFloodOfRequestsLetsTheOriginalAndTheCloneFloodOn() throws Exception {
         Path image = Files.write(dir.resolve("flood.img"), new byte[1 << 20]);
-        Path kernel = Files.write(dir.resolve("flood.elf"), floodingDriveKernel());
-        MicroVmConfig config = new MicroVmConfig(kernel, null, "", HostileGuests.MEMORY, 1, null).withDrive(new MicroVmConfig.Drive(image, true));
-        Path snapshot = dir.resolve("snapshot");
-        try (Flooding original = new Flooding(MicroVm.create(config, b -> { }))) {
-            original.awaitSteps(200); // some 40 rounds into the flood
-            original.vm.snapshot(snapshot);
-            original.awaitSteps(original.steps.get() + 200);
+        floodAcrossASnapshot(flooding(floodingDriveKernel()).withDrive(new MicroVmConfig.Drive(image, true)), MicroVmSnapshotTest::created);
+    }
+
+    /**
+     * The same with a guest that sends frames on its network interface without end (the tap, in a
+     * namespace of its own, takes them): the snapshot holds the transmit worker between two frames.
+     */
+    @KvmTest
+    void aSnapshotTakenDuringAFloodOfFramesLetsTheOriginalAndTheCloneFloodOn() throws Exception {
+        MicroVmConfig config = flooding(HostileNetGuest.floodingKernel()).withNetworkInterface(new MicroVmConfig.NetworkInterface("vmmflood0", null));
+        try (NetNamespace ns = NetNamespace.create()) {
+            floodAcrossASnapshot(config, create -> inNamespace(ns, create));
         }
-        try (Flooding clone = new Flooding(MicroVm.restore(snapshot, RestoreOptions.defaults(), b -> { }))) {
-            clone.awaitSteps(200);
+    }
+
+    /**
+     * The same with a guest that sends vsock connection requests to a port where nothing listens,
+     * without end and with no receive buffer for the resets they deserve: the snapshot holds the
+     * muxer between two rounds with resets waiting, and the clone's muxer starts with none.
+     */
+    @KvmTest
+    void aSnapshotTakenDuringAFloodOfConnectionRequestsLetsTheOriginalAndTheCloneFloodOn() throws Exception {
+        floodAcrossASnapshot(flooding(HostileVsockGuest.floodingKernel()).withVsock(new MicroVmConfig.Vsock(HostileVsockGuest.CID,
+                dir.resolve("flood.sock").toAbsolutePath())), MicroVmSnapshotTest::created);
+    }
+
+    private MicroVmConfig flooding(byte[] kernel) throws IOException {
+        return new MicroVmConfig(Files.write(dir.resolve("flood.elf"), kernel), null, "", HostileGuests.MEMORY, 1, null);
+    }
+
+    /**
+     * Runs {@code config}'s flood, saves it some 20 rounds in, checks that the original floods on,
+     * closes it, and checks that a clone restored from the snapshot floods on too; {@code where}
+     * creates each VM (a tap is opened where the VM is created).
+     */
+    private void floodAcrossASnapshot(MicroVmConfig config, Function<Callable<MicroVm>, MicroVm> where) throws Exception {
+        Path snapshot = dir.resolve("snapshot");
+        try (Flooding original = new Flooding(where.apply(() -> MicroVm.create(config, b -> { })))) {
+            original.awaitSteps(100); // some 20 rounds into the flood
+            original.vm.snapshot(snapshot);
+            original.awaitSteps(original.steps.get() + 100);
+        }
+        try (Flooding clone = new Flooding(where.apply(() -> MicroVm.restore(snapshot, RestoreOptions.defaults(), b -> { })))) {
+            clone.awaitSteps(100);
         }
     }
 
