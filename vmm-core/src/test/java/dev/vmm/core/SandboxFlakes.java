@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.vmm.core;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 /**
  * The one fault a KVM test may forgive, once: inside the sandbox (nested KVM under QEMU's
  * multi-threaded TCG), a guest of ours now and then dies of a triple fault. It was seen about once
@@ -32,7 +36,22 @@ public final class SandboxFlakes {
             return false;
         }
         System.err.println(MARK + " " + test + ": a guest died of a triple fault in the sandbox; running the test once more. It failed so:\n  "
-                + String.join("\n  ", text.lines().toList()));
+                + String.join("\n  ", text.lines().toList()) + "\nthe sandbox kernel's last messages:\n  " + String.join("\n  ", kernelLogTail()));
         return true;
+    }
+
+    /** The sandbox kernel's last messages: whatever its KVM said about the guest that died. */
+    private static List<String> kernelLogTail() {
+        try {
+            Process dmesg = new ProcessBuilder("dmesg").redirectErrorStream(true).start();
+            List<String> lines = new String(dmesg.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            dmesg.waitFor();
+            return lines.subList(Math.max(0, lines.size() - 15), lines.size());
+        } catch (IOException e) {
+            return List.of("(dmesg could not run: " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of("(interrupted while dmesg ran)");
+        }
     }
 }
