@@ -369,7 +369,7 @@ class MicroVmSnapshotTest {
     /**
      * The same with a guest that sends vsock connection requests to a port where nothing listens,
      * without end and with no receive buffer for the resets they deserve: the snapshot holds the
-     * muxer between two rounds with resets waiting, and the clone's muxer starts with none.
+     * muxer between two rounds, with resets waiting for buffers.
      */
     @KvmTest
     void aSnapshotTakenDuringAFloodOfConnectionRequestsLetsTheOriginalAndTheCloneFloodOn() throws Exception {

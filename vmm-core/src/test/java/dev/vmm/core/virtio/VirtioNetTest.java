@@ -496,10 +496,11 @@ class VirtioNetTest {
     }
 
     @Test
-    void aResetInTheMiddleOfTrafficStopsTheWorkerBeforeItReturns() {
+    void aResetInTheMiddleOfTrafficStopsTheWorkerBeforeItReturns() throws InterruptedException {
         MemoryPort port = new MemoryPort();
         VirtioNet device = device(port);
         NetDriver driver = up(device, LINUX | MRG_RXBUF);
+        long framesBefore = 0;
         for (int round = 0; round < 20; round++) {
             Thread worker = device.workerThread();
             for (int i = 0; i < 100; i++) {
@@ -515,20 +516,31 @@ class VirtioNetTest {
                 sends[i] = driver.transmitChain(frame(1500, i), 3, false);
             }
             driver.send(sends);
+            // Reset once the worker has taken up this round's traffic (on a busy machine it may not have yet): in the middle of it.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (frames(device) == framesBefore && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(frames(device) > framesBefore, "the worker took up round " + round + "'s traffic: " + device.counters());
+            framesBefore = frames(device);
             driver.write(STATUS, 0); // whatever the worker is doing
             assertFalse(worker.isAlive(), "the reset waited for the worker");
             assertNull(device.workerThread());
             assertTrue(driver.bringUp(256, LINUX | MRG_RXBUF));
             assertNotSame(worker, device.workerThread());
         }
-        VirtioNet.Counters counters = device.counters();
-        assertTrue(counters.rxFrames() + counters.txFrames() > 0, counters.toString());
         device.close();
         assertTrue(port.closed(), "closing the device closes its port");
         assertEquals(0, netThreads());
         assertTrue(driver.bringUp(256, LINUX), "a closed device still answers the transport");
         assertNull(device.workerThread(), "but starts no worker");
         device.close(); // a second close does nothing
+    }
+
+    /** Frames the device has sent and received so far. */
+    private static long frames(VirtioNet device) {
+        VirtioNet.Counters counters = device.counters();
+        return counters.rxFrames() + counters.txFrames();
     }
 
     @Test
