@@ -3,19 +3,33 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * Counts test results in JUnit XML reports (Surefire's and the console launcher's), so that
- * ./vmm test can print one total. Usage: java TestReport.java counts DIR... -> "passed failed skipped"
+ * Reads JUnit XML reports (Surefire's and the console launcher's) for ./vmm test. Usage:
+ * <pre>
+ * java TestReport.java counts DIR...        -> "passed failed skipped", to print one total
+ * java TestReport.java triple-faults DIR... -> the failed tests, "Class#method(params)" a line, when
+ *                                              every failure names a guest's triple fault; else
+ *                                              nothing, and exit status 1
+ * </pre>
  */
 public class TestReport {
+    /** How a MicroVmExit of a guest's triple fault prints, in an assertion's message or an exception's. */
+    private static final String TRIPLE_FAULT = "shutdown (triple fault on vCPU ";
+
     public static void main(String[] args) throws Exception {
+        if (args.length >= 1 && args[0].equals("triple-faults")) {
+            tripleFaults(args);
+            return;
+        }
         if (args.length < 1 || !args[0].equals("counts")) {
-            System.err.println("usage: java TestReport.java counts DIR...");
+            System.err.println("usage: java TestReport.java counts|triple-faults DIR...");
             System.exit(2);
         }
         long tests = 0, failed = 0, skipped = 0;
@@ -32,6 +46,33 @@ public class TestReport {
             }
         }
         System.out.println((tests - failed - skipped) + " " + failed + " " + skipped);
+    }
+
+    private static void tripleFaults(String[] args) throws Exception {
+        Set<String> methods = new TreeSet<>();
+        for (int i = 1; i < args.length; i++) {
+            for (Path report : reports(Path.of(args[i]))) {
+                NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                        .parse(report.toFile()).getElementsByTagName("testcase");
+                for (int j = 0; j < cases.getLength(); j++) {
+                    Element test = (Element) cases.item(j);
+                    for (String kind : List.of("failure", "error")) {
+                        NodeList failures = test.getElementsByTagName(kind);
+                        for (int k = 0; k < failures.getLength(); k++) {
+                            if (!failures.item(k).getTextContent().contains(TRIPLE_FAULT)) {
+                                System.exit(1); // another failure: nothing to run again
+                            }
+                            // "method(int)[2]", one invocation of a parameterized test: the method runs again, all of it
+                            methods.add(test.getAttribute("classname") + "#" + test.getAttribute("name").replaceFirst("\\[\\d+\\]$", ""));
+                        }
+                    }
+                }
+            }
+        }
+        if (methods.isEmpty()) {
+            System.exit(1);
+        }
+        methods.forEach(System.out::println);
     }
 
     private static List<Path> reports(Path dir) throws IOException {

@@ -237,9 +237,16 @@ squote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 
 # ---- Boot. ----
 # The kernel's own messages (warnings and worse) go to a second UART, ttyS1, kept in a file: on a
-# guest failure its tail is what explains it. ttyS0 carries the init script's messages.
+# guest failure its tail, and the start of its first oops or panic (the call trace in between can
+# be long), are what explain it. ttyS0 carries the init script's messages.
 kernel_log_tail() {
   [ -s "$ctl/kernel.log" ] || return 0
+  local first
+  first=$(grep -n -m 1 -E 'BUG:|Oops|general protection|double fault|Kernel panic' "$ctl/kernel.log" | cut -d: -f1) || first=""
+  if [ -n "$first" ]; then
+    note "the guest kernel's first oops or panic, from 5 lines before it:"
+    sed -n "$((first > 5 ? first - 5 : 1)),$((first + 34))p" "$ctl/kernel.log" | tr -d '\r' | sed 's/^/  | /' >&2
+  fi
   note "the last kernel messages of the guest:"
   tail -n 40 "$ctl/kernel.log" | tr -d '\r' | sed 's/^/  | /' >&2
 }

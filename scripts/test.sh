@@ -87,6 +87,25 @@ count_reports() { # WHAT DIR...
   fi
 }
 
+# Runs the KVM tests that SELECTORS... pick (console launcher options), inside the sandbox of
+# PROFILE (or on the host's KVM), with the tag filter in "exclude", reports in DIR.
+kvm_tests() { # PROFILE DIR SELECTORS...
+  local profile=$1 dir=$2
+  shift 2
+  rm -rf "$dir"; mkdir -p "$dir"
+  # A test stuck in the kernel cannot be interrupted: run each in its own thread with a timeout.
+  # The whole run's limit is only a backstop for a guest kernel that stalls: on a busy machine
+  # the 6.12 run took 16 minutes and more (11 on a quiet one), and 20 were once not enough.
+  # JMH (the benchmark smoke run) uses sun.misc.Unsafe: allowed, without the warnings.
+  bash scripts/sandbox.sh --kernel "$profile" --timeout 2400 -- "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+    --sun-misc-unsafe-memory-access=allow \
+    -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djunit.jupiter.execution.timeout.default=240s -Dvmm.test.slowAfterSeconds=150 \
+    -Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
+    -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
+    --disable-banner --details=tree --disable-ansi-colors --include-tag kvm "${exclude[@]}" --fail-if-no-tests \
+    "$@" --reports-dir "$dir"
+}
+
 say "preparing the Linux 6.12 uapi headers for the layout check"
 uapi=$(bash scripts/uapi-headers.sh) || die "Could not prepare the 6.12 uapi headers: see the messages above."
 
@@ -178,21 +197,7 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
     retried="" stalled=0
     for attempt in 1 2 3; do
       status=0
-      rm -rf "$reports"; mkdir -p "$reports"
-      # stderr is kept too, to count the tests that ran once more after a known sandbox flake
-      # (dev.vmm.core.SandboxFlakes): the summary names them.
-      # A test stuck in the kernel cannot be interrupted: run each in its own thread with a timeout.
-      # The whole run's limit is only a backstop for a guest kernel that stalls: on a busy machine
-      # the 6.12 run took 16 minutes and more (11 on a quiet one), and 20 were once not enough.
-      # JMH (the benchmark smoke run) uses sun.misc.Unsafe: allowed, without the warnings.
-      bash scripts/sandbox.sh --kernel "$profile" --timeout 2400 -- "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-        --sun-misc-unsafe-memory-access=allow \
-        -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djunit.jupiter.execution.timeout.default=240s -Dvmm.test.slowAfterSeconds=150 \
-        -Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
-        -cp "$cp" org.junit.platform.console.ConsoleLauncher execute \
-        --disable-banner --details=tree --disable-ansi-colors --include-tag kvm "${exclude[@]}" --fail-if-no-tests \
-        --select-package dev.vmm --reports-dir "$reports" 2> >(tee "$reports/stderr.log" >&2) || status=$?
-      wait $! || true # tee may still be writing
+      kvm_tests "$profile" "$reports" --select-package dev.vmm || status=$?
       # 125: the emulated guest kernel itself died (a rare crash of nested KVM under multi-threaded
       # TCG, its messages printed above). That says nothing about our code: run the tests once more.
       # 124: the run did not end in time. Every test has a time limit, so that is the guest kernel
@@ -210,8 +215,24 @@ if [ "$host_only" -eq 0 ] && [ "$mvn_status" -eq 0 ]; then
       fi
     done
     count_reports "KVM tests on $profile" "$reports"
-    flakes=$(grep -c '^vmm-sandbox-flake:' "$reports/stderr.log" 2>/dev/null) || flakes=0
-    [ "$flakes" = 0 ] || retried+=" ($flakes run once more after a sandbox flake: see vmm-sandbox-flake: above)"
+    # Inside the sandbox a guest of ours now and then dies of a triple fault, cause unknown (the
+    # README's Tests section says where it was seen). When every failure of the run is such a
+    # death, the failed tests run once more, in a sandbox of their own; they count as passed only
+    # if all of them pass then, and the summary says so either way.
+    if [ "$profile" != host ] && [ "$failed" -gt 0 ] && [ -z "$unreadable" ] && faulted=$(report triple-faults "$reports"); then
+      mapfile -t methods <<<"$faulted"
+      say "vmm-sandbox-flake: on $profile, ${#methods[@]} test(s) failed only because a guest died of a triple fault (${methods[*]}); running them once more."
+      selectors=()
+      for m in "${methods[@]}"; do selectors+=(--select-method "$m"); done
+      rerun_status=0
+      kvm_tests "$profile" "$reports/rerun" "${selectors[@]}" || rerun_status=$?
+      if [ "$rerun_status" -eq 0 ] && out=$(report counts "$reports/rerun") && [[ $out =~ ^[1-9][0-9]*\ 0\ 0$ ]]; then
+        passed=$((passed + failed)) failed=0 status=0
+        retried+=" (${#methods[@]} run once more after a guest's triple fault in the sandbox, and passed)"
+      else
+        retried+=" (${#methods[@]} failed by a guest's triple fault, and did not all pass when run once more)"
+      fi
+    fi
     p=$passed f=$failed s=$skipped
     if [ "${CI:-}" = "true" ] && [ "$s" -gt 0 ]; then
       f=$((f + s)); s=0 # under CI a KVM test that did not run is a failure
