@@ -88,7 +88,8 @@ count_reports() { # WHAT DIR...
 }
 
 # Runs the KVM tests that SELECTORS... pick (console launcher options), inside the sandbox of
-# PROFILE (or on the host's KVM), with the tag filter in "exclude", reports in DIR.
+# PROFILE (or on the host's KVM), with the class path in "cp" and the tag filter in "exclude",
+# reports in DIR.
 kvm_tests() { # PROFILE DIR SELECTORS...
   local profile=$1 dir=$2
   shift 2
