@@ -2,6 +2,7 @@
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,39 +34,26 @@ public class TestReport {
             System.exit(2);
         }
         long tests = 0, failed = 0, skipped = 0;
-        for (int i = 1; i < args.length; i++) {
-            for (Path report : reports(Path.of(args[i]))) {
-                NodeList suites = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                        .parse(report.toFile()).getElementsByTagName("testsuite");
-                for (int j = 0; j < suites.getLength(); j++) {
-                    Element suite = (Element) suites.item(j);
-                    tests += count(suite, "tests");
-                    failed += count(suite, "failures") + count(suite, "errors");
-                    skipped += count(suite, "skipped");
-                }
-            }
+        for (Element suite : elements(args, "testsuite")) {
+            tests += count(suite, "tests");
+            failed += count(suite, "failures") + count(suite, "errors");
+            skipped += count(suite, "skipped");
         }
         System.out.println((tests - failed - skipped) + " " + failed + " " + skipped);
     }
 
     private static void tripleFaults(String[] args) throws Exception {
         Set<String> methods = new TreeSet<>();
-        for (int i = 1; i < args.length; i++) {
-            for (Path report : reports(Path.of(args[i]))) {
-                NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                        .parse(report.toFile()).getElementsByTagName("testcase");
-                for (int j = 0; j < cases.getLength(); j++) {
-                    Element test = (Element) cases.item(j);
-                    for (String kind : List.of("failure", "error")) {
-                        NodeList failures = test.getElementsByTagName(kind);
-                        for (int k = 0; k < failures.getLength(); k++) {
-                            if (!failures.item(k).getTextContent().contains(TRIPLE_FAULT)) {
-                                System.exit(1); // another failure: nothing to run again
-                            }
-                            // "method(int)[2]", one invocation of a parameterized test: the method runs again, all of it
-                            methods.add(test.getAttribute("classname") + "#" + test.getAttribute("name").replaceFirst("\\[\\d+\\]$", ""));
-                        }
+        for (Element test : elements(args, "testcase")) {
+            for (String kind : List.of("failure", "error")) {
+                NodeList failures = test.getElementsByTagName(kind);
+                for (int k = 0; k < failures.getLength(); k++) {
+                    Element failure = (Element) failures.item(k);
+                    if (!(failure.getAttribute("message") + failure.getTextContent()).contains(TRIPLE_FAULT)) {
+                        System.exit(1); // another failure: nothing to run again
                     }
+                    // "method(int)[2]", one invocation of a parameterized test: the method runs again, all of it
+                    methods.add(test.getAttribute("classname") + "#" + test.getAttribute("name").replaceFirst("\\[\\d+\\]$", ""));
                 }
             }
         }
@@ -73,6 +61,20 @@ public class TestReport {
             System.exit(1);
         }
         methods.forEach(System.out::println);
+    }
+
+    /** The elements named {@code tag} in the reports of the folders args[1..]. */
+    private static List<Element> elements(String[] args, String tag) throws Exception {
+        List<Element> elements = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            for (Path report : reports(Path.of(args[i]))) {
+                NodeList nodes = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile()).getElementsByTagName(tag);
+                for (int j = 0; j < nodes.getLength(); j++) {
+                    elements.add((Element) nodes.item(j));
+                }
+            }
+        }
+        return elements;
     }
 
     private static List<Path> reports(Path dir) throws IOException {
