@@ -15,7 +15,7 @@ import org.w3c.dom.NodeList;
  * Reads JUnit XML reports (Surefire's and the console launcher's) for ./vmm test. Usage:
  * <pre>
  * java TestReport.java counts DIR...        -> "passed failed skipped", to print one total
- * java TestReport.java triple-faults DIR... -> the failed tests, "Class#method(params)" a line, when
+ * java TestReport.java triple-faults DIR... -> the failed test methods, "Class#method" a line, when
  *                                              every failure names a guest's triple fault; else
  *                                              nothing, and exit status 1
  * </pre>
@@ -52,8 +52,9 @@ public class TestReport {
                     if (!(failure.getAttribute("message") + failure.getTextContent()).contains(TRIPLE_FAULT)) {
                         System.exit(1); // another failure: nothing to run again
                     }
-                    // "method(int)[2]", one invocation of a parameterized test: the method runs again, all of it
-                    methods.add(test.getAttribute("classname") + "#" + test.getAttribute("name").replaceFirst("\\[\\d+\\]$", ""));
+                    // "method(Path)", or "method(int)[2]" for one invocation of a parameterized test: the
+                    // method runs again, all of it, picked by name (the report gives no parameter's package)
+                    methods.add(test.getAttribute("classname") + "#" + test.getAttribute("name").replaceFirst("\\(.*", ""));
                 }
             }
         }

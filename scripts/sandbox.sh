@@ -11,7 +11,8 @@
 # emulates AMD SVM with nested paging) with a stock Debian kernel that loads kvm_amd; CMD runs in
 # it as root, chrooted into the host's root (read-only 9p), in the same working folder, with the
 # project folder writable, tmpfs on /tmp and /run, and stdout/stderr streamed live. The exit status is
-# CMD's; 124 when --timeout ran out, 125 when the guest failed before CMD ran, 2 for usage errors.
+# CMD's; 124 when --timeout ran out or the guest kernel stalled (a CPU stuck for 100 s or more), 125
+# when the guest failed before CMD ran, 2 for usage errors.
 #
 # Profiles: host (this machine's /dev/kvm), 6.12 (default sandbox, nested paging, has
 # KVM_CAP_PRE_FAULT_MEMORY), 6.12-nonpt (same kernel, kvm_amd npt=0: shadow paging), 6.1 (predates
@@ -285,11 +286,14 @@ for attempt in 1 2 3; do
   qpid=$!
   # The timer: $timeout s, or 20 s once the guest has reported the command's exit status, so that a
   # guest hanging on its way down (seen: the emulated kernel deadlocked while patching its text
-  # as the last VMs closed) costs 20 s, not the whole timeout.
+  # as the last VMs closed) costs 20 s, not the whole timeout. A guest kernel whose CPU has been
+  # stuck for 100 s or more (seen: a 9p request's virtqueue kick that never returned, the tests
+  # waiting on it) ends the run as soon as its watchdog says so, not at the timeout.
   (
     end=$((SECONDS + timeout))
     while [ "$SECONDS" -lt "$end" ]; do
       [ -f "$ctl/status" ] && { sleep 20; exit 0; }
+      grep -qE 'soft lockup - CPU#[0-9]+ stuck for [0-9]{3,}s' "$ctl/kernel.log" 2>/dev/null && exit 2
       sleep 0.5
     done
     exit 1
@@ -304,6 +308,10 @@ for attempt in 1 2 3; do
     qpid=""
     if [ "$qrc" = 0 ]; then
       note "the guest did not power off within 20 s of the command's end (profile $profile); stopped it."
+    elif [ "$qrc" = 2 ]; then
+      note "the guest kernel stalled: a CPU stuck for 100 s or more (profile $profile); stopped it."
+      kernel_log_tail
+      exit 124
     else
       note "the guest did not finish within $timeout s (profile $profile); stopped it."
       kernel_log_tail
