@@ -189,18 +189,11 @@ class LinuxBootTest {
     }
 
     /**
-     * The stock kernel's initramfs loads virtio_mmio, virtio_blk and ext4, finds the disks in the
-     * DSDT and switches to the ext4 root on /dev/vda, whose init signals boot-complete and tries to
-     * write to the read-only second disk /dev/vdb: the write fails in the guest and the image is
-     * unchanged. Then a second boot writes 256 KiB to the root, syncs and powers off at once: the
-     * bytes are in the image on the host (an acknowledged flush is on disk).
-     */
-    /**
      * ./vmm boot --snapshot-after-boot saves the guest at boot-complete while it goes on counting;
      * ./vmm restore's launcher, in its own run, resumes it: the clone's console holds no boot, only
      * the counting to its end, and the guest ends the VM as the original did. The clone's working
      * set, recorded, serves a second restore's pre-fault. One vCPU: a clone of two triple-faulted
-     * on its second vCPU once in the sandbox (README, "Tests"), which is left visible, not retried.
+     * on its second vCPU once in the sandbox (README, "Tests").
      */
     @Test
     void aGuestSavedAtBootCompleteIsRestoredByTheRestoreLauncherAndCountsOnToItsEnd(@TempDir Path dir) throws IOException {
@@ -223,6 +216,13 @@ class LinuxBootTest {
         assertTrue(second.toString(StandardCharsets.UTF_8).contains("vmm-count: 25"), second.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The stock kernel's initramfs loads virtio_mmio, virtio_blk and ext4, finds the disks in the
+     * DSDT and switches to the ext4 root on /dev/vda, whose init signals boot-complete and tries to
+     * write to the read-only second disk /dev/vdb: the write fails in the guest and the image is
+     * unchanged. Then a second boot writes 256 KiB to the root, syncs and powers off at once: the
+     * bytes are in the image on the host (an acknowledged flush is on disk).
+     */
     @Test
     void theStockKernelBootsToAnExt4RootOnVirtioBlkAndWhatItSyncsIsOnTheHostsDisk(@TempDir Path dir) throws IOException {
         Path image = Files.copy(BootImages.rootfs(), dir.resolve("rootfs.ext4"));
